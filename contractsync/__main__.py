@@ -1,0 +1,3 @@
+from contractsync.cli import entrypoint
+
+entrypoint()

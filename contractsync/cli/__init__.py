@@ -1,0 +1,111 @@
+"""The ``contractsync`` command: a thin typer layer over the library.
+
+Each command lives in its own module and only parses options, calls the library and maps
+results to exit codes; :func:`main` turns :class:`~contractsync.errors.ContractsyncError` into a
+one-line message and its exit code, and hides tracebacks unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from .. import __version__
+from ..errors import ContractsyncError
+from . import export as export_cmd
+from . import init as init_cmd
+from . import validate as validate_cmd
+from ._common import STATE, stderr
+
+app = typer.Typer(
+    name="contractsync",
+    help=(
+        "Keep a FastAPI backend and its TypeScript frontend honest: export the OpenAPI contract, "
+        "diff it, gate CI on unannounced breaking changes, generate types.\n\n"
+        "Example: `contractsync export --app bookshop.main:app --app-dir examples/bookshop/v1 -o -`"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"contractsync {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="pyproject.toml to read [tool.contractsync] from "
+                     "(default: the nearest one).", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """contractsync: the OpenAPI contract between a FastAPI backend and its frontend."""
+    STATE.debug = STATE.debug or debug
+    STATE.config_file = config
+
+
+app.command("validate")(validate_cmd.validate)
+app.command("export")(export_cmd.export)
+app.command("init")(init_cmd.init)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (also used by tests)."""
+    args = sys.argv[1:] if argv is None else argv
+    STATE.debug = STATE.debug or "--debug" in args
+    try:
+        result = app(args=args, prog_name="contractsync", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        stderr().print("aborted", markup=False)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except ContractsyncError as exc:
+        _report(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+        if STATE.debug:
+            traceback.print_exc()
+        stderr().print(f"contractsync: internal error: {type(exc).__name__}: {exc} "
+                       "(run with --debug for the traceback)", markup=False)
+        return 2
+    return int(result) if isinstance(result, int) else 0
+
+
+def _report(exc: ContractsyncError) -> None:
+    err = stderr()
+    details = getattr(exc, "details", "")
+    if details:
+        err.print(details, markup=False)
+    if STATE.debug:
+        debug_details = getattr(exc, "debug_details", "")
+        if debug_details:
+            err.print(debug_details, markup=False)
+        traceback.print_exception(exc)
+    err.print(f"contractsync: error: {exc.one_line()}", markup=False)
+
+
+def entrypoint() -> None:
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Conventions shared by every command: errors → exit codes, ``--debug``, colour, spec options.
+
+Exit codes: 0 ok, 1 a check failed, 2 usage or input error (and internal errors, which print a
+traceback only with ``--debug``). Colour only on a terminal; ``NO_COLOR`` is honoured (rich does
+both).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..config import Config, load_config
+from ..errors import InputError
+from ..spec.source import AppSource, Source, parse_source
+
+
+@dataclass
+class State:
+    """Options of the root command, visible to every subcommand."""
+
+    debug: bool = False
+    config_file: Path | None = None
+
+
+STATE = State(debug=bool(os.environ.get("CONTRACTSYNC_DEBUG")))
+
+
+def stdout() -> Console:
+    """Console for results (colour only when stdout is a terminal and NO_COLOR is unset)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr() -> Console:
+    """Console for diagnostics."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning to stderr."""
+    stderr().print(f"[yellow]warning:[/yellow] {message}", markup=True)
+
+
+def info(message: str) -> None:
+    """Print a progress/info line to stderr (keeps stdout clean for results)."""
+    stderr().print(message, markup=False)
+
+
+def config() -> Config:
+    """The project's config (``--config`` or the nearest pyproject.toml)."""
+    return load_config(STATE.config_file)
+
+
+# --- options shared by the commands that take a spec ----------------------------------------
+
+AppOption = Annotated[
+    str | None,
+    typer.Option("--app", help="FastAPI app as 'pkg.module:app' (or a factory 'pkg.module:create_app').",
+                 show_default=False),
+]
+AppDirOption = Annotated[
+    Path | None,
+    typer.Option("--app-dir", help="Directory to import the app from (like uvicorn's --app-dir).",
+                 show_default=False),
+]
+InProcessOption = Annotated[
+    bool,
+    typer.Option("--in-process", help="Import the app in this process instead of a fresh child process."),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", help="Seconds the app export may take (default 60).", show_default=False),
+]
+
+
+def app_source(
+    cfg: Config,
+    app: str | None,
+    app_dir: Path | None,
+    in_process: bool = False,
+    timeout: float | None = None,
+) -> AppSource | None:
+    """The app named by ``--app`` or the config, as a source; None if neither names one."""
+    target = app or cfg.app
+    if not target:
+        return None
+    directory = app_dir if app_dir is not None else (cfg.app_dir_path if not app else Path("."))
+    return AppSource(
+        target,
+        app_dir=directory,
+        in_process=in_process,
+        timeout=timeout if timeout is not None else cfg.export_timeout,
+    )
+
+
+def spec_source(
+    spec: str | None,
+    cfg: Config,
+    *,
+    app: str | None = None,
+    app_dir: Path | None = None,
+    in_process: bool = False,
+    timeout: float | None = None,
+    default: str = "app",
+) -> Source:
+    """Resolve a SPEC argument (or its absence) to a source.
+
+    With no SPEC: ``default="app"`` means the configured/``--app`` app, ``default="contract"``
+    the stored contract.
+    """
+    if spec is not None:
+        src = parse_source(spec, app_dir=app_dir)
+        if isinstance(src, AppSource):
+            return AppSource(src.target, app_dir=src.app_dir, in_process=in_process,
+                             timeout=timeout if timeout is not None else cfg.export_timeout)
+        return src
+    if default == "contract" and not app:
+        return parse_source(str(cfg.contract_file))
+    source = app_source(cfg, app, app_dir, in_process, timeout)
+    if source is None:
+        raise InputError(
+            "no spec given and no app configured: pass a SPEC, --app pkg.module:app, "
+            "or run `contractsync init --app pkg.module:app`"
+        )
+    return source
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,102 @@
+"""``[tool.contractsync]`` in pyproject.toml, read into a pydantic model.
+
+Paths in the table are relative to the directory holding pyproject.toml. Every value can be
+overridden by a command-line flag; an unknown key is an error naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+TABLE = "tool.contractsync"
+
+
+class Config(BaseModel):
+    """contractsync's settings for one project."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    app: str | None = Field(default=None, description="The FastAPI app, 'pkg.module:app' or a factory.")
+    app_dir: str = Field(default=".", description="Directory put on sys.path to import the app.")
+    contracts_dir: str = Field(default="contracts", description="Where the contract and its history live.")
+    frontend_types: str | None = Field(
+        default=None, description="Extra path the TypeScript types are written to (the frontend's copy)."
+    )
+    export_timeout: float = Field(default=60.0, gt=0, description="Seconds an app export may take.")
+
+    #: Directory holding the pyproject.toml the config came from (cwd when there is none).
+    root: Path = Field(default_factory=Path.cwd, exclude=True)
+    #: The file the config was read from, if any.
+    file: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def contracts_path(self) -> Path:
+        """The contract directory, resolved against :attr:`root`."""
+        return self.root / self.contracts_dir
+
+    @property
+    def contract_file(self) -> Path:
+        """The stored contract: ``<contracts_dir>/openapi.json``."""
+        return self.contracts_path / "openapi.json"
+
+    @property
+    def app_dir_path(self) -> Path:
+        return self.root / self.app_dir
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with the given (non-None) values replaced, as CLI flags do."""
+        values = {k: v for k, v in overrides.items() if v is not None}
+        return self.model_copy(update=values) if values else self
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` (the current directory by default)."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(pyproject: Path | None = None, *, start: Path | None = None) -> Config:
+    """Read ``[tool.contractsync]`` from ``pyproject`` (or the nearest pyproject.toml).
+
+    A project without the table gets the defaults, rooted at the current directory.
+    """
+    path = pyproject or find_pyproject(start)
+    if path is None:
+        return Config(root=(start or Path.cwd()).resolve())
+    try:
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError("no such file", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", source=str(path)) from None
+    table = doc.get("tool", {}).get("contractsync")
+    if table is None:
+        return Config(root=path.parent.resolve(), file=path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{TABLE}] must be a table", source=str(path))
+    for reserved in ("root", "file"):
+        if reserved in table:
+            raise ConfigError(f"[{TABLE}] unknown key '{reserved}'", source=str(path))
+    try:
+        return Config(**table, root=path.parent.resolve(), file=path)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc), source=str(path)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"[{TABLE}] unknown key '{loc}'"
+    return f"[{TABLE}] {loc}: {err['msg']}"

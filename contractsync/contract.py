@@ -1,0 +1,158 @@
+"""The contract store: the accepted contract in ``contracts/openapi.json``, in canonical form.
+
+Library functions behind ``contractsync export`` and ``contractsync init``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from .config import TABLE, Config
+from .errors import ConfigError, InputError
+from .io import atomic_write_bytes, atomic_write_text
+from .spec.canonical import canonical_json
+from .spec.document import Document
+from .spec.source import Source, load_spec
+from .spec.validate import Problem, validate_document
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_contract` did."""
+
+    document: Document
+    path: Path | None
+    written: bool
+    problems: list[Problem] = field(default_factory=list)
+    stale: bool = False
+    differences: list[str] = field(default_factory=list)
+
+
+def export_contract(
+    source: Source | str,
+    out: Path | None,
+    *,
+    validate: bool = True,
+    check: bool = False,
+) -> ExportResult:
+    """Export ``source`` in canonical form to ``out`` (``None``: do not write).
+
+    With ``check=True`` nothing is written: the result says whether ``out`` is stale and, briefly,
+    what differs.
+    """
+    doc = load_spec(source)
+    data = canonical_json(doc.data)
+    problems = validate_document(Document(doc.data, doc.source, raw=data)) if validate else []
+    if check:
+        if out is None:
+            raise InputError("--check needs a contract file to compare with")
+        try:
+            current = out.read_bytes()
+        except FileNotFoundError:
+            return ExportResult(doc, out, False, problems, stale=True,
+                                differences=[f"{out} does not exist yet"])
+        if current == data:
+            return ExportResult(doc, out, False, problems, stale=False)
+        old = load_spec(str(out))
+        return ExportResult(doc, out, False, problems, stale=True,
+                            differences=summarize_differences(old.data, doc.data))
+    if out is not None:
+        try:
+            unchanged = out.read_bytes() == data
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            atomic_write_bytes(out, data)
+        return ExportResult(doc, out, not unchanged, problems)
+    return ExportResult(doc, None, False, problems)
+
+
+def operations(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"GET /books": operation_object, ...}`` for every operation under ``paths``."""
+    out: dict[str, dict[str, Any]] = {}
+    paths = data.get("paths") or {}
+    if not isinstance(paths, dict):
+        return out
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                out[f"{method.upper()} {path}"] = op
+    return out
+
+
+def summarize_differences(old: dict[str, Any], new: dict[str, Any], limit: int = 5) -> list[str]:
+    """A few human lines saying what differs between two contracts (for ``export --check``).
+
+    This is a cheap structural summary; ``contractsync diff`` classifies the changes.
+    """
+    lines: list[str] = []
+
+    def section(label: str, a: dict[str, Any], b: dict[str, Any]) -> None:
+        added = sorted(set(b) - set(a))
+        removed = sorted(set(a) - set(b))
+        changed = sorted(k for k in set(a) & set(b) if canonical_json(a[k]) != canonical_json(b[k]))
+        for verb, names in (("added", added), ("removed", removed), ("changed", changed)):
+            if names:
+                shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+                lines.append(f"{len(names)} {label}{'s' if len(names) != 1 else ''} {verb}: {shown}")
+
+    section("operation", operations(old), operations(new))
+    old_schemas = (old.get("components") or {}).get("schemas") or {}
+    new_schemas = (new.get("components") or {}).get("schemas") or {}
+    section("schema", old_schemas, new_schemas)
+    for key in sorted(set(old) | set(new)):
+        if key in ("paths", "components"):
+            continue
+        if canonical_json(old.get(key)) != canonical_json(new.get(key)):
+            lines.append(f"/{key} changed")
+    if canonical_json({k: v for k, v in (old.get("components") or {}).items() if k != "schemas"}) != \
+            canonical_json({k: v for k, v in (new.get("components") or {}).items() if k != "schemas"}):
+        lines.append("/components (other than schemas) changed")
+    return lines or ["formatting differs (the content is the same): re-export to canonical form"]
+
+
+def init_project(
+    pyproject: Path,
+    *,
+    app: str,
+    app_dir: str = ".",
+    contracts_dir: str = "contracts",
+    frontend_types: str | None = None,
+    force: bool = False,
+) -> Config:
+    """Write ``[tool.contractsync]`` into ``pyproject`` (created if missing), keeping the rest of
+    the file as it was. Returns the resulting config."""
+    if pyproject.exists():
+        try:
+            doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+        except Exception as exc:  # noqa: BLE001 - tomlkit raises several error types
+            raise ConfigError(f"invalid TOML: {exc}", source=str(pyproject)) from None
+    else:
+        doc = tomlkit.document()
+    tool = doc.get("tool")
+    if tool is None:
+        tool = tomlkit.table(is_super_table=True)
+        doc["tool"] = tool
+    if "contractsync" in tool and not force:
+        raise ConfigError(f"[{TABLE}] already exists (use --force to replace it)", source=str(pyproject))
+    table = tomlkit.table()
+    table["app"] = app
+    if app_dir != ".":
+        table["app_dir"] = app_dir
+    table["contracts_dir"] = contracts_dir
+    if frontend_types:
+        table["frontend_types"] = frontend_types
+    tool["contractsync"] = table
+    atomic_write_text(pyproject, tomlkit.dumps(doc))
+    from .config import load_config
+
+    return load_config(pyproject)

@@ -1,0 +1,209 @@
+"""Bytes in, plain JSON-compatible Python data out: JSON via orjson, YAML via libyaml.
+
+Everything here treats its input as untrusted: a binary file, an empty file, a YAML alias bomb or
+a document nested 100,000 levels deep ends in a :class:`~contractsync.errors.SpecLoadError` that
+names the source and the place, never in a ``MemoryError`` or a ``RecursionError``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import orjson
+import yaml
+
+from ..errors import SpecLoadError
+
+Format = Literal["json", "yaml"]
+
+#: Deepest nesting accepted in a YAML document (orjson enforces 1024 for JSON on its own).
+MAX_DEPTH = 1000
+#: Most nodes a YAML document may expand to once aliases are followed. GitHub's 13 MB description
+#: has about 1.2 M nodes; a billion-laughs document has 10^9 and must be refused before anything
+#: walks it.
+MAX_EXPANDED_NODES = 20_000_000
+
+_BINARY_SNIFF = 8192
+
+
+def detect_format(raw: bytes, name_hint: str = "") -> Format:
+    """Guess JSON or YAML: by extension, else by the first non-blank character."""
+    lower = name_hint.lower()
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith((".yaml", ".yml")):
+        return "yaml"
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "json" if head in (b"{", b"[") else "yaml"
+
+
+def parse_bytes(raw: bytes, *, source: str, fmt: Format | None = None) -> Any:
+    """Parse a whole document. ``source`` names the input in error messages."""
+    if b"\x00" in raw[:_BINARY_SNIFF]:
+        raise SpecLoadError("is a binary file, not a JSON or YAML document", source=source)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        raise SpecLoadError("is empty", source=source)
+    if fmt is None:
+        fmt = detect_format(raw, source)
+    if fmt == "json":
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            where = f"{exc.lineno}:{exc.colno}"
+            msg = str(exc.msg) if hasattr(exc, "msg") else str(exc)
+            if "depth" in msg:
+                msg = "nested too deeply (limit 1024 levels)"
+            raise SpecLoadError(f"invalid JSON: {msg}", source=source, where=where) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecLoadError("is not UTF-8 text (a binary file?)", source=source, where=str(line)) from None
+    return load_yaml(text, source=source)
+
+
+# --- YAML ------------------------------------------------------------------------------------
+#
+# The YAML 1.2 core schema, not PyYAML's 1.1 default: `2024-01-01` stays a string (OpenAPI has no
+# date type and the corpus has unquoted dates), `yes`/`on` stay strings, `010` is ten not eight.
+# Mapping keys are always the text as written (`200:` is the string "200", as JSON would have it).
+
+_Loader: type[yaml.SafeLoader]
+try:
+    _Loader = yaml.CSafeLoader  # type: ignore[assignment,misc]  # libyaml: ~10x faster
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+class _SpecLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Safe loader with the YAML 1.2 core schema and string keys."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+def _add(tag: str, pattern: str, first: str) -> None:
+    _SpecLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+_add("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_add("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\x00")
+_add("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789")
+_add(
+    "tag:yaml.org,2002:float",
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+    "-+0123456789.",
+)
+# An empty plain scalar (`key:`) is null; the resolver above lists "" but PyYAML needs the None key.
+_SpecLoader.yaml_implicit_resolvers.setdefault("", []).append(
+    ("tag:yaml.org,2002:null", re.compile(r"^$"))
+)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    value = str(loader.construct_scalar(node)).replace("_", "")
+    if value.startswith(("0o", "0O")):
+        return int(value[2:], 8)
+    if value.startswith(("0x", "0X")):
+        return int(value[2:], 16)
+    return int(value, 10)
+
+
+# Keys whose values OpenAPI defines as strings, which people still write unquoted (`version: 1.10`).
+_STRING_VALUED_KEYS = frozenset({"openapi", "version", "swagger"})
+
+
+def _construct_mapping(
+    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[str, Any]:
+    loader.flatten_mapping(node)
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = str(key_node.value)
+        else:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            )
+        if (
+            key in _STRING_VALUED_KEYS
+            and isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag != "tag:yaml.org,2002:null"
+        ):
+            out[key] = str(value_node.value)
+        else:
+            out[key] = loader.construct_object(value_node, deep=deep)
+    return out
+
+
+_SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_SpecLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+# Explicit `!!timestamp` / `!!binary` / `!!set` tags are rare in specs; keep their text.
+for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+    _SpecLoader.add_constructor(_tag, lambda loader, node: str(loader.construct_scalar(node)))
+
+
+def load_yaml(text: str, *, source: str) -> Any:
+    """Load one YAML document safely; aliases may not expand past :data:`MAX_EXPANDED_NODES`."""
+    try:
+        data = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - _SpecLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecLoadError(f"invalid YAML: {problem}", source=source, where=where) from None
+    except yaml.YAMLError as exc:
+        raise SpecLoadError(f"invalid YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise SpecLoadError(f"nested too deeply (limit {MAX_DEPTH} levels)", source=source) from None
+    check_expansion(data, source=source)
+    return data
+
+
+def check_expansion(data: Any, *, source: str) -> None:
+    """Refuse cyclic aliases, over-deep nesting and alias bombs in a loaded YAML document.
+
+    YAML aliases make the loaded value a DAG whose shared parts cost nothing in memory but are
+    re-walked by everything downstream (canonical JSON, the diff, the TypeScript emitter). Count
+    the expanded size with memoisation over shared nodes: linear in the loaded size.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    # Iterative post-order walk: (node, depth, children_done)
+    stack: list[tuple[Any, int, bool]] = [(data, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = node.values() if isinstance(node, dict) else node
+            total = 1
+            for child in children:
+                if isinstance(child, (dict, list)):
+                    total += sizes[id(child)]
+                else:
+                    total += 1
+            if total > MAX_EXPANDED_NODES:
+                raise SpecLoadError(
+                    f"expands to more than {MAX_EXPANDED_NODES:,} nodes through YAML aliases "
+                    "(an alias bomb?)",
+                    source=source,
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise SpecLoadError("contains a YAML alias that refers to itself", source=source)
+        if depth > MAX_DEPTH:
+            raise SpecLoadError(f"nested too deeply (limit {MAX_DEPTH} levels)", source=source)
+        on_path.add(key)
+        stack.append((node, depth, True))
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1, False))

@@ -1,0 +1,243 @@
+"""One way to name a spec, everywhere a command takes one.
+
+=========================================  =====================================================
+``path/to/openapi.json`` / ``.yaml``       a file
+``-``                                      standard input
+``https://host/openapi.json``              a URL (timeout, size cap)
+``REV:path`` e.g. ``origin/main:contracts/openapi.json``
+                                           a file at a git revision, read with ``git show``
+                                           without touching the work tree
+``app:pkg.module:app``                     a FastAPI app (or factory), exported in a child
+                                           process; the same as ``--app pkg.module:app``
+=========================================  =====================================================
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+import httpx
+
+from ..errors import InputError, SpecLoadError
+from .document import Document, check_structure
+from .parse import detect_format, parse_bytes
+
+#: Largest spec accepted from a URL or standard input (GitHub's description is 13 MB).
+MAX_REMOTE_BYTES = 128 * 1024 * 1024
+URL_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A local JSON or YAML file."""
+
+    path: Path
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class StdinSource:
+    """The document on standard input."""
+
+    def __str__(self) -> str:
+        return "<stdin>"
+
+
+@dataclass(frozen=True)
+class UrlSource:
+    """An ``http(s)://`` URL."""
+
+    url: str
+    timeout: float = URL_TIMEOUT
+    max_bytes: int = MAX_REMOTE_BYTES
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True)
+class GitSource:
+    """``path`` as it is at git revision ``rev`` of the repository around ``cwd``."""
+
+    rev: str
+    path: str
+    cwd: Path = field(default_factory=Path.cwd)
+
+    def __str__(self) -> str:
+        return f"{self.rev}:{self.path}"
+
+
+@dataclass(frozen=True)
+class AppSource:
+    """A FastAPI app (``pkg.module:attr``) or app factory, with uvicorn-style ``app_dir``."""
+
+    target: str
+    app_dir: Path = Path(".")
+    in_process: bool = False
+    timeout: float = 60.0
+    python: str = field(default_factory=lambda: sys.executable)
+
+    def __str__(self) -> str:
+        return f"app {self.target}"
+
+
+Source = Union[FileSource, StdinSource, UrlSource, GitSource, AppSource]
+
+
+def parse_source(text: str, *, cwd: Path | None = None, app_dir: Path | None = None) -> Source:
+    """Turn the user's spelling of a spec into a :data:`Source`.
+
+    A string that names an existing file is always that file (so ``a:b.json`` on disk wins over
+    the git reading). Otherwise ``REV:path`` is a git revision.
+    """
+    base = cwd or Path.cwd()
+    if text == "-":
+        return StdinSource()
+    if text.startswith(("http://", "https://")):
+        return UrlSource(text)
+    if text.startswith("app:"):
+        return AppSource(text[4:], app_dir=app_dir or Path("."))
+    candidate = Path(text)
+    if not candidate.is_absolute():
+        candidate = base / candidate
+    if candidate.exists():
+        return FileSource(Path(text))
+    rev, sep, path = text.partition(":")
+    if sep and rev and path and not (len(rev) == 1 and rev.isalpha() and os.name == "nt"):
+        return GitSource(rev, path, cwd=base)
+    return FileSource(Path(text))
+
+
+def load_spec(
+    source: Source | str,
+    *,
+    cwd: Path | None = None,
+) -> Document:
+    """Load a document from any :data:`Source` and run the cheap structural check.
+
+    Raises :class:`~contractsync.errors.InputError` subclasses with one-line messages.
+    """
+    src = parse_source(source, cwd=cwd) if isinstance(source, str) else source
+    if isinstance(src, AppSource):
+        from .export import export_app
+
+        return export_app(src)
+    raw, name, path = read_source(src)
+    fmt = detect_format(raw, path.name if path else name)
+    data = parse_bytes(raw, source=name, fmt=fmt)
+    warnings = check_structure(data, source=name)
+    return Document(data=data, source=name, raw=raw, format=fmt, path=path, warnings=warnings)
+
+
+def read_source(src: Source) -> tuple[bytes, str, Path | None]:
+    """The raw bytes of a non-app source, its display name, and its local path if any."""
+    if isinstance(src, FileSource):
+        return _read_file(src.path), str(src.path), src.path
+    if isinstance(src, StdinSource):
+        data = sys.stdin.buffer.read(MAX_REMOTE_BYTES + 1)
+        if len(data) > MAX_REMOTE_BYTES:
+            raise SpecLoadError(f"is larger than {MAX_REMOTE_BYTES // 2**20} MiB", source="<stdin>")
+        return data, "<stdin>", None
+    if isinstance(src, UrlSource):
+        return _read_url(src), src.url, None
+    if isinstance(src, GitSource):
+        return read_git(src), str(src), None
+    raise TypeError(f"not a readable source: {src!r}")
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise SpecLoadError("is a directory, not a spec file", source=str(path))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SpecLoadError("no such file", source=str(path)) from None
+    except PermissionError:
+        raise SpecLoadError("permission denied", source=str(path)) from None
+    except OSError as exc:
+        raise SpecLoadError(f"cannot read: {exc.strerror}", source=str(path)) from None
+
+
+def _read_url(src: UrlSource) -> bytes:
+    try:
+        with httpx.stream(
+            "GET", src.url, timeout=src.timeout, follow_redirects=True,
+            headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.5"},
+        ) as response:
+            if response.status_code >= 400:
+                raise SpecLoadError(f"HTTP {response.status_code} {response.reason_phrase}", source=src.url)
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > src.max_bytes:
+                raise SpecLoadError(f"is larger than {src.max_bytes // 2**20} MiB", source=src.url)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > src.max_bytes:
+                    raise SpecLoadError(f"is larger than {src.max_bytes // 2**20} MiB", source=src.url)
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.TimeoutException:
+        raise SpecLoadError(f"timed out after {src.timeout:g} s", source=src.url) from None
+    except httpx.ConnectError as exc:
+        reason = str(exc) or "connection refused"
+        raise SpecLoadError(f"cannot connect: {reason}", source=src.url) from None
+    except httpx.HTTPError as exc:
+        raise SpecLoadError(f"HTTP error: {exc}", source=src.url) from None
+
+
+def read_git(src: GitSource) -> bytes:
+    """``git show REV:path`` relative to the repository top, without touching the work tree."""
+    top = git_toplevel(src.cwd)
+    # A path given relative to the current directory is relative to the repo top for git.
+    rel = Path(src.path)
+    if not rel.is_absolute():
+        try:
+            rel = (src.cwd.resolve() / rel).relative_to(top)
+        except ValueError:
+            rel = Path(src.path)
+    else:
+        try:
+            rel = rel.resolve().relative_to(top)
+        except ValueError:
+            raise SpecLoadError("is outside the git repository", source=str(src)) from None
+    spec = f"{src.rev}:{rel.as_posix()}"
+    proc = subprocess.run(
+        ["git", "cat-file", "-e", f"{src.rev}^{{commit}}"],
+        cwd=top, capture_output=True, check=False,
+    )
+    if proc.returncode != 0:
+        shallow = (top / ".git" / "shallow").exists()
+        hint = (
+            "; this is a shallow clone, fetch it first (e.g. `git fetch --unshallow` or "
+            f"`git fetch origin {src.rev.split('/', 1)[-1]}`)"
+            if shallow or "/" in src.rev
+            else ""
+        )
+        raise SpecLoadError(f"git revision '{src.rev}' not found{hint}", source=str(src))
+    proc = subprocess.run(["git", "show", spec], cwd=top, capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise SpecLoadError(
+            f"no file '{rel.as_posix()}' at git revision '{src.rev}'", source=str(src)
+        )
+    return proc.stdout
+
+
+def git_toplevel(cwd: Path) -> Path:
+    """The top of the git work tree around ``cwd``."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise InputError("git is not installed, so a REV:path source cannot be read") from None
+    if proc.returncode != 0:
+        raise InputError("not inside a git repository, so a REV:path source cannot be read", source=str(cwd))
+    return Path(proc.stdout.strip())

@@ -1,0 +1,98 @@
+"""Full validation with openapi-spec-validator, cached by content hash.
+
+Full validation is slow on big documents (about 17 s for GitHub's 13 MB description), so only
+``validate`` and the commands that store the user's own contract (``export``, ``accept``) pay it;
+every other command runs the cheap structural check of :mod:`.document` and carries on with a
+warning when a real-world document bends the spec a little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import RefError
+from ..io import atomic_write_bytes
+from .document import Document
+from .refs import check_refs, escape
+
+#: Bumped when the meaning of a cached verdict changes.
+_CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: where (JSON pointer) and what."""
+
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+def cache_dir() -> Path:
+    """Where validation verdicts are cached (``$XDG_CACHE_HOME/contractsync``)."""
+    base = os.environ.get("CONTRACTSYNC_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "contractsync"
+
+
+def validate_document(doc: Document, *, use_cache: bool = True) -> list[Problem]:
+    """Every problem openapi-spec-validator finds, each with its JSON pointer.
+
+    External ``$ref`` values are refused before the validator runs (it would otherwise fetch
+    them). Verdicts are cached by content hash, so re-validating an unchanged contract is free.
+    """
+    key = hashlib.sha256(f"{_CACHE_VERSION}\0".encode() + _content_bytes(doc)).hexdigest()
+    cache_file = cache_dir() / "validated" / f"{key}.json"
+    if use_cache:
+        try:
+            cached = orjson.loads(cache_file.read_bytes())
+            return [Problem(p["pointer"], p["message"]) for p in cached]
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+            pass
+    problems = _validate(doc.data, source=doc.source)
+    if use_cache:
+        try:
+            atomic_write_bytes(cache_file, orjson.dumps([p.__dict__ for p in problems]))
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is not an error
+            pass
+    return problems
+
+
+def _content_bytes(doc: Document) -> bytes:
+    return doc.raw if doc.raw is not None else orjson.dumps(doc.data, option=orjson.OPT_SORT_KEYS)
+
+
+def _validate(data: dict[str, Any], *, source: str) -> list[Problem]:
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    try:
+        check_refs(data, source=source)
+    except RefError as exc:
+        return [Problem(exc.where or "", exc.message)]
+    version = str(data.get("openapi", ""))
+    cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    problems: list[Problem] = []
+    try:
+        for error in cls(data).iter_errors():
+            path = getattr(error, "absolute_path", None) or getattr(error, "path", ())
+            pointer = "".join("/" + escape(str(p)) for p in path)
+            message = " ".join(str(getattr(error, "message", error)).split())
+            if len(message) > 300:
+                message = message[:297] + "..."
+            problems.append(Problem(pointer, message))
+    except RecursionError:
+        problems.append(Problem("", "the validator ran out of stack (a deeply recursive document)"))
+    except Exception as exc:  # noqa: BLE001 - the validator raises on some malformed inputs
+        problems.append(Problem("", f"the validator stopped: {type(exc).__name__}: {exc}"))
+    problems.sort(key=lambda p: (p.pointer, p.message))
+    return problems
