@@ -131,5 +131,13 @@ def spec_source(
     return source
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it (as users typed it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def is_tty() -> bool:
     return sys.stdout.isatty()

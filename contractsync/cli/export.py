@@ -43,20 +43,21 @@ def export(
         sys.stdout.buffer.write(canonical_json(doc.data))
         return 0
     target = output if output is not None else cfg.contract_file
+    shown = c.display_path(target)
     result = export_contract(source, target, validate=not no_validate, check=check)
     for problem in result.problems:
         c.warn(f"{result.document.source}: {problem} (the exported document is not strictly valid OpenAPI)")
     if check:
         if result.stale:
-            c.stdout().print(f"{target} is stale against {result.document.source}:", markup=False)
+            c.stdout().print(f"{shown} is stale against {result.document.source}:", markup=False)
             for line in result.differences:
                 c.stdout().print(f"  {line}", markup=False)
             c.stdout().print("run `contractsync export` (or `contractsync accept` to record a release)",
                              markup=False)
             return 1
-        c.stdout().print(f"{target} is current", markup=False)
+        c.stdout().print(f"{shown} is current", markup=False)
         return 0
     verb = "wrote" if result.written else "unchanged:"
-    c.info(f"{verb} {target} ({len(result.document.data.get('paths') or {})} paths, "
+    c.info(f"{verb} {shown} ({len(result.document.data.get('paths') or {})} paths, "
            f"sha256 {result.document.sha256[:12]})")
     return 0

@@ -25,13 +25,13 @@ _KEY_ORDER = [
     # document
     "openapi", "jsonSchemaDialect", "info", "servers", "security", "tags", "paths", "webhooks",
     "components", "externalDocs",
-    # info
-    "title", "summary", "description", "termsOfService", "contact", "license", "version",
+    # info / tag / parameter
+    "name", "in", "title", "summary", "description", "termsOfService", "contact", "license", "version",
     # operation / path item
     "$ref", "operationId", "deprecated", "parameters", "requestBody", "responses", "callbacks",
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
     # parameter / header / media type / response
-    "name", "in", "required", "style", "explode", "allowReserved", "allowEmptyValue", "schema",
+    "required", "style", "explode", "allowReserved", "allowEmptyValue", "schema",
     "content", "headers", "links", "example", "examples", "encoding", "contentType",
     # schema
     "$id", "$schema", "$anchor", "$dynamicRef", "$dynamicAnchor", "$defs", "$comment",

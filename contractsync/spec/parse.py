@@ -88,6 +88,7 @@ def _add(tag: str, pattern: str, first: str) -> None:
     _SpecLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
 
 
+_add("tag:yaml.org,2002:merge", r"^(?:<<)$", "<")
 _add("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
 _add("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN\x00")
 _add("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789")

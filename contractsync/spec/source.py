@@ -196,16 +196,12 @@ def _read_url(src: UrlSource) -> bytes:
 def read_git(src: GitSource) -> bytes:
     """``git show REV:path`` relative to the repository top, without touching the work tree."""
     top = git_toplevel(src.cwd)
-    # A path given relative to the current directory is relative to the repo top for git.
+    # As with `git show REV:path`: the path is relative to the repository top, unless it starts
+    # with ./ or ../, which are relative to the current directory.
     rel = Path(src.path)
-    if not rel.is_absolute():
+    if rel.is_absolute() or src.path.startswith(("./", "../")):
         try:
-            rel = (src.cwd.resolve() / rel).relative_to(top)
-        except ValueError:
-            rel = Path(src.path)
-    else:
-        try:
-            rel = rel.resolve().relative_to(top)
+            rel = (src.cwd / rel).resolve().relative_to(top.resolve())
         except ValueError:
             raise SpecLoadError("is outside the git repository", source=str(src)) from None
     spec = f"{src.rev}:{rel.as_posix()}"

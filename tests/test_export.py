@@ -1,0 +1,115 @@
+"""Exporting real FastAPI apps: child process by default, canonical bytes, --check, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from contractsync.cli import main
+from contractsync.contract import export_contract
+from contractsync.io import atomic_write_bytes
+from contractsync.spec import AppSource, canonical_json, load_spec
+from tests.conftest import FIXTURES
+
+APPS = FIXTURES / "apps"
+
+
+def test_child_process_export_of_a_real_app() -> None:
+    doc = load_spec(AppSource("good_app:app", app_dir=APPS))
+    assert doc.data["info"] == {"title": "Good", "version": "2.3.4"}
+    assert set(doc.data["paths"]) == {"/items/{item_id}", "/items", "/health"}
+    assert doc.source == "app good_app:app"
+    # The app printed to stdout while importing; the document is still intact.
+    assert doc.raw is not None and doc.raw.startswith(b"{")
+
+
+def test_factory_is_called() -> None:
+    doc = load_spec(AppSource("good_app:create_app", app_dir=APPS))
+    assert "/health" in doc.data["paths"]
+
+
+def test_in_process_export_matches_child() -> None:
+    child = load_spec(AppSource("good_app:app", app_dir=APPS))
+    inproc = load_spec(AppSource("good_app:app", app_dir=APPS, in_process=True))
+    assert canonical_json(child.data) == canonical_json(inproc.data)
+
+
+def test_app_openapi_override_is_honoured() -> None:
+    doc = load_spec(AppSource("custom_openapi_app:app", app_dir=APPS))
+    assert doc.data["info"]["x-logo"] == {"url": "https://example.invalid/logo.png"}
+
+
+def test_same_api_in_another_route_order_gives_identical_bytes(tmp_path: Path) -> None:
+    a = export_contract(AppSource("good_app:app", app_dir=APPS), tmp_path / "a.json")
+    b = export_contract(AppSource("reordered_app:app", app_dir=APPS), tmp_path / "b.json")
+    assert a.written and b.written
+    raw_a = (tmp_path / "a.json").read_bytes()
+    assert raw_a == (tmp_path / "b.json").read_bytes()
+    assert raw_a.endswith(b"}\n")
+    # Canonical key order: openapi first, then info, paths, components.
+    assert list(json.loads(raw_a)) == ["openapi", "info", "paths", "components"]
+
+
+def test_export_twice_is_byte_identical_and_does_not_rewrite(tmp_path: Path) -> None:
+    out = tmp_path / "contracts" / "openapi.json"
+    first = export_contract(AppSource("good_app:app", app_dir=APPS), out)
+    mtime = out.stat().st_mtime_ns
+    second = export_contract(AppSource("good_app:app", app_dir=APPS), out)
+    assert first.written and not second.written
+    assert out.stat().st_mtime_ns == mtime
+
+
+def test_export_check_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.contractsync]\napp = "good_app:app"\napp_dir = "{APPS}"\n'
+    )
+    assert main(["export", "--check"]) == 1
+    assert "does not exist yet" in capsys.readouterr().out
+    assert main(["export"]) == 0
+    assert (tmp_path / "contracts" / "openapi.json").exists()
+    assert main(["export", "--check"]) == 0
+    assert "is current" in capsys.readouterr().out
+    # Someone edits the code: now the contract is stale, and we say briefly what differs.
+    contract = tmp_path / "contracts" / "openapi.json"
+    data = json.loads(contract.read_text())
+    del data["paths"]["/health"]
+    data["components"]["schemas"]["Gone"] = {"type": "object"}
+    contract.write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["export", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "is stale" in out
+    assert "1 operation added: GET /health" in out
+    assert "1 schema removed: Gone" in out
+
+
+def test_export_to_stdout(capsys: pytest.CaptureFixture[bytes]) -> None:
+    code = main(["export", "--app", "good_app:app", "--app-dir", str(APPS), "-o", "-"])
+    assert code == 0
+
+
+def test_atomic_write_keeps_old_file_when_the_write_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "openapi.json"
+    target.write_bytes(b"old contents\n")
+
+    def explode(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", explode)
+    with pytest.raises(Exception, match="No space left"):
+        atomic_write_bytes(target, b"new contents\n")
+    assert target.read_bytes() == b"old contents\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["openapi.json"], "temp file left behind"
+
+
+def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    target.write_text("x")
+    target.chmod(0o640)
+    atomic_write_bytes(target, b"y")
+    assert target.read_text() == "y"
+    assert target.stat().st_mode & 0o777 == 0o640
