@@ -134,7 +134,7 @@ def init_project(
     if pyproject.exists():
         try:
             doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
-        except Exception as exc:  # noqa: BLE001 - tomlkit raises several error types
+        except Exception as exc:  # tomlkit raises several error types
             raise ConfigError(f"invalid TOML: {exc}", source=str(pyproject)) from None
     else:
         doc = tomlkit.document()

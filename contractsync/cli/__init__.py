@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+    except Exception as exc:  # last line of defence: one line, no traceback
         if STATE.debug:
             traceback.print_exc()
         stderr().print(f"contractsync: internal error: {type(exc).__name__}: {exc} "

@@ -10,13 +10,13 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from ..spec.document import Position
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How bad a change is for a client built against the old contract."""
 
     BREAKING = "breaking"
@@ -37,7 +37,7 @@ class Level(str, Enum):
 _LEVEL_RANK = {Level.BREAKING: 3, Level.WARNING: 2, Level.INFO: 1}
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Who sends the data the change is about."""
 
     REQUEST = "request"

@@ -133,7 +133,7 @@ def run_export(target: str, app_dir: str) -> dict[str, Any]:
         sys.path.insert(0, app_path)
     try:
         module = importlib.import_module(module_name)
-    except BaseException as exc:  # noqa: BLE001 - the app's import can raise anything
+    except BaseException as exc:  # the app's import can raise anything, SystemExit included
         if isinstance(exc, KeyboardInterrupt):
             raise
         if isinstance(exc, ModuleNotFoundError) and exc.name and module_name.startswith(exc.name):
@@ -152,7 +152,7 @@ def run_export(target: str, app_dir: str) -> dict[str, Any]:
     if not isinstance(obj, FastAPI) and callable(obj) and not hasattr(obj, "openapi"):
         try:
             obj = obj()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return _failure(f"calling the app factory '{attr}()' failed: {type(exc).__name__}: {exc}", exc)
@@ -164,7 +164,7 @@ def run_export(target: str, app_dir: str) -> dict[str, Any]:
         }
     try:
         spec = obj.openapi()
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         return _failure(f"app.openapi() raised {type(exc).__name__}: {exc}", exc)

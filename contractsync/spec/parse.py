@@ -8,7 +8,7 @@ names the source and the place, never in a ``MemoryError`` or a ``RecursionError
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import orjson
 import yaml
@@ -73,7 +73,7 @@ def parse_bytes(raw: bytes, *, source: str, fmt: Format | None = None) -> Any:
 
 _Loader: type[yaml.SafeLoader]
 try:
-    _Loader = yaml.CSafeLoader  # type: ignore[assignment,misc]  # libyaml: ~10x faster
+    _Loader = yaml.CSafeLoader  # type: ignore[assignment]  # libyaml: ~10x faster
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
@@ -81,7 +81,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 class _SpecLoader(_Loader):  # type: ignore[misc,valid-type]
     """Safe loader with the YAML 1.2 core schema and string keys."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 def _add(tag: str, pattern: str, first: str) -> None:
@@ -149,7 +149,7 @@ for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
 def load_yaml(text: str, *, source: str) -> Any:
     """Load one YAML document safely; aliases may not expand past :data:`MAX_EXPANDED_NODES`."""
     try:
-        data = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - _SpecLoader is a SafeLoader
+        data = yaml.load(text, Loader=_SpecLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else None

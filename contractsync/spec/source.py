@@ -19,7 +19,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import httpx
 
@@ -88,7 +87,7 @@ class AppSource:
         return f"app {self.target}"
 
 
-Source = Union[FileSource, StdinSource, UrlSource, GitSource, AppSource]
+Source = FileSource | StdinSource | UrlSource | GitSource | AppSource
 
 
 def parse_source(text: str, *, cwd: Path | None = None, app_dir: Path | None = None) -> Source:

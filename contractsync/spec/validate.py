@@ -8,6 +8,7 @@ warning when a real-world document bends the spec a little.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -61,10 +62,9 @@ def validate_document(doc: Document, *, use_cache: bool = True) -> list[Problem]
             pass
     problems = _validate(doc.data, source=doc.source)
     if use_cache:
-        try:
+        # A cache that cannot be written is not an error.
+        with contextlib.suppress(Exception):
             atomic_write_bytes(cache_file, orjson.dumps([p.__dict__ for p in problems]))
-        except Exception:  # noqa: BLE001 - a cache that cannot be written is not an error
-            pass
     return problems
 
 
@@ -84,7 +84,7 @@ def _validate(data: dict[str, Any], *, source: str) -> list[Problem]:
     problems: list[Problem] = []
     try:
         for error in cls(data).iter_errors():
-            path = getattr(error, "absolute_path", None) or getattr(error, "path", ())
+            path = getattr(error, "absolute_path", None) or getattr(error, "path", None) or ()
             pointer = "".join("/" + escape(str(p)) for p in path)
             message = " ".join(str(getattr(error, "message", error)).split())
             if len(message) > 300:
@@ -92,7 +92,7 @@ def _validate(data: dict[str, Any], *, source: str) -> list[Problem]:
             problems.append(Problem(pointer, message))
     except RecursionError:
         problems.append(Problem("", "the validator ran out of stack (a deeply recursive document)"))
-    except Exception as exc:  # noqa: BLE001 - the validator raises on some malformed inputs
+    except Exception as exc:  # it raises on some malformed inputs
         problems.append(Problem("", f"the validator stopped: {type(exc).__name__}: {exc}"))
     problems.sort(key=lambda p: (p.pointer, p.message))
     return problems

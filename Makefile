@@ -1,0 +1,39 @@
+# One command each for a fresh machine (Python >= 3.11; Node >= 18 + npm for the TypeScript checks):
+#   make demo   set up .venv and run the main job on the bundled example
+#   make test   set up .venv + the pinned TypeScript compiler and pass lint, types and tests
+#   make bench  print the benchmark table
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+tests/ts/node_modules/.installed: tests/ts/package.json tests/ts/package-lock.json
+	npm ci --prefix tests/ts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The bundled example: its stored v1 contract (contracts/openapi.json) against the changed v2 app.
+demo: setup
+	$(BIN)/contractsync diff --app bookshop.main:app --app-dir examples/bookshop/v2 --fail-on never
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup tests/ts/node_modules/.installed lint
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) tests/ts/node_modules .pytest_cache .mypy_cache .ruff_cache
