@@ -125,3 +125,13 @@ def test_no_color_and_non_tty_output_has_no_escape_codes(tmp_path: Path) -> None
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--format", "xml", "x.json"]) == 2
     assert main(["no-such-command"]) == 2
+
+
+def test_contracts_dir_flag_overrides_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.contractsync]\napp = "good_app:app"\napp_dir = "{APPS}"\ncontracts_dir = "api"\n'
+    )
+    assert main(["--contracts-dir", "other", "export"]) == 0
+    assert (tmp_path / "other" / "openapi.json").exists()
+    assert not (tmp_path / "api").exists()

@@ -7,6 +7,7 @@ one-line message and its exit code, and hides tracebacks unless ``--debug``.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -50,6 +51,11 @@ def root(
         typer.Option("--config", help="pyproject.toml to read [tool.contractsync] from "
                      "(default: the nearest one).", show_default=False),
     ] = None,
+    contracts_dir: Annotated[
+        str | None,
+        typer.Option("--contracts-dir", help="Contract directory (overrides [tool.contractsync] contracts_dir).",
+                     show_default=False),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -57,6 +63,7 @@ def root(
     """contractsync: the OpenAPI contract between a FastAPI backend and its frontend."""
     STATE.debug = STATE.debug or debug
     STATE.config_file = config
+    STATE.contracts_dir = contracts_dir
 
 
 app.command("validate")(validate_cmd.validate)
@@ -67,7 +74,8 @@ app.command("init")(init_cmd.init)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (also used by tests)."""
     args = sys.argv[1:] if argv is None else argv
-    STATE.debug = STATE.debug or "--debug" in args
+    # Reset per call: tests and editors run several commands in one process.
+    STATE.debug = bool(os.environ.get("CONTRACTSYNC_DEBUG")) or "--debug" in args
     try:
         result = app(args=args, prog_name="contractsync", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -27,6 +27,7 @@ class State:
 
     debug: bool = False
     config_file: Path | None = None
+    contracts_dir: str | None = None
 
 
 STATE = State(debug=bool(os.environ.get("CONTRACTSYNC_DEBUG")))
@@ -53,8 +54,9 @@ def info(message: str) -> None:
 
 
 def config() -> Config:
-    """The project's config (``--config`` or the nearest pyproject.toml)."""
-    return load_config(STATE.config_file)
+    """The project's config (``--config`` or the nearest pyproject.toml), with root-level
+    overrides such as ``--contracts-dir`` applied."""
+    return load_config(STATE.config_file).with_overrides(contracts_dir=STATE.contracts_dir)
 
 
 # --- options shared by the commands that take a spec ----------------------------------------
