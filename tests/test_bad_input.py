@@ -6,13 +6,11 @@ import os
 import socket
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
 
 from contractsync.cli import main
-
 from tests.conftest import FIXTURES
 
 APPS = FIXTURES / "apps"

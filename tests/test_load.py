@@ -113,3 +113,50 @@ def test_every_corpus_file_loads(path: Path) -> None:
 def test_corpus_present_or_skipped_with_reason() -> None:
     require_corpus()
     assert _corpus_files(), "the corpus folder exists but holds no documents"
+
+
+class _Server:
+    """A throwaway HTTP server on loopback serving fixed bytes."""
+
+    def __init__(self, body: bytes) -> None:
+        import http.server
+        import threading
+
+        payload = body
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/missing":
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_url_source_reads_checks_status_and_caps_size() -> None:
+    from contractsync.errors import SpecLoadError
+
+    body = b'{"openapi": "3.0.3", "info": {"title": "remote", "version": "1"}, "paths": {}}'
+    server = _Server(body)
+    try:
+        assert load_spec(f"{server.url}/openapi.json").title == "remote"
+        with pytest.raises(SpecLoadError, match="HTTP 404"):
+            load_spec(f"{server.url}/missing")
+        with pytest.raises(SpecLoadError, match="larger than"):
+            load_spec(UrlSource(f"{server.url}/openapi.json", max_bytes=10))
+    finally:
+        server.close()

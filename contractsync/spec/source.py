@@ -142,7 +142,7 @@ def read_source(src: Source) -> tuple[bytes, str, Path | None]:
     if isinstance(src, StdinSource):
         data = sys.stdin.buffer.read(MAX_REMOTE_BYTES + 1)
         if len(data) > MAX_REMOTE_BYTES:
-            raise SpecLoadError(f"is larger than {MAX_REMOTE_BYTES // 2**20} MiB", source="<stdin>")
+            raise SpecLoadError(f"is larger than {_size(MAX_REMOTE_BYTES)}", source="<stdin>")
         return data, "<stdin>", None
     if isinstance(src, UrlSource):
         return _read_url(src), src.url, None
@@ -174,13 +174,13 @@ def _read_url(src: UrlSource) -> bytes:
                 raise SpecLoadError(f"HTTP {response.status_code} {response.reason_phrase}", source=src.url)
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > src.max_bytes:
-                raise SpecLoadError(f"is larger than {src.max_bytes // 2**20} MiB", source=src.url)
+                raise SpecLoadError(f"is larger than {_size(src.max_bytes)}", source=src.url)
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > src.max_bytes:
-                    raise SpecLoadError(f"is larger than {src.max_bytes // 2**20} MiB", source=src.url)
+                    raise SpecLoadError(f"is larger than {_size(src.max_bytes)}", source=src.url)
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.TimeoutException:
@@ -190,6 +190,10 @@ def _read_url(src: UrlSource) -> bytes:
         raise SpecLoadError(f"cannot connect: {reason}", source=src.url) from None
     except httpx.HTTPError as exc:
         raise SpecLoadError(f"HTTP error: {exc}", source=src.url) from None
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
 def read_git(src: GitSource) -> bytes:
