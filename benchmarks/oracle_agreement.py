@@ -1,0 +1,143 @@
+"""Agreement with oasdiff's own test fixtures (../shared/oracle/oasdiff/cases.tsv).
+
+For every case — a pair of spec files and the rule ids oasdiff's test asserts — run contractsync
+and compare:
+
+* **blocks**: does the case block in oasdiff (an expected id at ERR) exactly when we report an
+  expected id as breaking? An expected id we do not report counts through the breaking changes we
+  report instead on the same side (request/response/none): the same change under another name.
+  (The fixtures are shared between tests, so changes a case does not assert are not counted.)
+* **exact**: does our report contain every expected id (and none of the ids asserted absent)?
+
+Rows with an ``oasdiff_config`` hint get the matching option (``deprecation-days`` → a 30-day
+deprecation policy). Nothing here knows a file name.
+
+Usage: ``python benchmarks/oracle_agreement.py [--oracle DIR] [--only-disagreements]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ORACLE = ROOT.parent / "shared" / "oracle" / "oasdiff"
+NOW = datetime.date(2026, 1, 1)
+
+
+@dataclass
+class CaseResult:
+    """One oracle case and how contractsync did on it."""
+
+    test: str
+    expected: list[tuple[str, str]]
+    absent: list[str]
+    ours: dict[str, str]
+    blocks_expected: bool
+    blocks_ours: bool
+    error: str = ""
+
+    @property
+    def blocks_agree(self) -> bool:
+        return not self.error and self.blocks_expected == self.blocks_ours
+
+    @property
+    def exact(self) -> bool:
+        return (not self.error and all(i in self.ours for i, _ in self.expected)
+                and not any(i in self.ours for i in self.absent))
+
+
+def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
+    """Run every case; errors are recorded per case, never raised."""
+    sys.path.insert(0, str(ROOT))
+    from contractsync.diff import RULES, DiffOptions, diff
+    from contractsync.spec import load_spec
+
+    with (oracle / "rules.tsv").open(encoding="utf-8") as fh:
+        sides = {r["id"]: r["direction"] for r in csv.DictReader(fh, delimiter="\t")}
+    results: list[CaseResult] = []
+    with (oracle / "cases.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if not row.get("base") or row["test"] == "test":
+                continue
+            expected = [tuple(x.rsplit(":", 1)) for x in row["expect_present"].split()]
+            absent = row["expect_absent"].split()
+            config = row.get("oasdiff_config") or ""
+            opts = DiffOptions(now=NOW, allow_external_refs=True,
+                               deprecation_days_stable=30 if "deprecation-days" in config else 0,
+                               deprecation_days_beta=30 if "deprecation-days" in config else 0)
+            ours: dict[str, str] = {}
+            error = ""
+            try:
+                old = load_spec(str(oracle / row["base"]))
+                new = load_spec(str(oracle / row["revision"]))
+                for change in diff(old, new, options=opts):
+                    prev = ours.get(change.id)
+                    if prev != "breaking":
+                        ours[change.id] = change.level.value
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            results.append(CaseResult(
+                test=row["test"], expected=[(i, lvl) for i, lvl in expected], absent=absent,
+                ours=ours, blocks_expected=any(lvl == "ERR" for _, lvl in expected),
+                blocks_ours=_blocks(expected, ours, sides, RULES), error=error))
+    return results
+
+
+def _blocks(expected: list[tuple[str, ...]], ours: dict[str, str], sides: dict[str, str],
+            rules: Mapping[str, Any]) -> bool:
+    for exp in expected:
+        rid = exp[0]
+        if rid in ours:
+            if ours[rid] == "breaking":
+                return True
+            continue
+        side = sides.get(rid, "none")
+        for other, level in ours.items():
+            rule = rules.get(other)
+            if level == "breaking" and rule is not None and rule.direction.value == side:
+                return True
+    return False
+
+
+def summary(results: list[CaseResult]) -> tuple[float, float]:
+    """(blocking agreement, exact-id agreement) as fractions."""
+    n = len(results) or 1
+    return (sum(r.blocks_agree for r in results) / n, sum(r.exact for r in results) / n)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--oracle", type=Path, default=DEFAULT_ORACLE)
+    parser.add_argument("--only-disagreements", action="store_true")
+    args = parser.parse_args(argv)
+    if not (args.oracle / "cases.tsv").exists():
+        print(f"no oracle at {args.oracle}", file=sys.stderr)
+        return 2
+    results = run(args.oracle)
+    print("| case | expected (oasdiff) | ours | blocks | exact |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        if args.only_disagreements and r.blocks_agree and r.exact:
+            continue
+        exp = " ".join(f"{i}:{lvl}" for i, lvl in r.expected)
+        mine = r.error or " ".join(
+            f"{i}:{r.ours[i]}" for i, _ in r.expected if i in r.ours) or "(none of them)"
+        extra = sorted(i for i, lvl in r.ours.items() if i not in dict(r.expected))
+        if extra and not r.error and not r.exact:
+            mine += " + also: " + " ".join(f"{i}:{r.ours[i]}" for i in extra)
+        print(f"| {r.test} | {exp} | {mine} | {'yes' if r.blocks_agree else 'NO'} | "
+              f"{'yes' if r.exact else 'NO'} |")
+    blocks, exact = summary(results)
+    print(f"\n{len(results)} cases: blocking verdict agrees {blocks:.1%}, exact ids {exact:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

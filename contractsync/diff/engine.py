@@ -1,0 +1,167 @@
+"""The engine: walk both documents once and hand each area to its rule module.
+
+Like alembic's autogenerate compare, the engine only matches things up — paths (parameter names
+blanked, so ``/books/{id}`` ≡ ``/books/{book_id}``), operations, webhooks, callbacks — and each
+area module (:mod:`.rules.paths`, ``parameters``, ``request_body``, ``responses``, ``security``,
+``lifecycle``) decides what changed there. Schemas go through one shared
+:class:`~contractsync.diff.schemas.SchemaComparator`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..spec.document import Document
+from ..spec.refs import escape
+from .collect import Collector
+from .model import Change, Direction, Level, Report
+from .options import DiffOptions
+from .resolve import Resolver
+from .schemas import SchemaComparator
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PARAM = re.compile(r"\{[^}/]*\}")
+
+
+def path_key(path: str) -> str:
+    """A path template with parameter names blanked: ``/books/{}``."""
+    return _PARAM.sub("{}", path)
+
+
+def path_param_names(path: str) -> list[str]:
+    """Parameter names in template order."""
+    return [m.group(0)[1:-1] for m in _PARAM.finditer(path)]
+
+
+@dataclass
+class OpCtx:
+    """One operation present in both documents (or in one of them)."""
+
+    name: str
+    """``"GET /books/{id}"`` (revision path), ``"webhook newBook POST"``, or a callback's name."""
+    old_op: dict[str, Any]
+    new_op: dict[str, Any]
+    old_item: dict[str, Any]
+    new_item: dict[str, Any]
+    optr: str
+    nptr: str
+    old_path: str
+    new_path: str
+    flipped: bool = False
+    """True inside webhooks and callbacks: the server sends the request and the client answers."""
+
+    @property
+    def request(self) -> Direction:
+        """Who sends this operation's request: the client, or (flipped) the server."""
+        return Direction.RESPONSE if self.flipped else Direction.REQUEST
+
+    @property
+    def response(self) -> Direction:
+        return Direction.REQUEST if self.flipped else Direction.RESPONSE
+
+
+class Engine:
+    """State of one diff: both documents, resolvers, the collector and the schema comparator."""
+
+    def __init__(self, old: Document | dict[str, Any], new: Document | dict[str, Any],
+                 options: DiffOptions) -> None:
+        self.options = options
+        self.old_doc = old if isinstance(old, Document) else None
+        self.new_doc = new if isinstance(new, Document) else None
+        self.old: dict[str, Any] = old.data if isinstance(old, Document) else old
+        self.new: dict[str, Any] = new.data if isinstance(new, Document) else new
+        self.old_resolver = _resolver(old, options)
+        self.new_resolver = _resolver(new, options)
+        self.out = Collector(frozenset(options.only_rules))
+        self.warnings: list[str] = []
+        self.schemas = SchemaComparator(self)
+        self.relaxed_ops: set[str] = set()
+
+    def deref(self, side: str, node: Any, ptr: str) -> tuple[Any, str]:
+        """Follow a ``$ref`` to a component (parameter, body, response, header)."""
+        resolver = self.old_resolver if side == "old" else self.new_resolver
+        for _ in range(16):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+                break
+            key, node, _ = resolver.resolve(node["$ref"], "", ptr)
+            ptr = key[1:] if key.startswith("#") else ptr
+        return node, ptr
+
+    def run(self) -> Report:
+        from .rules import paths, security
+
+        paths.compare(self)
+        security.compare_document(self)
+        paths.compare_components(self)
+        self.schemas.finish()
+        changes = self.out.changes()
+        if self.relaxed_ops:
+            changes = [_relax(c, self.relaxed_ops) for c in changes]
+            changes.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id,
+                                        c.fingerprint))
+        if self.options.positions:
+            changes = [self._positions(c) for c in changes]
+        return Report(changes=changes, base_source=_source(self.old_doc),
+                      revision_source=_source(self.new_doc), warnings=self.warnings)
+
+    def _positions(self, change: Change) -> Change:
+        loc = change.location
+        bpos = _locate(self.old_doc, loc.base)
+        rpos = _locate(self.new_doc, loc.revision)
+        if bpos is None and rpos is None:
+            return change
+        from dataclasses import replace
+
+        return replace(change, location=replace(loc, base_position=bpos, revision_position=rpos))
+
+
+def op_pointer(path: str, method: str, root: str = "/paths") -> str:
+    return f"{root}/{escape(path)}/{method}"
+
+
+def _resolver(doc: Document | dict[str, Any], options: DiffOptions) -> Resolver:
+    if isinstance(doc, Document):
+        base = options.base_dir or (doc.path.parent if doc.path is not None else None)
+        return Resolver(doc.data, doc.source, base, options.allow_external_refs)
+    return Resolver(doc, "", options.base_dir or (Path.cwd() if options.allow_external_refs else None),
+                    options.allow_external_refs)
+
+
+def _source(doc: Document | None) -> str:
+    return doc.source if doc is not None else ""
+
+
+def _locate(doc: Document | None, pointer: str | None) -> Any:
+    if doc is None or pointer is None:
+        return None
+    try:
+        return doc.locate(pointer)
+    except (ImportError, KeyError, ValueError):
+        # The locator may be absent in this build, or the pointer may not map to source text.
+        return None
+
+
+def _relax(change: Change, relaxed: set[str]) -> Change:
+    """Changes that touch only draft/alpha operations do not block: those may change freely."""
+    if change.level is Level.INFO or not change.operations:
+        return change
+    if not all(op in relaxed for op in change.operations):
+        return change
+    from dataclasses import replace
+
+    return replace(change, level=Level.INFO,
+                   message=change.message + " (draft/alpha operation: not blocking)")
+
+
+def diff(old: Document | dict[str, Any], new: Document | dict[str, Any], *,
+         options: DiffOptions | None = None) -> Report:
+    """Compare two OpenAPI documents and classify every change.
+
+    ``old`` and ``new`` are :class:`~contractsync.spec.Document` objects (then changes carry
+    line:column positions) or plain dicts. Changes come breaking first, then by subject, detail
+    and id; ``diff(x, x)`` is empty.
+    """
+    return Engine(old, new, options or DiffOptions()).run()

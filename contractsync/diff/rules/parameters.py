@@ -1,0 +1,227 @@
+"""Request parameters: existence, requiredness, location, serialisation, deprecation, schema.
+
+Path-level and operation-level parameters are merged first (an operation's parameter overrides
+the path's), so moving a parameter between the two levels is no change. Path parameters match by
+position in the template, so renaming ``{id}`` to ``{book_id}`` is no change either.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from ...spec.refs import escape
+from .. import examples as ex
+from ..engine import path_param_names
+from ..oasdiff import OASDIFF_LEVELS
+from ..registry import REQ, E, I, W, rule
+from ..schemas import parse_date, safe_eq
+
+if TYPE_CHECKING:
+    from ..engine import Engine, OpCtx
+
+_NM = "parameters are sent by clients only; the response side has headers and bodies"
+_STR = {"type": "string"}
+
+
+def _r(id: str, level: Any, doc: str, before: Any, after: Any, area: str = "parameters",
+       **kw: Any) -> None:
+    kw.setdefault("no_mirror", _NM)
+    rule(id, level, REQ, area, doc, before, after, **{"oasdiff": id in OASDIFF_LEVELS, **kw})
+
+
+def _q(**p: Any) -> dict[str, Any]:
+    return ex.query_param(_STR, **p)
+
+
+_NONE = ex.op("get")
+_r("new-required-request-parameter", E, "A new required parameter: clients built on the old "
+   "contract do not send it.", _NONE, _q(required=True))
+_r("new-optional-request-parameter", I, "A new optional parameter.", _NONE, _q())
+_r("request-parameter-removed", W, "A parameter was removed. Clients that still send it may be "
+   "rejected by a strict server; the document cannot tell.", _q(), _NONE)
+_r("request-parameter-removed-with-deprecation", I, "A deprecated parameter (sunset passed or "
+   "none given) was removed.", _q(deprecated=True), _NONE)
+_r("request-parameter-removed-before-sunset", E, "A deprecated parameter was removed before its "
+   "`x-sunset` date.", _q(deprecated=True, **{"x-sunset": "9999-12-31"}), _NONE)
+_r("request-parameter-became-required", E, "A parameter became required.", _q(), _q(required=True))
+_r("request-parameter-became-optional", I, "A parameter became optional.", _q(required=True), _q())
+_r("request-parameter-location-changed", E, "A parameter moved (query → header, …): clients send "
+   "it in the old place.", _q(), ex.op("get", parameters=[{"name": "q", "in": "header",
+                                                             "schema": _STR}]), oasdiff=False)
+_r("request-parameter-style-changed", E, "A parameter's serialisation `style` changed: clients "
+   "encode it the old way.", _q(style="form"), _q(style="spaceDelimited"), oasdiff=False)
+_r("request-parameter-explode-changed", E, "A parameter's `explode` changed: clients encode "
+   "arrays and objects the old way.", _q(explode=True), _q(explode=False), oasdiff=False)
+_r("request-parameter-deprecated", I, "A parameter was deprecated.", _q(), _q(deprecated=True),
+   area="lifecycle")
+_r("request-parameter-reactivated", I, "A deprecated parameter is no longer deprecated.",
+   _q(deprecated=True), _q(), area="lifecycle")
+_r("request-parameter-deprecated-sunset-missing", E, "A parameter was deprecated without "
+   "`x-sunset` while the deprecation policy requires one.", _q(), _q(deprecated=True),
+   area="lifecycle", options={"deprecation_days_stable": 30})
+_r("request-parameter-sunset-deleted", E, "The `x-sunset` of a deprecated parameter was deleted.",
+   _q(deprecated=True, **{"x-sunset": "9999-12-31"}), _q(deprecated=True), area="lifecycle")
+_r("request-parameter-sunset-date-changed-too-small", E, "The sunset of a deprecated parameter "
+   "moved earlier, to less than the policy's minimum days from today.",
+   _q(deprecated=True, **{"x-sunset": "9999-12-31"}),
+   _q(deprecated=True, **{"x-sunset": "2000-01-01"}), area="lifecycle")
+
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+
+
+def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any], path: str,
+            item_ptr: str, op_ptr: str) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    names = path_param_names(path)
+    out: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    for holder, ptr in ((item, item_ptr), (op, op_ptr)):
+        plist = holder.get("parameters")
+        if not isinstance(plist, list):
+            continue
+        for i, raw in enumerate(plist):
+            p, pptr = engine.deref(side, raw, f"{ptr}/parameters/{i}")
+            if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+                continue
+            loc = str(p.get("in", ""))
+            name = p["name"]
+            if loc == "path":
+                key_name = f"#{names.index(name)}" if name in names else name
+            elif loc == "header":
+                key_name = name.lower()
+            else:
+                key_name = name
+            out[(loc, key_name)] = (p, pptr)
+    return out
+
+
+def _label(p: dict[str, Any]) -> str:
+    """``query parameter limit``; path parameters keep their braces so that the fingerprint
+    (which blanks ``{…}``) survives a rename."""
+    name = p.get("name")
+    return f"path parameter {{{name}}}" if p.get("in") == "path" else f"{p.get('in')} parameter {name}"
+
+
+def _schema(p: dict[str, Any], ptr: str) -> tuple[Any, str]:
+    if "schema" in p:
+        return p["schema"], ptr + "/schema"
+    content = p.get("content")
+    if isinstance(content, dict) and content:
+        media = next(iter(content))
+        mt = content[media]
+        if isinstance(mt, dict) and "schema" in mt:
+            return mt["schema"], f"{ptr}/content/{escape(media)}/schema"
+    return None, ptr
+
+
+def compare(engine: Engine, ctx: OpCtx) -> None:
+    """Parameters of one operation."""
+    item_optr = ctx.optr.rsplit("/", 1)[0]
+    item_nptr = ctx.nptr.rsplit("/", 1)[0]
+    po = _params(engine, "old", ctx.old_item, ctx.old_op, ctx.old_path, item_optr, ctx.optr)
+    pn = _params(engine, "new", ctx.new_item, ctx.new_op, ctx.new_path, item_nptr, ctx.nptr)
+    if not po and not pn:
+        return
+    ops = (ctx.name,)
+    today = engine.options.today()
+
+    def add(rid: str, p: dict[str, Any], msg: str, optr: str | None, nptr: str | None,
+            before: Any = None, after: Any = None) -> None:
+        detail = _label(p)
+        engine.out.add(rid, subject=ctx.name, detail=detail, base=optr, revision=nptr, ops=ops,
+                       message=f"{ctx.name}: {detail} {msg}", before=before, after=after)
+
+    removed = [k for k in po if k not in pn]
+    added = [k for k in pn if k not in po]
+    if not ctx.flipped:
+        moved: dict[tuple[str, str], tuple[str, str]] = {}
+        for k in removed:
+            for k2 in added:
+                if k2[1] == k[1] and k2 not in moved.values():
+                    moved[k] = k2
+                    break
+        for k, k2 in moved.items():
+            (p, optr), (q, nptr) = po[k], pn[k2]
+            add("request-parameter-location-changed", q, f"moved from {k[0]} to {k2[0]}", optr,
+                nptr, k[0], k2[0])
+        for k in removed:
+            if k in moved:
+                continue
+            p, optr = po[k]
+            dep, sunset = p.get("deprecated") is True, p.get("x-sunset")
+            when = parse_date(sunset)
+            if not dep:
+                add("request-parameter-removed", p, "removed", optr, None)
+            elif when is not None and when > today:
+                add("request-parameter-removed-before-sunset", p, f"removed before its sunset {when}",
+                    optr, None)
+            else:
+                add("request-parameter-removed-with-deprecation", p, "removed (was deprecated)",
+                    optr, None)
+        for k2 in added:
+            if k2 in moved.values():
+                continue
+            q, nptr = pn[k2]
+            if q.get("required") is True or q.get("in") == "path":
+                add("new-required-request-parameter", q, "added (required)", None, nptr)
+            else:
+                add("new-optional-request-parameter", q, "added (optional)", None, nptr)
+    for k in po:
+        if k not in pn:
+            continue
+        (p, optr), (q, nptr) = po[k], pn[k]
+        if p is q or safe_eq(p, q):
+            sch, sptr = _schema(p, optr)
+            engine.schemas.compare(sch, sch, optr=sptr, nptr=_schema(q, nptr)[1],
+                                   direction=ctx.request, family="parameter" if not ctx.flipped
+                                   else "body", ops=ops, subject=ctx.name,
+                                   detail=_label(q))
+            continue
+        if not ctx.flipped:
+            ro, rn = p.get("required") is True, q.get("required") is True
+            if ro != rn and q.get("in") != "path":
+                add("request-parameter-became-required" if rn else "request-parameter-became-optional",
+                    q, "became required" if rn else "became optional", optr, nptr, ro, rn)
+            loc = str(q.get("in", ""))
+            so = p.get("style", _DEFAULT_STYLE.get(loc))
+            sn = q.get("style", _DEFAULT_STYLE.get(loc))
+            if so != sn:
+                add("request-parameter-style-changed", q, f"style {so} → {sn}", optr, nptr, so, sn)
+            eo = p.get("explode", so == "form")
+            en = q.get("explode", sn == "form")
+            if eo != en and so == sn:
+                add("request-parameter-explode-changed", q, f"explode {eo} → {en}", optr, nptr,
+                    eo, en)
+            _deprecation(engine, add, p, q, optr, nptr, today)
+        so_, soptr = _schema(p, optr)
+        sn_, snptr = _schema(q, nptr)
+        if so_ is not None or sn_ is not None:
+            engine.schemas.compare(so_ if so_ is not None else {}, sn_ if sn_ is not None else {},
+                                   optr=soptr, nptr=snptr, direction=ctx.request,
+                                   family="parameter" if not ctx.flipped else "body", ops=ops,
+                                   subject=ctx.name, detail=_label(q))
+
+
+def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
+                 optr: str, nptr: str, today: datetime.date) -> None:
+    dep_o, dep_n = p.get("deprecated") is True, q.get("deprecated") is True
+    so, sn = p.get("x-sunset"), q.get("x-sunset")
+    days = engine.options.deprecation_days_stable
+    if dep_n and not dep_o:
+        if sn is None and days > 0:
+            add("request-parameter-deprecated-sunset-missing", q, "deprecated without x-sunset",
+                optr, nptr)
+        else:
+            add("request-parameter-deprecated", q, "deprecated" + (f", sunset {sn}" if sn else ""),
+                optr, nptr)
+    elif dep_o and not dep_n:
+        add("request-parameter-reactivated", q, "no longer deprecated", optr, nptr)
+    elif dep_o and dep_n and so != sn:
+        if sn is None:
+            add("request-parameter-sunset-deleted", q, f"x-sunset {so} deleted", optr, nptr,
+                str(so), None)
+        else:
+            wo, wn = parse_date(so), parse_date(sn)
+            if wo is not None and wn is not None and wn < wo and \
+                    wn < today + datetime.timedelta(days=days):
+                add("request-parameter-sunset-date-changed-too-small", q,
+                    f"sunset moved earlier, {wo} → {wn}", optr, nptr, str(wo), str(wn))

@@ -1,0 +1,370 @@
+"""Schema rules: keyword changes (the grid in :mod:`.schema_grid`) and property changes.
+
+This module also *names* the comparator's findings: the same finding ("property ``p`` removed")
+becomes ``request-property-removed`` in a request and ``response-required-property-removed`` in a
+response, and readOnly/writeOnly properties are judged only on the side that sends them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from .. import examples as ex
+from ..collect import UNSET
+from ..model import Direction
+from ..registry import REQ, RESP, RULES, E, I, W, rule
+from ..resolve import subject_of
+from ..schemas import Finding, parse_date
+from .schema_grid import SUFFIXES, grid_rule_id, register_grid
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+_STR = {"type": "string"}
+_EMPTY = {"type": "object", "properties": {}}
+
+
+def _req(prop: Any, required: bool = False, **extra: Any) -> dict[str, Any]:
+    return ex.request_body({**ex.obj(prop, required=required), **extra})
+
+
+def _resp(prop: Any, required: bool = False, **extra: Any) -> dict[str, Any]:
+    return ex.response_body({**ex.obj(prop, required=required), **extra})
+
+
+def _register() -> None:
+    from ..oasdiff import OASDIFF_LEVELS
+
+    register_grid(set(OASDIFF_LEVELS))
+
+    def r(id: str, level: Any, direction: Direction, doc: str, before: Any, after: Any, **kw: Any
+          ) -> None:
+        rule(id, level, direction, "schema", doc, before, after, **{"oasdiff": id in OASDIFF_LEVELS, **kw})
+
+    # --- property existence and requiredness -----------------------------------------------
+    r("request-property-removed", W, REQ, "A request property was removed. Clients that still "
+      "send it may be rejected by a strict server or gateway; the document cannot tell.",
+      _req(_STR), ex.request_body(_EMPTY), mirror="response-optional-property-removed")
+    r("request-property-removed-with-deprecation", I, REQ, "A deprecated request property whose "
+      "sunset date has passed (or that had none) was removed: the announced end of its life.",
+      _req({**_STR, "deprecated": True}), ex.request_body(_EMPTY), oasdiff=False,
+      mirror="response-property-removed-with-deprecation")
+    r("request-property-removed-before-sunset", E, REQ, "A deprecated request property was "
+      "removed before its `x-sunset` date.", _req({**_STR, "deprecated": True,
+                                                   "x-sunset": "9999-12-31"}),
+      ex.request_body(_EMPTY), oasdiff=False, mirror="response-property-removed-before-sunset")
+    r("new-required-request-property", E, REQ, "A new required property: clients built on the old "
+      "contract do not send it.", ex.request_body(_EMPTY), _req(_STR, True),
+      mirror="response-required-property-added")
+    r("new-required-request-property-with-default", E, REQ, "A new required property that has a "
+      "default: the default is a server-side fallback, but a validating gateway or SDK still "
+      "demands the value.", ex.request_body(_EMPTY), _req({**_STR, "default": "x"}, True),
+      no_mirror="defaults do not make a response property more or less present")
+    r("new-optional-request-property", I, REQ, "A new optional request property.",
+      ex.request_body(_EMPTY), _req(_STR), mirror="response-optional-property-added")
+    r("request-property-became-required", E, REQ, "A request property became required. "
+      "readOnly properties are exempt: clients never send them.", _req(_STR), _req(_STR, True),
+      mirror="response-property-became-required")
+    r("request-property-became-required-with-default", E, REQ, "A request property with a "
+      "default became required.", _req({**_STR, "default": "x"}),
+      _req({**_STR, "default": "x"}, True),
+      no_mirror="defaults do not make a response property more or less present")
+    r("request-property-became-optional", I, REQ, "A request property became optional.",
+      _req(_STR, True), _req(_STR), mirror="response-property-became-optional")
+    r("response-required-property-removed", E, RESP, "A required response property was removed: "
+      "clients read it.", _resp(_STR, True), ex.response_body(_EMPTY),
+      no_mirror="a removed request property is request-property-removed whatever its requiredness")
+    r("response-optional-property-removed", W, RESP, "An optional response property was removed. "
+      "Clients had to cope with its absence, but many read it when present.", _resp(_STR),
+      ex.response_body(_EMPTY), mirror="request-property-removed")
+    r("response-property-removed-with-deprecation", I, RESP, "A deprecated response property whose "
+      "sunset date has passed (or that had none) was removed.",
+      _resp({**_STR, "deprecated": True}), ex.response_body(_EMPTY), oasdiff=False,
+      mirror="request-property-removed-with-deprecation")
+    r("response-property-removed-before-sunset", E, RESP, "A deprecated response property was "
+      "removed before its `x-sunset` date.", _resp({**_STR, "deprecated": True,
+                                                    "x-sunset": "9999-12-31"}),
+      ex.response_body(_EMPTY), oasdiff=False, mirror="request-property-removed-before-sunset")
+    r("response-required-property-added", I, RESP, "A new required response property.",
+      ex.response_body(_EMPTY), _resp(_STR, True), mirror="new-required-request-property")
+    r("response-optional-property-added", I, RESP, "A new optional response property.",
+      ex.response_body(_EMPTY), _resp(_STR), mirror="new-optional-request-property")
+    r("response-property-became-required", I, RESP, "A response property became required: "
+      "clients now always get it.", _resp(_STR), _resp(_STR, True),
+      mirror="request-property-became-required")
+    r("response-property-became-optional", E, RESP, "A response property became optional: "
+      "clients that read it may find it missing.", _resp(_STR, True), _resp(_STR),
+      mirror="request-property-became-optional")
+    _wo = {**_STR, "writeOnly": True}
+    _ro = {**_STR, "readOnly": True}
+    for req in (False, True):
+        kind = "required" if req else "optional"
+        r(f"response-{kind}-write-only-property-added", I, RESP, f"A new {kind} writeOnly "
+          "property: servers never return it.", ex.response_body(_EMPTY), _resp(_wo, req),
+          no_mirror="writeOnly properties are request-only; the request side is a plain addition")
+        r(f"response-{kind}-write-only-property-removed", I, RESP, f"A {kind} writeOnly property "
+          "was removed: servers never returned it.", _resp(_wo, req), ex.response_body(_EMPTY),
+          no_mirror="writeOnly properties are request-only; the request side is a plain removal")
+    r("response-write-only-property-became-optional", I, RESP, "A writeOnly property became "
+      "optional: servers never return it anyway.", _resp(_wo, True), _resp(_wo),
+      no_mirror="the request side is request-property-became-optional")
+    r("response-write-only-property-became-required", I, RESP, "A writeOnly property became "
+      "required.", _resp(_wo), _resp(_wo, True),
+      no_mirror="the request side is request-property-became-required")
+    r("response-write-only-property-enum-value-added", I, RESP, "An enum value was added to a "
+      "writeOnly property: servers never return it.",
+      _resp({**_wo, "enum": ["a"]}), _resp({**_wo, "enum": ["a", "b"]}),
+      no_mirror="readOnly narrowing on the request side is request-read-only-property-*")
+    for side, make in (("request", _req), ("response", _resp)):
+        d = REQ if side == "request" else RESP
+        other = "response" if side == "request" else "request"
+        for req in (False, True):
+            kind = "required" if req else "optional"
+            for flag, word in (("readOnly", "read-only"), ("writeOnly", "write-only")):
+                level = W if (side, kind, word) == ("response", "required", "write-only") else I
+                r(f"{side}-{kind}-property-became-{word}", I, d, f"A {kind} {side} property "
+                  f"became {flag}.", make(_STR, req), make({**_STR, flag: True}, req),
+                  mirror=f"{other}-{kind}-property-became-{word}")
+                r(f"{side}-{kind}-property-became-not-{word}", level, d, f"A {kind} {side} "
+                  f"property is no longer {flag}." + (
+                      " Clients that never sent it must now (it is required)."
+                      if level is W else ""),
+                  make({**_STR, flag: True}, req), make(_STR, req),
+                  mirror=f"{other}-{kind}-property-became-not-{word}")
+    for suffix in ("enum-value-removed", "max-decreased", "min-increased", "max-length-decreased",
+                   "exclusive-max-decreased", "exclusive-min-increased"):
+        _, _, doc, before, after = SUFFIXES[suffix]
+        r(f"request-read-only-property-{suffix}", I, REQ, f"On a readOnly property: {doc} Clients "
+          "never send readOnly properties, so this narrowing is safe.",
+          _req({**before, "readOnly": True}), _req({**after, "readOnly": True}),
+          no_mirror="responses always carry readOnly properties: see response-property-*")
+    # --- property lifecycle ----------------------------------------------------------------
+    for side, make in (("request", _req), ("response", _resp)):
+        d = REQ if side == "request" else RESP
+        other = "response" if side == "request" else "request"
+
+        def lr(id: str, level: Any, doc: str, before: Any, after: Any, *, d: Direction = d,
+               side: str = side, other: str = other, **kw: Any) -> None:
+            rule(id, level, d, "lifecycle", doc, before, after, oasdiff=id in OASDIFF_LEVELS,
+                 mirror=id.replace(side, other, 1), **kw)
+
+        lr(f"{side}-property-deprecated", I, f"A {side} property was deprecated (no sunset date).",
+           make(_STR), make({**_STR, "deprecated": True}))
+        lr(f"{side}-property-deprecated-with-sunset", I, f"A {side} property was deprecated with "
+           "an `x-sunset` date.", make(_STR),
+           make({**_STR, "deprecated": True, "x-sunset": "9999-12-31"}))
+        lr(f"{side}-property-reactivated", I, f"A deprecated {side} property is no longer "
+           "deprecated.", make({**_STR, "deprecated": True}), make(_STR))
+        lr(f"{side}-property-deprecated-sunset-missing", E, f"A {side} property was deprecated "
+           "without `x-sunset` while the deprecation policy requires one "
+           "(`deprecation_days_stable` > 0).", make(_STR), make({**_STR, "deprecated": True}),
+           options={"deprecation_days_stable": 30})
+        lr(f"{side}-property-deprecated-sunset-invalid", E, f"A {side} property was deprecated "
+           "with an `x-sunset` that is not an RFC 3339 date.", make(_STR),
+           make({**_STR, "deprecated": True, "x-sunset": "soon"}))
+        lr(f"{side}-property-sunset-date-too-small", E, f"A {side} property was deprecated with a "
+           "sunset closer than the policy's minimum number of days.", make(_STR),
+           make({**_STR, "deprecated": True, "x-sunset": "2000-01-01"}),
+           options={"deprecation_days_stable": 30, "now": datetime.date(2026, 1, 1)})
+
+
+_register()
+
+RO_SUFFIXES = {"enum-value-removed", "max-decreased", "min-increased", "max-length-decreased",
+               "exclusive-max-decreased", "exclusive-min-increased"}
+PROPERTY_KINDS = {"property-removed", "property-added", "became-required", "became-optional",
+                  "became-read-only", "became-not-read-only", "became-write-only",
+                  "became-not-write-only", "deprecation"}
+
+
+def _candidates(direction: Direction, family: str, at_root: bool) -> tuple[str, ...]:
+    side = "request" if direction is REQ else "response"
+    if family == "parameter" and direction is REQ:
+        return (("request-parameter", "request-property") if at_root
+                else ("request-parameter-property", "request-parameter", "request-property"))
+    if family == "header" and direction is RESP:
+        return ("response-header", "response-property") if at_root else ("response-property",)
+    return (f"{side}-body", f"{side}-property") if at_root else (f"{side}-property",)
+
+
+def _removal_state(extra: dict[str, Any], today: datetime.date) -> str:
+    if not extra.get("deprecated"):
+        return ""
+    sunset = parse_date(extra.get("sunset"))
+    if sunset is not None and sunset > today:
+        return "before-sunset"
+    return "with-deprecation"
+
+
+def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root: bool,
+             engine: Engine) -> str | None:
+    """The rule id a finding is reported under in this context, or None when irrelevant."""
+    kind = f.kind
+    side = "request" if direction is REQ else "response"
+    x = f.extra
+    if kind in PROPERTY_KINDS:
+        return _property_rule(f, kind, side, direction, x, engine)
+    if direction is REQ and f.ro:
+        return f"request-read-only-property-{kind}" if kind in RO_SUFFIXES else None
+    if direction is RESP and f.wo:
+        return "response-write-only-property-enum-value-added" if kind == "enum-value-added" else None
+    suffix = kind
+    if loose and kind in ("type-changed", "type-generalized", "type-specialized"):
+        suffix = "type-compatible"
+    if (family == "parameter" and kind == "type-changed" and f.before == ["string"]
+            and not x.get("format")):
+        # Parameters travel as text: string → number only narrows what clients may send.
+        suffix = "type-specialized"
+    if direction is REQ and suffix == "type-specialized" and not (family == "parameter"
+                                                                  and not at_root):
+        suffix = "type-changed"
+    for subject in _candidates(direction, family, at_root):
+        rid = grid_rule_id(subject, suffix)
+        if rid in RULES:
+            return rid
+    return None
+
+
+def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: dict[str, Any],
+                   engine: Engine) -> str | None:
+    today = engine.options.today()
+    if kind in ("became-read-only", "became-not-read-only", "became-write-only",
+                "became-not-write-only"):
+        req = "required" if x.get("required") else "optional"
+        return f"{side}-{req}-property-{kind}"
+    if direction is REQ and f.ro:
+        return None  # clients never send readOnly properties
+    if kind == "property-removed":
+        state = _removal_state(x, today)
+        if direction is REQ:
+            return f"request-property-removed-{state}" if state else "request-property-removed"
+        if f.wo:
+            return f"response-{'required' if x.get('required') else 'optional'}-write-only-property-removed"
+        if state:
+            return f"response-property-removed-{state}"
+        return ("response-required-property-removed" if x.get("required")
+                else "response-optional-property-removed")
+    if kind == "property-added":
+        if direction is REQ:
+            if not x.get("required"):
+                return "new-optional-request-property"
+            return ("new-required-request-property-with-default" if x.get("default")
+                    else "new-required-request-property")
+        if f.wo:
+            return f"response-{'required' if x.get('required') else 'optional'}-write-only-property-added"
+        return ("response-required-property-added" if x.get("required")
+                else "response-optional-property-added")
+    if kind == "became-required":
+        if direction is REQ:
+            return ("request-property-became-required-with-default" if x.get("default")
+                    else "request-property-became-required")
+        return ("response-write-only-property-became-required" if f.wo
+                else "response-property-became-required")
+    if kind == "became-optional":
+        if direction is REQ:
+            return "request-property-became-optional"
+        return ("response-write-only-property-became-optional" if f.wo
+                else "response-property-became-optional")
+    if kind == "deprecation":
+        if direction is RESP and f.wo:
+            return None
+        old, new = x["old"], x["new"]
+        if old["deprecated"] and not new["deprecated"]:
+            return f"{side}-property-reactivated"
+        if old["deprecated"]:
+            return None  # sunset moved on an already deprecated property: not tracked here
+        days = engine.options.deprecation_days_stable
+        sunset = new["sunset"]
+        if sunset is None:
+            return f"{side}-property-deprecated-sunset-missing" if days > 0 else f"{side}-property-deprecated"
+        when = parse_date(sunset)
+        if when is None:
+            return f"{side}-property-deprecated-sunset-invalid"
+        if days > 0 and when < today + datetime.timedelta(days=days):
+            return f"{side}-property-sunset-date-too-small"
+        return f"{side}-property-deprecated-with-sunset"
+    return None
+
+
+_PHRASES = {
+    "all-of-added": "allOf subschema added",
+    "all-of-removed": "allOf subschema removed",
+    "all-of-added-annotation-only": "annotation-only allOf subschema added",
+    "all-of-removed-annotation-only": "annotation-only allOf subschema removed",
+    "any-of-added": "anyOf branch added",
+    "any-of-removed": "anyOf branch removed",
+    "one-of-added": "oneOf branch added",
+    "one-of-removed": "oneOf branch removed",
+    "wrapped-in-one-of": "wrapped in a oneOf",
+    "x-extensible-enum-value-removed": "x-extensible-enum value removed",
+    "additional-properties-forbidden": "additional properties now forbidden",
+    "additional-properties-allowed": "additional properties now allowed",
+}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, str) and "#/" in value:
+        return subject_of(value)
+    if isinstance(value, str):
+        return f"'{value}'"
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _property_phrase(rid: str, f: Finding) -> str:
+    required = "required" if f.extra.get("required") else "optional"
+    if f.kind == "property-removed":
+        if rid.endswith("before-sunset"):
+            return f"deprecated property removed before its sunset {f.extra.get('sunset')}"
+        if rid.endswith("with-deprecation"):
+            return "deprecated property removed"
+        return f"{required} property removed"
+    if f.kind == "property-added":
+        return f"{required} property added" + (" (it has a default)" if "default" in rid else "")
+    if f.kind == "deprecation":
+        if rid.endswith("reactivated"):
+            return "no longer deprecated"
+        if f.after is not None:
+            return f"deprecated, x-sunset {f.after}" + (
+                " (not a date)" if rid.endswith("invalid") else
+                " (too soon for the deprecation policy)" if rid.endswith("too-small") else "")
+        return "deprecated" + (" without the x-sunset the policy requires"
+                               if rid.endswith("missing") else "")
+    return f.kind.replace("-", " ")
+
+
+def message(rid: str, f: Finding, place: str) -> str:
+    """A one-line message in our words: where, what, and the values involved."""
+    if f.kind in ("property-removed", "property-added", "deprecation"):
+        return f"{place}: {_property_phrase(rid, f)}"
+    phrase = _PHRASES.get(f.kind, f.kind.replace("-", " "))
+    if rid.startswith("request-read-only-property-"):
+        phrase += " (readOnly: clients never send it)"
+    values = ""
+    if f.before is not None and f.after is not None:
+        values = f": {_fmt(f.before)} → {_fmt(f.after)}"
+    elif f.before is not None and "removed" in f.kind:
+        values = f": {_fmt(f.before)}"
+    elif f.after is not None and ("added" in f.kind or "set" in f.kind or "enum" in f.kind):
+        values = f": {_fmt(f.after)}"
+    return f"{place}: {phrase}{values}"
+
+
+def emit(engine: Engine, f: Finding, direction: Direction, family: str, loose: bool,
+         at_root: bool, subject: str, detail: str, ops: tuple[str, ...]) -> None:
+    """Name a finding in its context and hand it to the collector."""
+    rid = rule_for(f, direction, family, loose, at_root and f.at_root, engine)
+    if rid is None:
+        return
+    full = f"{detail}: {f.rel}" if detail and f.rel else detail or f.rel
+    place = f"{subject} {full}" if full else subject
+    try:
+        text = message(rid, f, place)
+    except RecursionError:
+        text = f"{place}: {f.kind.replace('-', ' ')}"
+    engine.out.add(rid, subject=subject, detail=full, base=f.optr, revision=f.nptr, ops=ops,
+                   message=text,
+                   before=f.before if f.before is not None else UNSET,
+                   after=f.after if f.after is not None else UNSET, key=f.key)
