@@ -18,9 +18,16 @@ import typer
 
 from .. import __version__
 from ..errors import ContractsyncError
+from . import accept as accept_cmd
+from . import announce as announce_cmd
+from . import changelog as changelog_cmd
+from . import check as check_cmd
+from . import diff as diff_cmd
 from . import export as export_cmd
 from . import init as init_cmd
+from . import rules as rules_cmd
 from . import validate as validate_cmd
+from . import watch as watch_cmd
 from ._common import STATE, stderr
 
 app = typer.Typer(
@@ -69,6 +76,18 @@ def root(
 app.command("validate")(validate_cmd.validate)
 app.command("export")(export_cmd.export)
 app.command("init")(init_cmd.init)
+app.command("diff")(diff_cmd.diff)
+app.command("watch")(watch_cmd.watch)
+app.command("check")(check_cmd.check)
+app.command("announce")(announce_cmd.announce)
+app.command("accept")(accept_cmd.accept)
+app.command("changelog")(changelog_cmd.changelog)
+app.command("rules")(rules_cmd.rules)
+
+
+_EXIT: tuple[type[BaseException], ...] = (click.exceptions.Exit, typer.Exit)
+_ABORT: tuple[type[BaseException], ...] = (click.exceptions.Abort, typer.Abort)
+_USAGE: tuple[type[BaseException], ...] = (click.ClickException, getattr(typer, "TyperException", click.ClickException))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     STATE.debug = bool(os.environ.get("CONTRACTSYNC_DEBUG")) or "--debug" in args
     try:
         result = app(args=args, prog_name="contractsync", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except _EXIT as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except _ABORT:
         stderr().print("aborted", markup=False)
         return 130
-    except click.ClickException as exc:
-        exc.show()
+    except _USAGE as exc:
+        # typer >= 0.29 vendors click: its exceptions are not click's, so both are listed.
+        exc.show()  # type: ignore[union-attr]
         return 2
     except ContractsyncError as exc:
         _report(exc)

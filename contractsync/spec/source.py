@@ -20,8 +20,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from ..errors import InputError, SpecLoadError
 from .document import Document, check_structure
 from .parse import detect_format, parse_bytes
@@ -165,6 +163,8 @@ def _read_file(path: Path) -> bytes:
 
 
 def _read_url(src: UrlSource) -> bytes:
+    import httpx  # imported here: it costs ~50 ms of start-up that only URL sources need
+
     try:
         with httpx.stream(
             "GET", src.url, timeout=src.timeout, follow_redirects=True,
