@@ -1,0 +1,78 @@
+"""TypeScript types from an OpenAPI contract, in the shape openapi-typescript made standard.
+
+``to_typescript(doc)`` returns one self-contained ``.ts`` source with ``paths``, ``webhooks``,
+``components``, ``requestSchemas`` and ``operations`` — what ``createClient<paths>()`` from
+openapi-fetch needs — plus an alias per schema. Pure Python: no Node at run time.
+
+The emitter mirrors the specification, one module per object kind: :mod:`.paths` (Paths, Path
+Item, webhooks), :mod:`.operation`, :mod:`.parameters`, :mod:`.request_body`, :mod:`.response`,
+:mod:`.media`, :mod:`.schema`, :mod:`.components`; :mod:`.analysis` decides request views and
+breaks reference cycles TypeScript cannot resolve; :mod:`.ident` and :mod:`.jsdoc` make names and
+comments safe. See docs/typescript.md for the mapping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..spec.canonical import canonical_json
+from ..spec.document import Document, check_structure
+from .context import Context, TypeScriptWarning, WarnCallback
+from .document import render
+from .options import TypeScriptConfig, TypeScriptOptions
+
+__all__ = [
+    "TypeScriptConfig",
+    "TypeScriptOptions",
+    "TypeScriptWarning",
+    "to_typescript",
+]
+
+
+def to_typescript(
+    doc: Document | Mapping[str, Any],
+    options: TypeScriptOptions | None = None,
+    *,
+    warn: WarnCallback | None = None,
+) -> str:
+    """Generate TypeScript types for an OpenAPI 3.0/3.1 document.
+
+    ``doc`` is a loaded :class:`~contractsync.spec.document.Document` or the plain document dict.
+    The result is deterministic: the same document and options give byte-identical text, headed by
+    a comment naming the contract's title, version and sha256 (of its canonical JSON).
+
+    Parts of the contract that TypeScript cannot express exactly (a ``$ref`` that does not resolve,
+    a reference cycle TypeScript cannot resolve, an unknown ``type``) become ``unknown``, never
+    ``any``; each is reported once to ``warn`` (default: the ``contractsync.typescript`` logger)
+    with the JSON pointer of the place.
+    """
+    if isinstance(doc, Document):
+        data = doc.data
+        try:
+            sha256 = doc.sha256
+        except TypeError:
+            sha256 = _content_hash(data)
+    else:
+        data = dict(doc)
+        check_structure(data, source="<document>")
+        sha256 = _content_hash(data)
+    info = data.get("info")
+    title = str(info.get("title", "")) if isinstance(info, dict) else ""
+    version = str(info.get("version", "")) if isinstance(info, dict) else ""
+    ctx = Context(data=data, options=options or TypeScriptOptions())
+    if warn is not None:
+        ctx.warn_callback = warn
+    return render(ctx, title=title, version=version, sha256=sha256)
+
+
+def _content_hash(data: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON, as :attr:`Document.sha256` computes it; numbers outside the
+    64-bit range (which canonical JSON cannot hold) fall back to the standard library encoder."""
+    try:
+        return hashlib.sha256(canonical_json(data)).hexdigest()
+    except TypeError:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

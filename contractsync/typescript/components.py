@@ -1,0 +1,148 @@
+"""Components Object → ``components`` (and ``requestSchemas``).
+
+``components`` always has the six keys openapi-typescript made standard — ``schemas``,
+``responses``, ``parameters``, ``requestBodies``, ``headers``, ``pathItems`` — each ``never``
+when the contract has none. Schemas are emitted first (in the response view), then
+:mod:`.analysis` decides which need a request view, and the affected entries are re-emitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import circular_edges, plan_views
+from .context import Context, escape_pointer_segment
+from .ident import property_key
+from .jsdoc import schema_doc, text_doc
+from .operation import OperationRegistry
+from .parameters import parameter_value_type
+from .paths import path_item_type
+from .request_body import request_body_object
+from .response import header_value_type, response_object
+from .schema import schema_type
+
+_I1 = "    "
+_I2 = _I1 * 2
+
+
+@dataclass
+class SchemaSection:
+    """The emitted ``components.schemas`` members and the ``requestSchemas`` members."""
+
+    members: dict[str, str] = field(default_factory=dict)
+    request_members: dict[str, str] = field(default_factory=dict)
+
+
+def _emit_schema(ctx: Context, name: str, schema: Any, request: bool, ind: str = _I2) -> str:
+    ptr = "#/components/schemas/" + escape_pointer_segment(name)
+    ctx.current = name
+    ctx.current_refs = set()
+    ctx.current_eager = set()
+    ctx.current_differs = False
+    t = schema_type(ctx, schema, ptr, request, ind, True)
+    doc = schema_doc(schema, ind) if isinstance(schema, dict) else ""
+    return f"{doc}{ind}{property_key(name)}: {t};\n"
+
+
+def emit_schemas(ctx: Context) -> SchemaSection:
+    """Emit every component schema in its view; fills ``ctx.dual`` and ``ctx.banned``."""
+    section = SchemaSection()
+    refs: dict[str, set[str]] = {}
+    eager: dict[str, set[str]] = {}
+    local_differs: set[str] = set()
+    for name, schema in ctx.items(ctx.schemas):
+        section.members[name] = _emit_schema(ctx, name, schema, False)
+        refs[name] = ctx.current_refs
+        if ctx.current_eager:
+            eager[name] = ctx.current_eager
+        if ctx.current_differs:
+            local_differs.add(name)
+    ctx.current = None
+
+    banned = circular_edges(eager) if eager else set()
+    if banned:
+        ctx.banned = banned
+        for name in dict.fromkeys(src for src, _ in sorted(banned)):
+            section.members[name] = _emit_schema(ctx, name, ctx.schemas[name], False)
+
+    request_only, dual = plan_views(ctx, refs, local_differs)
+    ctx.dual = dual
+    ctx.request_only = request_only
+    for name in ctx.schemas:
+        if name in request_only:
+            section.members[name] = _emit_schema(ctx, name, ctx.schemas[name], True)
+        elif name in dual:
+            section.request_members[name] = _emit_schema(ctx, name, ctx.schemas[name], True, _I1)
+    ctx.current = None
+    if ctx.alphabetize:
+        section.request_members = dict(sorted(section.request_members.items()))
+    return section
+
+
+def _group(ctx: Context, kind: str) -> dict[str, Any]:
+    components = ctx.data.get("components")
+    if isinstance(components, dict):
+        group = components.get(kind)
+        if isinstance(group, dict):
+            return group
+    return {}
+
+
+def _resolved_members(ctx: Context, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for name, node in ctx.items(_group(ctx, kind)):
+        ptr = f"#/components/{kind}/{escape_pointer_segment(name)}"
+        resolved, _ = ctx.resolve_chain(node, ptr)
+        if isinstance(resolved, dict):
+            out.append((name, ptr, resolved))
+        elif resolved is not None:
+            ctx.warn(ptr, "is not an object; typed unknown")
+            out.append((name, ptr, {}))
+        else:
+            out.append((name, ptr, {}))
+    return out
+
+
+def emit_components(ctx: Context, schemas: SchemaSection, registry: OperationRegistry) -> str:
+    """The body of ``components`` (between the braces)."""
+    parts: list[str] = []
+
+    def kind_block(kind: str, members: list[str]) -> None:
+        if members:
+            parts.append(f"{_I1}{kind}: {{\n{''.join(members)}{_I1}}};\n")
+        else:
+            parts.append(f"{_I1}{kind}: never;\n")
+
+    kind_block("schemas", list(schemas.members.values()))
+
+    members: list[str] = []
+    for name, ptr, node in _resolved_members(ctx, "responses"):
+        doc = text_doc(node.get("description"), _I2)
+        members.append(f"{doc}{_I2}{property_key(name)}: {response_object(ctx, node, ptr, _I2)};\n")
+    kind_block("responses", members)
+
+    members = []
+    for name, ptr, node in _resolved_members(ctx, "parameters"):
+        doc = text_doc(node.get("description"), _I2, deprecated=node.get("deprecated") is True)
+        members.append(f"{doc}{_I2}{property_key(name)}: {parameter_value_type(ctx, node, ptr, _I2)};\n")
+    kind_block("parameters", members)
+
+    members = []
+    for name, ptr, node in _resolved_members(ctx, "requestBodies"):
+        doc = text_doc(node.get("description"), _I2)
+        members.append(f"{doc}{_I2}{property_key(name)}: {request_body_object(ctx, node, ptr, _I2)};\n")
+    kind_block("requestBodies", members)
+
+    members = []
+    for name, ptr, node in _resolved_members(ctx, "headers"):
+        doc = text_doc(node.get("description"), _I2, deprecated=node.get("deprecated") is True)
+        members.append(f"{doc}{_I2}{property_key(name)}: {header_value_type(ctx, node, ptr, _I2)};\n")
+    kind_block("headers", members)
+
+    members = []
+    for name, node in ctx.items(_group(ctx, "pathItems")):
+        ptr = "#/components/pathItems/" + escape_pointer_segment(name)
+        members.append(f"{_I2}{property_key(name)}: {path_item_type(ctx, node, ptr, _I2, registry)};\n")
+    kind_block("pathItems", members)
+    return "".join(parts)

@@ -1,0 +1,103 @@
+"""The whole file: header, ``paths``, ``webhooks``, ``components``, ``requestSchemas``,
+``operations``, then aliases, helpers and enums."""
+
+from __future__ import annotations
+
+from . import ident
+from .components import emit_components, emit_schemas
+from .context import Context
+from .jsdoc import header
+from .operation import OperationRegistry
+from .paths import paths_members
+
+_WITH_REQUIRED = (
+    "type WithRequired<T, K extends keyof T> = T & {\n"
+    "    [P in K]-?: Exclude<T[P], undefined>;\n"
+    "};\n"
+)
+
+
+def _block(ctx: Context, name: str, members: list[str]) -> str:
+    if not members:
+        return f"export type {name} = Record<string, never>;\n"
+    body = "".join(members)
+    if ctx.options.export_type:
+        return f"export type {name} = {{\n{body}}};\n"
+    return f"export interface {name} {{\n{body}}}\n"
+
+
+def _enum_values(ctx: Context) -> list[str]:
+    out: list[str] = []
+    for name, schema in ctx.items(ctx.schemas):
+        if not isinstance(schema, dict) or not isinstance(schema.get("enum"), list):
+            continue
+        values = schema["enum"]
+        if not values or not all(v is None or isinstance(v, (str, int, float)) for v in values):
+            continue
+        literals: list[str | None] = [ident.literal(v) for v in values]
+        if any(lit is None for lit in literals):
+            continue
+        if name in ctx.enum_components:
+            # A TypeScript enum admits its members, not the bare literals.
+            members = ctx.enum_members[ctx.schema_alias[name]]
+            literals = [*members, "null"] if None in values else list(members)
+        const = ctx.names.allocate(ctx.schema_alias[name] + "Values")
+        out.append(
+            f'export const {const}: ReadonlyArray<components["schemas"]{ident.index_key(name)}> = '
+            f"[{', '.join(lit for lit in literals if lit is not None)}];\n"
+        )
+    return out
+
+
+def render(ctx: Context, *, title: str, version: str, sha256: str) -> str:
+    """Generate the complete TypeScript source for ``ctx.data``."""
+    for name in ctx.items(ctx.schemas):
+        ctx.schema_alias[name[0]] = ctx.names.allocate(name[0])
+    schemas = emit_schemas(ctx)
+    registry = OperationRegistry()
+    path_members = paths_members(ctx, ctx.data.get("paths"), "#/paths", registry)
+    webhook_members = paths_members(ctx, ctx.data.get("webhooks"), "#/webhooks", registry)
+    components_body = emit_components(ctx, schemas, registry)
+
+    out: list[str] = [header(title, version, sha256), "\n"]
+    out.append(_block(ctx, "paths", path_members))
+    out.append(_block(ctx, "webhooks", webhook_members))
+    if ctx.options.export_type:
+        out.append(f"export type components = {{\n{components_body}}};\n")
+    else:
+        out.append(f"export interface components {{\n{components_body}}}\n")
+    out.append(_block(ctx, "requestSchemas", list(schemas.request_members.values())))
+    op_members = [
+        f"{doc}    {ident.property_key(op_id)}: {body};\n" for op_id, (doc, body) in registry.entries(ctx)
+    ]
+    out.append(_block(ctx, "operations", op_members))
+
+    tail: list[str] = []
+    if ctx.options.aliases:
+        aliases: list[str] = []
+        for name in ctx.items(ctx.schemas):
+            schema_name = name[0]
+            if schema_name in ctx.enum_components:
+                continue
+            aliases.append(
+                f"export type {ctx.schema_alias[schema_name]} = "
+                f'components["schemas"]{ident.index_key(schema_name)};\n'
+            )
+        for schema_name in schemas.request_members:
+            alias = ctx.names.allocate(ctx.schema_alias[schema_name] + "Request")
+            aliases.append(f"export type {alias} = requestSchemas{ident.index_key(schema_name)};\n")
+        if aliases:
+            tail.append("".join(aliases))
+    if ctx.uses_with_required:
+        tail.append(_WITH_REQUIRED)
+    if ctx.enum_decls:
+        tail.append("\n".join(ctx.enum_decls))
+    if ctx.options.enum_values:
+        values = _enum_values(ctx)
+        if values:
+            tail.append("".join(values))
+    for part in tail:
+        out.append("\n")
+        out.append(part)
+    return "".join(out)
+

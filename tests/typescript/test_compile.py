@@ -1,0 +1,248 @@
+"""The real compiler checks the output: ``tsc --strict`` on the given/want fragments, hostile
+documents, every corpus spec and the example app, plus an openapi-fetch client whose
+``@ts-expect-error`` lines prove that mistakes are caught.
+
+Each group is generated into one directory and checked by a single ``tsc -p`` run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contractsync.spec import load_spec
+from contractsync.spec.source import AppSource
+from contractsync.typescript import TypeScriptOptions, TypeScriptWarning, to_typescript
+
+from ..conftest import CORPUS, REPO
+from ._tsc import assert_compiles, require_tsc, run_tsc
+from .cases import COMPONENTS, SCHEMA_CASES
+
+pytestmark = pytest.mark.tsc
+
+EXAMPLE_APP_DIR = REPO / "examples" / "bookshop" / "v1"
+USAGE = Path(__file__).resolve().parent / "usage" / "bookshop_client.ts"
+
+ALL_OPTIONS = [
+    TypeScriptOptions(),
+    TypeScriptOptions(enum=True, enum_values=True, immutable=True, alphabetize=True, export_type=True),
+    TypeScriptOptions(exclude_deprecated=True, aliases=False),
+]
+
+
+def _case_document(index: int, given: Any, openapi: str) -> dict[str, Any]:
+    name = f"Case{index}"
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    return {
+        "openapi": openapi,
+        "info": {"title": name, "version": "1"},
+        "paths": {
+            "/case": {
+                "post": {
+                    "operationId": "roundTrip",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
+                    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref}}}},
+                }
+            }
+        },
+        "components": {"schemas": {**COMPONENTS, name: given}},
+    }
+
+
+def test_given_want_fragments_compile(tmp_path: Path) -> None:
+    """Every fragment of the schema table, in a document that uses it in a request and a
+    response (so both views are emitted), compiles under every option set."""
+    require_tsc()
+    files = []
+    for i, case in enumerate(SCHEMA_CASES):
+        for j, options in enumerate(ALL_OPTIONS):
+            out = tmp_path / f"case{i}_{j}.ts"
+            out.write_text(to_typescript(_case_document(i, case.given, case.openapi), options, warn=lambda w: None))
+            files.append(out)
+    assert_compiles(tmp_path, files)
+
+
+HOSTILE: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "*/ breaking out \u2028 of comments", "version": "1.0 */"},
+    "paths": {
+        "/it's/{weird id}/#frag": {
+            "parameters": [{"name": "weird id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {
+                "operationId": "get \"it\" */",
+                "summary": "*/ export const x = 1; /*",
+                "parameters": [
+                    {"name": "class", "in": "query", "schema": {"type": "string", "enum": ["a\"b", "*/", "\u2029"]}},
+                    {"name": "x-\u00e9\u00e8", "in": "header", "schema": {"type": "integer"}},
+                ],
+                "responses": {
+                    "2XX": {"description": "*/", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/class"}}}},
+                    "default": {"description": "x", "content": {"*/*": {}}},
+                },
+            },
+        }
+    },
+    "components": {
+        "schemas": {
+            "class": {
+                "type": "object",
+                "description": "ends */ here",
+                "properties": {
+                    "constructor": {"type": "string"},
+                    "__proto__": {"type": "integer"},
+                    "delete": {"type": "string", "enum": ["delete", "new", "class", "1", "-1.5", "", "\u00e9t\u00e9"]},
+                    "\ud83d\ude00": {"type": "boolean"},
+                    "a\nb": {"type": "string", "default": "x"},
+                    "self": {"$ref": "#/components/schemas/class"},
+                    "loop": {"$ref": "#/components/schemas/Loop"},
+                    "missing": {"$ref": "#/components/schemas/Nope"},
+                    "bad": {"type": "decimal"},
+                    "notASchema": 42,
+                },
+                "required": ["constructor"],
+            },
+            "Loop": {"allOf": [{"$ref": "#/components/schemas/Loop"}]},
+            "Record": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Record"}},
+            "Blob": {"type": "string", "format": "binary"},
+            "string": {"type": "string", "enum": ["string", "number"]},
+            "\u00e9l\u00e8ve": {"type": "string"},
+            "123": {"type": "integer"},
+            "WithRequired": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "Child": {"allOf": [{"$ref": "#/components/schemas/WithRequired"}], "required": ["a", "zzz"]},
+        }
+    },
+}
+
+
+def test_hostile_document_compiles(tmp_path: Path) -> None:
+    """Quotes, comment terminators, reserved words, unicode, line separators, cycles and broken
+    references: the file always compiles, whatever the options."""
+    require_tsc()
+    files = []
+    for j, options in enumerate(ALL_OPTIONS):
+        out = tmp_path / f"hostile{j}.ts"
+        found: list[TypeScriptWarning] = []
+        out.write_text(to_typescript(HOSTILE, options, warn=found.append))
+        assert any("Nope" in str(w) for w in found)
+        assert any("circular" in str(w) for w in found)
+        files.append(out)
+    assert_compiles(tmp_path, files)
+
+
+# --- the corpus -------------------------------------------------------------------------------
+#
+# Every spec is generated and type-checked; one tsc run per group. The big YAML files (seconds to
+# parse) and GitHub's 13 MB descriptions form the slow group, which CI runs too.
+
+SWAGGER_2 = {"pairs/kubernetes-swagger2/new.json"}
+
+
+def _corpus_specs() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    specs = sorted(CORPUS.glob("pairs/*/new.*"))
+    specs += sorted((CORPUS / "single").glob("*")) + sorted((CORPUS / "fastapi").glob("*"))
+    specs += sorted((CORPUS / "large").glob("*"))
+    return [
+        p for p in specs
+        if p.suffix in (".json", ".yaml", ".yml") and str(p.relative_to(CORPUS)) not in SWAGGER_2
+    ]
+
+
+def _is_big(path: Path) -> bool:
+    return path.parent.name == "large" or (path.suffix != ".json" and path.stat().st_size > 1_000_000)
+
+
+FAST_SPECS = [str(p.relative_to(CORPUS)) for p in _corpus_specs() if not _is_big(p)]
+BIG_SPECS = [str(p.relative_to(CORPUS)) for p in _corpus_specs() if _is_big(p)]
+
+
+def _compile_group(specs: list[str], out_dir: Path) -> tuple[dict[str, str], str]:
+    if not CORPUS.is_dir():
+        pytest.skip(f"{CORPUS} not present (a user's clone has no ../shared); corpus tests need it")
+    require_tsc()
+    files: dict[str, str] = {}
+    for rel in specs:
+        name = re.sub(r"[^A-Za-z0-9]+", "_", rel) + ".ts"
+        (out_dir / name).write_text(to_typescript(load_spec(str(CORPUS / rel)), warn=lambda w: None))
+        files[rel] = name
+    result = run_tsc(out_dir, [out_dir / f for f in files.values()], timeout=600)
+    return files, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def fast_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
+    """The fast group generated and type-checked in one tsc run: (file per spec, tsc output)."""
+    return _compile_group(FAST_SPECS, tmp_path_factory.mktemp("corpus-ts"))
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
+    """The slow group, likewise."""
+    return _compile_group(BIG_SPECS, tmp_path_factory.mktemp("corpus-ts-big"))
+
+
+def _errors_of(spec: str, compiled: tuple[dict[str, str], str]) -> list[str]:
+    files, output = compiled
+    return [line for line in output.splitlines() if line.startswith(files[spec])]
+
+
+@pytest.mark.parametrize("spec", FAST_SPECS or ["(corpus absent)"])
+def test_corpus_spec_compiles(spec: str, fast_corpus: tuple[dict[str, str], str]) -> None:
+    errors = _errors_of(spec, fast_corpus)
+    assert errors == [], "\n".join(errors[:50])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", BIG_SPECS or ["(corpus absent)"])
+def test_big_corpus_spec_compiles(spec: str, big_corpus: tuple[dict[str, str], str]) -> None:
+    errors = _errors_of(spec, big_corpus)
+    assert errors == [], "\n".join(errors[:50])
+
+
+def test_swagger_2_corpus_spec_is_rejected(corpus: Path) -> None:
+    from contractsync.errors import NotOpenAPIError
+
+    with pytest.raises(NotOpenAPIError, match=r"Swagger 2\.0"):
+        to_typescript(load_spec(str(corpus / "pairs/kubernetes-swagger2/new.json")))
+
+
+# --- the example app and openapi-fetch -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_types() -> str:
+    """Types generated from the example app, exported in a child process."""
+    if not (EXAMPLE_APP_DIR / "bookshop" / "main.py").is_file():
+        pytest.skip(f"example app missing at {EXAMPLE_APP_DIR}")
+    doc = load_spec(AppSource("bookshop.main:app", app_dir=EXAMPLE_APP_DIR))
+    return to_typescript(doc)
+
+
+def test_openapi_fetch_usage_compiles_and_catches_mistakes(example_types: str, tmp_path: Path) -> None:
+    """The checked-in client compiles against the example app's types; every
+    ``@ts-expect-error`` is needed (tsc reports unused ones), and each marks exactly one error."""
+    require_tsc()
+    (tmp_path / "types.ts").write_text(example_types)
+    shutil.copy(USAGE, tmp_path / "client.ts")
+    assert_compiles(tmp_path, [tmp_path / "client.ts", tmp_path / "types.ts"])
+
+    # Without the directives, the compiler must flag exactly the lines they marked.
+    lines = USAGE.read_text().splitlines()
+    expected: list[int] = []
+    kept: list[str] = []
+    for line in lines:
+        if line.strip().startswith("// @ts-expect-error"):
+            expected.append(len(kept) + 1)
+            kept.append("")
+        else:
+            kept.append(line)
+    assert len(expected) >= 8
+    (tmp_path / "client.ts").write_text("\n".join(kept) + "\n")
+    result = run_tsc(tmp_path, [tmp_path / "client.ts", tmp_path / "types.ts"])
+    flagged = sorted({int(m.group(1)) - 1 for m in re.finditer(r"^client\.ts\((\d+),\d+\): error", result.stdout, re.M)})
+    assert flagged == expected, result.stdout
