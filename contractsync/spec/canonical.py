@@ -15,6 +15,7 @@ Rules (see docs/architecture.md):
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -95,4 +96,10 @@ def _canon(node: Any, name_map: str | None) -> Any:
 
 def canonical_json(data: Any) -> bytes:
     """Serialize ``data`` in canonical form: ordered keys, 2-space indent, trailing newline."""
-    return orjson.dumps(canonicalize(data), option=orjson.OPT_INDENT_2) + b"\n"
+    ordered = canonicalize(data)
+    try:
+        return orjson.dumps(ordered, option=orjson.OPT_INDENT_2) + b"\n"
+    except TypeError:
+        # orjson refuses integers beyond 64 bits (real specs have them, e.g. OpenAI's maximums);
+        # the stdlib writes the same layout, just slower.
+        return json.dumps(ordered, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"

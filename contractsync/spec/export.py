@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import traceback
 from pathlib import Path
@@ -177,12 +178,18 @@ def _failure(message: str, exc: BaseException) -> dict[str, Any]:
         where = f"{_rel(exc.filename)}:{exc.lineno}"
     else:
         frames = traceback.extract_tb(exc.__traceback__)
-        user = [f for f in frames if "site-packages" not in f.filename and "<frozen" not in f.filename
-                and not f.filename.startswith(str(Path(__file__).parent))]
+        user = [f for f in frames if not f.filename.startswith(_NOT_USER_CODE) and "<frozen" not in f.filename]
         if user:
             where = f"{_rel(user[-1].filename)}:{user[-1].lineno}"
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return {"ok": False, "error": " ".join(message.split()), "where": where, "traceback": tb}
+
+
+# Frames in these trees are not the user's code: the error points at the last frame outside them.
+_NOT_USER_CODE = tuple(
+    {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | {str(Path(__file__).resolve().parents[1])}
+)
 
 
 def _rel(filename: str) -> str:
