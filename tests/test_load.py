@@ -171,3 +171,12 @@ def test_canonical_json_handles_integers_beyond_64_bits() -> None:
     small = canonical_json({"openapi": "3.1.0", "x": {"maximum": 2**60, "name": "naïve"}})
     # Both serializers write the same layout.
     assert out.replace(str(2**70).encode(), str(2**60).encode()) == small
+
+
+def test_canonical_json_escapes_lone_surrogates() -> None:
+    import json as stdlib_json
+
+    doc = {"openapi": "3.1.0", "description": "broken \ud800 text"}
+    out = canonical_json(doc)
+    assert stdlib_json.loads(out) == doc
+    assert b"\\ud800" in out

@@ -100,6 +100,11 @@ def canonical_json(data: Any) -> bytes:
     try:
         return orjson.dumps(ordered, option=orjson.OPT_INDENT_2) + b"\n"
     except TypeError:
-        # orjson refuses integers beyond 64 bits (real specs have them, e.g. OpenAI's maximums);
-        # the stdlib writes the same layout, just slower.
-        return json.dumps(ordered, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        # orjson refuses integers beyond 64 bits (real specs have them, e.g. OpenAI's maximums)
+        # and lone surrogates; the stdlib writes the same layout, just slower. Text that is not
+        # valid Unicode can only be written escaped.
+        text = json.dumps(ordered, indent=2, ensure_ascii=False)
+        try:
+            return text.encode("utf-8") + b"\n"
+        except UnicodeEncodeError:
+            return json.dumps(ordered, indent=2, ensure_ascii=True).encode("ascii") + b"\n"
