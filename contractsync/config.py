@@ -12,7 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .diff.settings import DiffConfig
 from .errors import ConfigError
+from .policy import PolicyConfig
+from .typescript.options import TypeScriptConfig
+from .watch.config import WatchConfig
 
 TABLE = "tool.contractsync"
 
@@ -29,6 +33,10 @@ class Config(BaseModel):
         default=None, description="Extra path the TypeScript types are written to (the frontend's copy)."
     )
     export_timeout: float = Field(default=60.0, gt=0, description="Seconds an app export may take.")
+    diff: DiffConfig = Field(default_factory=DiffConfig, description="[tool.contractsync.diff]: fail-on, rule levels, ignores.")
+    policy: PolicyConfig = Field(default_factory=PolicyConfig, description="[tool.contractsync.policy]: what the CI gate allows.")
+    typescript: TypeScriptConfig = Field(default_factory=TypeScriptConfig, description="[tool.contractsync.typescript]: generator options.")
+    watch: WatchConfig = Field(default_factory=WatchConfig, description="[tool.contractsync.watch]: paths, ignores, debounce.")
 
     #: Directory holding the pyproject.toml the config came from (cwd when there is none).
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -24,6 +24,7 @@ from . import changelog as changelog_cmd
 from . import check as check_cmd
 from . import diff as diff_cmd
 from . import export as export_cmd
+from . import generate as generate_cmd
 from . import init as init_cmd
 from . import rules as rules_cmd
 from . import validate as validate_cmd
@@ -73,15 +74,17 @@ def root(
     STATE.contracts_dir = contracts_dir
 
 
-app.command("validate")(validate_cmd.validate)
-app.command("export")(export_cmd.export)
+# In the order a user meets them: set up, the three workflows, then reference.
 app.command("init")(init_cmd.init)
+app.command("export")(export_cmd.export)
+app.command("validate")(validate_cmd.validate)
 app.command("diff")(diff_cmd.diff)
-app.command("watch")(watch_cmd.watch)
 app.command("check")(check_cmd.check)
 app.command("announce")(announce_cmd.announce)
 app.command("accept")(accept_cmd.accept)
 app.command("changelog")(changelog_cmd.changelog)
+app.add_typer(generate_cmd.app, name="generate")
+app.command("watch")(watch_cmd.watch)
 app.command("rules")(rules_cmd.rules)
 
 
@@ -104,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except _USAGE as exc:
         # typer >= 0.29 vendors click: its exceptions are not click's, so both are listed.
-        exc.show()  # type: ignore[union-attr]
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            stderr().print(f"contractsync: error: {exc}", markup=False)
         return 2
     except ContractsyncError as exc:
         _report(exc)
