@@ -194,22 +194,14 @@ def app_source_of(cfg: Config) -> AppSource | None:
 
 
 def run_diff(old: Document, new: Document, *, now: dt.datetime, cfg: Config | None = None) -> Report:
-    """Diff ``old`` → ``new`` with the engine, then apply ``[tool.contractsync.diff]`` (per-rule
-    levels and ignores by fingerprint, with reason and expiry) when the config carries it."""
-    from . import diff as engine
+    """Diff ``old`` → ``new`` as ``contractsync diff`` does, applying ``[tool.contractsync.diff]``
+    (per-rule levels and ignores by fingerprint, with reason and expiry) when given a config."""
+    from .diff.compare import compare
     from .diff.options import DiffOptions
 
-    diff_fn = getattr(engine, "diff", None)
-    if diff_fn is None:
-        raise InputError("the diff engine is not available in this build of contractsync")
-    report: Report = diff_fn(old, new, options=DiffOptions(now=now.date()))
-    settings = getattr(cfg, "diff", None) if cfg is not None else None
-    if settings is not None:
-        from .diff.settings import DiffConfig, apply_settings
-
-        if isinstance(settings, DiffConfig):
-            report = apply_settings(report, settings, now.date())
-    return report
+    return compare(old, new, options=DiffOptions(now=now.date()),
+                   settings=cfg.diff if cfg is not None else None,
+                   config_file=str(cfg.file) if cfg is not None and cfg.file else None).report
 
 
 def _typescript_options(cfg: Config) -> Any:

@@ -485,6 +485,6 @@ def test_github_yaml_pair_with_example_refs(corpus: Path, capsys: pytest.Capture
     ("/paths/~1a/get/responses/200/content/application~1json/examples/scim", False),
 ])
 def test_literal_holders(holder: str, literal: bool) -> None:
-    from contractsync.cli.diff import _is_literal
+    from contractsync.spec.refs import is_literal as _is_literal
 
     assert _is_literal(holder) is literal

@@ -143,4 +143,13 @@ def _report(exc: ContractsyncError) -> None:
 
 
 def entrypoint() -> None:
-    sys.exit(main())
+    """The ``contractsync`` console script."""
+    code = main()
+    # Every file was written atomically and closed by now; skipping the interpreter's teardown
+    # saves tearing down millions of objects of two large documents (0.3 s on GitHub's pair).
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)

@@ -80,7 +80,7 @@ class Document:
             return None
         from .locate import locate_pointer
 
-        return locate_pointer(self.raw, self.format, pointer)
+        return locate_pointer(self.raw, self.format, pointer, data=self.data)
 
 
 def check_structure(data: Any, *, source: str) -> list[str]:

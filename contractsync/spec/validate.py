@@ -60,7 +60,7 @@ def validate_document(doc: Document, *, use_cache: bool = True) -> list[Problem]
             return [Problem(p["pointer"], p["message"]) for p in cached]
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
             pass
-    problems = _validate(doc.data, source=doc.source)
+    problems = _validate(doc.data, source=doc.source, raw=doc.raw if doc.format == "json" else None)
     if use_cache:
         # A cache that cannot be written is not an error.
         with contextlib.suppress(Exception):
@@ -72,11 +72,11 @@ def _content_bytes(doc: Document) -> bytes:
     return doc.raw if doc.raw is not None else orjson.dumps(doc.data, option=orjson.OPT_SORT_KEYS)
 
 
-def _validate(data: dict[str, Any], *, source: str) -> list[Problem]:
+def _validate(data: dict[str, Any], *, source: str, raw: bytes | None = None) -> list[Problem]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     try:
-        check_refs(data, source=source)
+        check_refs(data, source=source, raw=raw)
     except RefError as exc:
         return [Problem(exc.where or "", exc.message)]
     version = str(data.get("openapi", ""))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
 
 from ..diff.model import Report
+from ..diff.options import DiffOptions
 from ..diff.settings import DiffConfig
 from ..errors import ContractsyncError, InputError
 from ..io import atomic_write_bytes
@@ -175,13 +176,12 @@ class Builder:
         if report_key == self._report_key and self._report is not None:
             result.report = self._report
             return
-        from ..diff import diff
-        from ..diff.settings import apply_settings
+        from ..diff.compare import compare
 
         try:
-            report = diff(self._contract_doc, doc)
-            if self.diff_config is not None:
-                report = apply_settings(report, self.diff_config, date.today())
+            # Positions are not shown on the status line: skip their look-up.
+            report = compare(self._contract_doc, doc, options=DiffOptions(positions=False),
+                             settings=self.diff_config).report
         except ContractsyncError as exc:
             result.contract_error = f"diff failed: {exc.one_line()}"
             return
