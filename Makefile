@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint dogfood bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: setup tests/ts/node_modules/.installed lint
+# The repository gates its own contract (the bundled example's) the way a user's CI would.
+dogfood: setup
+	$(BIN)/contractsync check --base HEAD:contracts/openapi.json
+
+test: setup tests/ts/node_modules/.installed lint dogfood
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: setup
