@@ -180,3 +180,30 @@ def test_canonical_json_escapes_lone_surrogates() -> None:
     out = canonical_json(doc)
     assert stdlib_json.loads(out) == doc
     assert b"\\ud800" in out
+
+
+def test_validate_reports_required_on_array_schemas(tmp_path: Path) -> None:
+    from contractsync.spec import validate_document
+
+    spec = tmp_path / "arr.json"
+    spec.write_text(
+        '{"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": '
+        '{"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": '
+        '{"type": "array", "required": ["x"], "items": {"type": "object"}}, '
+        '"example": {"type": "array", "required": ["data, not a schema"]}}}}}}}}}'
+    )
+    problems = validate_document(load_spec(str(spec)), use_cache=False)
+    assert [p.pointer for p in problems] == [
+        "/paths/~1a/get/responses/200/content/application~1json/schema/required"
+    ]
+    assert "items.required" in problems[0].message
+
+
+def test_validate_flags_githubs_required_on_arrays() -> None:
+    corpus = require_corpus()
+    from contractsync.spec.validate import lint
+
+    doc = load_spec(str(corpus / "large" / "github-octokit-23.0.2.json"))
+    problems = lint(doc.data)
+    assert any("dependency-graph-spdx-sbom" in p.pointer and p.pointer.endswith("/packages/required")
+               for p in problems)

@@ -20,10 +20,10 @@ import orjson
 from ..errors import RefError
 from ..io import atomic_write_bytes
 from .document import Document
-from .refs import check_refs, escape
+from .refs import check_refs, escape, is_literal
 
 #: Bumped when the meaning of a cached verdict changes.
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -94,5 +94,39 @@ def _validate(data: dict[str, Any], *, source: str, raw: bytes | None = None) ->
         problems.append(Problem("", "the validator ran out of stack (a deeply recursive document)"))
     except Exception as exc:  # it raises on some malformed inputs
         problems.append(Problem("", f"the validator stopped: {type(exc).__name__}: {exc}"))
+    problems.extend(lint(data))
     problems.sort(key=lambda p: (p.pointer, p.message))
+    return problems
+
+
+def lint(data: Any) -> list[Problem]:
+    """Mistakes real documents make that openapi-spec-validator lets through.
+
+    ``required`` on a schema that can only be an array (or another non-object type) constrains
+    nothing: the author meant ``items.required``, and generated clients silently drop it.
+    GitHub's and box's descriptions both do this.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            required = node.get("required")
+            types = node.get("type")
+            type_set = set(types) if isinstance(types, list) else {types} if isinstance(types, str) else set()
+            if (isinstance(required, list) and required and type_set and "object" not in type_set
+                    and not is_literal(pointer)):
+                kind = "/".join(sorted(str(t) for t in type_set))
+                problems.append(Problem(
+                    pointer + "/required",
+                    f"'required' on a schema of type {kind} has no effect "
+                    f"(did you mean items.required?): {required}",
+                ))
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((f"{pointer}/{escape(key)}", value))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    stack.append((f"{pointer}/{i}", value))
     return problems
