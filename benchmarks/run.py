@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import BENCH_DIR, Result, run_argv, run_func  # noqa: E402
+from harness import BENCH_DIR, Result, run_argv, run_func
 
 
 def machine() -> str:
