@@ -165,18 +165,6 @@ def _as_datetime(now: dt.datetime | dt.date | None) -> dt.datetime:
     return dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
 
 
-def parse_now(text: str) -> dt.datetime:
-    """``--now``: an ISO date (``2026-11-26``) or date-time; raises :class:`InputError`."""
-    try:
-        if len(text) == 10:
-            d = dt.date.fromisoformat(text)
-            return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--now {text!r} is not an ISO date (2026-11-26) or date-time") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def canonical_document(doc: Document) -> Document:
     """``doc`` as the stored contract holds it: canonical bytes, and data in canonical key order
     (the TypeScript generator follows the document's order, so types generated from a fresh

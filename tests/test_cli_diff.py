@@ -175,7 +175,7 @@ def test_usage_errors(pair: tuple[str, str], capsys: pytest.CaptureFixture[str])
     for argv, expected in [
         (["--format", "yaml"], "contractsync: error: --format: must be one of text, markdown, json"),
         (["--fail-on", "error"], "contractsync: error: --fail-on: must be one of breaking, warning, info, never"),
-        (["--now", "26/11/2026"], "contractsync: error: --now: '26/11/2026' is not a date (YYYY-MM-DD)"),
+        (["--now", "26/11/2026"], "contractsync: error: --now: '26/11/2026' is not a date (YYYY-MM-DD) or an ISO date-time"),
     ]:
         code, out, err = _run(["diff", *pair, *argv], capsys)
         assert code == 2 and out == ""

@@ -7,6 +7,7 @@ both).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
@@ -139,6 +140,25 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+NowOption = Annotated[
+    str | None,
+    typer.Option("--now", help="Today as YYYY-MM-DD (or an ISO date-time), for sunset dates and ignore "
+                 "expiry: reproducible CI runs.", show_default=False),
+]
+
+
+def parse_now(text: str) -> dt.datetime:
+    """``--now``: an ISO date (``2026-11-26``) or date-time; raises :class:`InputError`."""
+    try:
+        if len(text) == 10:
+            d = dt.date.fromisoformat(text)
+            return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"'{text}' is not a date (YYYY-MM-DD) or an ISO date-time", where="--now") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def is_tty() -> bool:

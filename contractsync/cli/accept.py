@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from ..gate import accept as run_accept
-from ..gate import display_path, parse_now
+from ..gate import display_path
 from . import _common as c
-from .check import AllowMajorOption, MinDaysOption, NowOption, policy_with_flags
+from .check import AllowMajorOption, MinDaysOption, policy_with_flags
 
 
 def accept(
@@ -21,7 +21,7 @@ def accept(
         show_default=False)] = None,
     migration: Annotated[str | None, typer.Option(
         "--migration", help="With --announce: what clients should do instead.", show_default=False)] = None,
-    now: NowOption = None,
+    now: c.NowOption = None,
     allow_major_bump: AllowMajorOption = None,
     min_deprecation_days: MinDaysOption = None,
     app: c.AppOption = None,
@@ -40,7 +40,7 @@ def accept(
     cfg = c.config()
     source = c.app_source(cfg, app, app_dir, in_process, timeout)
     result = run_accept(cfg, version=version, announce_reason=announce, migration=migration,
-                        now=parse_now(now) if now else None, app=source,
+                        now=c.parse_now(now) if now else None, app=source,
                         policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days))
     for warning in result.warnings:
         c.warn(warning)

@@ -8,9 +8,9 @@ import typer
 
 from ..announce import announcements_path
 from ..gate import announce as run_announce
-from ..gate import display_path, parse_now
+from ..gate import display_path
 from . import _common as c
-from .check import BaseOption, NowOption
+from .check import BaseOption
 
 
 def announce(
@@ -24,7 +24,7 @@ def announce(
     all_breaking: Annotated[bool, typer.Option(
         "--all-breaking", help="Announce every breaking change not announced yet.")] = False,
     base: BaseOption = None,
-    now: NowOption = None,
+    now: c.NowOption = None,
     app: c.AppOption = None,
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
@@ -41,7 +41,7 @@ def announce(
     cfg = c.config()
     source = c.app_source(cfg, app, app_dir, in_process, timeout)
     items = run_announce(cfg, fingerprints or [], reason=reason, migration=migration, all_breaking=all_breaking,
-                         base=base, now=parse_now(now) if now else None, app=source)
+                         base=base, now=c.parse_now(now) if now else None, app=source)
     path = announcements_path(cfg.contracts_path)
     if not items:
         c.info("nothing to announce: every breaking change is already announced")

@@ -9,7 +9,7 @@ import typer
 
 from ..config import Config
 from ..gate import check as run_check
-from ..gate import format_github, format_json, format_markdown, format_text, parse_now, policy_of
+from ..gate import format_github, format_json, format_markdown, format_text, policy_of
 from ..io import atomic_write_text
 from ..policy import PolicyConfig
 from . import _common as c
@@ -18,11 +18,6 @@ BaseOption = Annotated[
     str | None,
     typer.Option("--base", help="The base contract: FILE, URL or REV:path (default: [tool.contractsync.policy] "
                  "base, else the contract at the merge base with the default branch).", show_default=False),
-]
-NowOption = Annotated[
-    str | None,
-    typer.Option("--now", help="Today's date for sunset checks (YYYY-MM-DD), for reproducible CI runs.",
-                 show_default=False),
 ]
 AllowMajorOption = Annotated[
     bool | None,
@@ -50,7 +45,7 @@ def policy_with_flags(cfg: Config, allow_major_bump: bool | None, min_days: int 
 
 def check(
     base: BaseOption = None,
-    now: NowOption = None,
+    now: c.NowOption = None,
     output_format: Annotated[str, typer.Option(
         "--format", help="text, markdown, github (annotations + text) or json.")] = "text",
     summary: Annotated[Path | None, typer.Option(
@@ -74,7 +69,7 @@ def check(
         raise typer.BadParameter("must be text, markdown, github or json", param_hint="--format")
     cfg = c.config()
     source = c.app_source(cfg, app, app_dir, in_process, timeout)
-    result = run_check(cfg, base=base, now=parse_now(now) if now else None, app=source,
+    result = run_check(cfg, base=base, now=c.parse_now(now) if now else None, app=source,
                        policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days))
     out = c.stdout()
     if output_format == "markdown":

@@ -49,9 +49,7 @@ def diff(
         "--allow-external-refs",
         help="Follow $refs into other files below each spec's directory (never URLs); without "
              "it an external $ref is an error.")] = False,
-    now: Annotated[str | None, typer.Option(
-        "--now", help="Today's date as YYYY-MM-DD, for sunset dates and ignore expiry "
-                      "(reproducible CI runs).", show_default=False)] = None,
+    now: c.NowOption = None,
 ) -> int:
     """Show what changed between two contracts, every change classified with a stable rule id.
 
@@ -66,7 +64,7 @@ def diff(
         raise InputError(f"must be one of {', '.join(FAIL_ON_VALUES)}", where="--fail-on")
     if base == "-" and new == "-":
         raise InputError("only one side can be read from standard input", where="BASE/NEW")
-    today = _parse_date(now) if now is not None else dt.date.today()
+    today = c.parse_now(now).date() if now is not None else dt.date.today()
     cfg = c.config()
     threshold_name = fail_on or cfg.diff.fail_on
     base_src = _base_source(base, cfg)
@@ -109,13 +107,6 @@ def _output(report: Report, output_format: str, output: Path | None, fail_on: st
         from ..render._common import summary_line
 
         c.info(f"wrote {output}: {summary_line(report)}")
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"'{text}' is not a date (YYYY-MM-DD)", where="--now") from None
 
 
 def _base_source(base: str | None, cfg: Config) -> Source:
