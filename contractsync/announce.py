@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .changelog import Note
-from .errors import InputError
+from .errors import InputError, describe_validation
 from .io import atomic_write_text
 
 FORMAT = "contractsync-announcements/1"
@@ -104,9 +104,7 @@ def load_announcements(path: Path) -> AnnouncementFile:
     try:
         parsed = AnnouncementFile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = "unknown field" if err["type"] == "extra_forbidden" else str(err["msg"])
+        where, msg, _ = describe_validation(exc)
         raise InputError(msg, source=str(path), where=where) from None
     seen: set[str] = set()
     for i, item in enumerate(parsed.announcements):

@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .diff.model import Change, Level
-from .errors import InputError
+from .errors import InputError, describe_validation
 from .io import atomic_write_text
 
 FORMAT = "contractsync-changelog"
@@ -398,11 +398,7 @@ def load_history(path: Path) -> History:
     try:
         history = History.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
+        where, msg, _ = describe_validation(exc)
         raise InputError(f"{msg}; {fix}", source=str(path), where=where) from None
     _check_chain(history, path, fix)
     return history

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .diff.settings import DiffConfig
-from .errors import ConfigError
+from .errors import ConfigError, describe_validation
 from .policy import PolicyConfig
 from .typescript.options import TypeScriptConfig
 from .watch.config import WatchConfig
@@ -103,8 +103,7 @@ def load_config(pyproject: Path | None = None, *, start: Path | None = None) -> 
 
 
 def _describe(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
-        return f"[{TABLE}] unknown key '{loc}'"
-    return f"[{TABLE}] {loc}: {err['msg']}"
+    where, message, unknown = describe_validation(exc)
+    if unknown:
+        return f"[{TABLE}] unknown key '{where}'"
+    return f"[{TABLE}] {where}: {message}"

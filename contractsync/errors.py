@@ -7,6 +7,11 @@ exit code 1. Anything else is a bug and shows a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class ContractsyncError(Exception):
     """Base class of every error contractsync raises on purpose."""
@@ -55,6 +60,16 @@ class AppExportError(InputError):
 
 class ConfigError(InputError):
     """``[tool.contractsync]`` is invalid."""
+
+
+def describe_validation(exc: ValidationError) -> tuple[str, str, bool]:
+    """The first problem pydantic found in a file's content, for a one-line error:
+    ``(where, message, unknown_key)`` with ``where`` a dotted path (``releases.0.date``)."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    unknown = err["type"] == "extra_forbidden"
+    message = "unknown field" if unknown else str(err["msg"]).removeprefix("Value error, ")
+    return where, message, unknown
 
 
 class CheckFailed(ContractsyncError):
