@@ -21,6 +21,11 @@ tests/ts/node_modules/.installed: tests/ts/package.json tests/ts/package-lock.js
 	npm ci --prefix tests/ts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# openapi-typescript 7.13 (with the TypeScript 5 it needs): the peer our types are compared with.
+benchmarks/peers/openapi-typescript/node_modules/.installed: benchmarks/peers/openapi-typescript/package.json benchmarks/peers/openapi-typescript/package-lock.json
+	npm ci --prefix benchmarks/peers/openapi-typescript --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The bundled example: its stored v1 contract (contracts/openapi.json) against the changed v2 app.
 demo: setup
 	@echo '$$ contractsync diff --app-dir examples/bookshop/v2'
@@ -35,7 +40,7 @@ lint: setup
 dogfood: setup
 	$(BIN)/contractsync check --base HEAD:contracts/openapi.json
 
-test: setup tests/ts/node_modules/.installed lint dogfood
+test: setup tests/ts/node_modules/.installed benchmarks/peers/openapi-typescript/node_modules/.installed lint dogfood
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: setup
