@@ -26,12 +26,14 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .changelog import Note, is_major_bump
 from .diff.model import Change
+
+if TYPE_CHECKING:
+    from .changelog import Note
 from .spec.refs import escape, resolve_pointer, unescape
 
 StabilityLevel = Literal["draft", "alpha", "beta", "stable"]
@@ -269,6 +271,8 @@ def evaluate(
     recorded by releases since the base).
     """
     announced = announced or {}
+    from .changelog import is_major_bump  # the SemVer helpers live with the changelog
+
     allow_major = policy.allow_major_bump and is_major_bump(_info_version(base), _info_version(head))
     bump = f"{_info_version(base)} → {_info_version(head)}" if allow_major else ""
     decisions = [_decide(c, base, policy, today, announced, bump)
