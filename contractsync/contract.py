@@ -5,6 +5,7 @@ Library functions behind ``contractsync export`` and ``contractsync init``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,13 @@ def operations(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+_PARAM = re.compile(r"\{[^}/]*\}")
+
+
+def _blank_params(operation: str) -> str:
+    return _PARAM.sub("{}", operation)
+
+
 def summarize_differences(old: dict[str, Any], new: dict[str, Any], limit: int = 5) -> list[str]:
     """A few human lines saying what differs between two contracts (for ``export --check``).
 
@@ -105,7 +113,13 @@ def summarize_differences(old: dict[str, Any], new: dict[str, Any], limit: int =
                 shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
                 lines.append(f"{len(names)} {label}{'s' if len(names) != 1 else ''} {verb}: {shown}")
 
-    section("operation", operations(old), operations(new))
+    # Operations are matched with path-parameter names blanked, as the diff does: renaming
+    # /authors/{author_id} to /authors/{id} is not a removal plus an addition.
+    old_ops = {_blank_params(k): (k, v) for k, v in operations(old).items()}
+    new_ops = {_blank_params(k): (k, v) for k, v in operations(new).items()}
+    section("operation",
+            {new_ops.get(key, name_op)[0]: name_op[1] for key, name_op in old_ops.items()},
+            {name: op for name, op in new_ops.values()})
     old_schemas = (old.get("components") or {}).get("schemas") or {}
     new_schemas = (new.get("components") or {}).get("schemas") or {}
     section("schema", old_schemas, new_schemas)

@@ -113,3 +113,16 @@ def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
     atomic_write_bytes(target, b"y")
     assert target.read_text() == "y"
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_stale_summary_treats_a_path_parameter_rename_as_the_same_operation() -> None:
+    from contractsync.contract import summarize_differences
+
+    op = {"responses": {"200": {"description": "ok"}}}
+    old = {"paths": {"/authors/{author_id}": {"get": op, "delete": op}}}
+    new = {"paths": {"/authors/{id}": {"get": op, "delete": {"responses": {"204": {"description": "gone"}}}},
+                     "/health": {"get": op}}}
+    assert summarize_differences(old, new) == [
+        "1 operation added: GET /health",
+        "1 operation changed: DELETE /authors/{id}",
+    ]

@@ -39,6 +39,6 @@ def init(
                        frontend_types=frontend_types, force=force)
     for problem in result.problems:
         c.warn(f"{result.document.source}: {problem}")
-    c.info(f"configured [tool.contractsync] in {target}")
-    c.info(f"wrote {cfg.contract_file} ({len(result.document.data.get('paths') or {})} paths)")
+    c.info(f"configured [tool.contractsync] in {c.display_path(target)}")
+    c.info(f"wrote {c.display_path(cfg.contract_file)} ({len(result.document.data.get('paths') or {})} paths)")
     return 0
