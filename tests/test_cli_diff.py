@@ -429,7 +429,7 @@ def test_settings_applied_by_the_command(pair: tuple[str, str], tmp_path: Path,
 
 @pytest.mark.parametrize(("table", "expected"), [
     ('[tool.contractsync.diff.levels]\nno-such-rule = "off"\n',
-     "diff.levels: Value error, unknown rule id 'no-such-rule' in levels"),
+     "diff.levels: unknown rule id 'no-such-rule' in levels"),
     ('[[tool.contractsync.diff.ignore]]\nid = "endpoint-added"\n', "diff.ignore.0.reason: Field required"),
     ('[tool.contractsync.diff]\nfail_on = "error"\n', "diff.fail_on"),
 ])

@@ -14,7 +14,7 @@ from ..diff.compare import compare
 from ..diff.options import DiffOptions
 from ..errors import InputError
 from ..io import atomic_write_text
-from ..render import FAIL_ON_VALUES, FORMATS, Near, failing, nearest_in_base, render
+from ..render import FAIL_ON_VALUES, FORMATS, Near, RenderContext, failing, nearest_in_base, render
 from ..spec.source import FileSource, GitSource, Source, git_toplevel
 from . import _common as c
 
@@ -92,8 +92,7 @@ def _output(report: Report, output_format: str, output: Path | None, fail_on: st
     if output is None and output_format == "text":
         from ..render import text
 
-        c.stdout().print(text.build(report, fail_on=fail_on, base_file=base_file,
-                                    revision_file=revision_file, near=near), end="")
+        c.stdout().print(text.build(report, RenderContext(fail_on, base_file, revision_file, near)), end="")
         return
     rendered = render(report, output_format, fail_on=fail_on, base_file=base_file,
                       revision_file=revision_file, near=near)

@@ -13,11 +13,12 @@ sarif      SARIF 2.1.0 for code-scanning UIs
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from ..diff.model import Change, Location, Report
-from ._common import FAIL_ON_VALUES, FailOn, Near, failing, fails, threshold
+from ._common import FAIL_ON_VALUES, FailOn, Near, RenderContext, failing, fails, threshold
 
 if TYPE_CHECKING:
     from ..spec.document import Document, Position
@@ -31,6 +32,7 @@ __all__ = [
     "FailOn",
     "Format",
     "Near",
+    "RenderContext",
     "attach_positions",
     "failing",
     "fails",
@@ -58,35 +60,12 @@ def render(
     ``near`` (from :func:`nearest_in_base`) anchors additions that exist only in an app export.
     """
     threshold(fail_on)  # validates the value
-    if fmt == "text":
-        from . import text
-
-        return text.render(report, fail_on=fail_on, base_file=base_file, revision_file=revision_file,
-                            near=near)
-    if fmt == "markdown":
-        from . import markdown
-
-        return markdown.render(report, fail_on=fail_on)
-    if fmt == "json":
-        from . import json
-
-        return json.render(report, fail_on=fail_on)
-    if fmt == "github":
-        from . import github
-
-        return github.render(report, fail_on=fail_on, base_file=base_file, revision_file=revision_file,
-                            near=near)
-    if fmt == "junit":
-        from . import junit
-
-        return junit.render(report, fail_on=fail_on, base_file=base_file, revision_file=revision_file,
-                            near=near)
-    if fmt == "sarif":
-        from . import sarif
-
-        return sarif.render(report, fail_on=fail_on, base_file=base_file, revision_file=revision_file,
-                            near=near)
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    # Each format is its own module, imported only when asked for.
+    module = importlib.import_module(f"{__name__}.{fmt}")
+    rendered: str = module.render(report, RenderContext(fail_on, base_file, revision_file, near))
+    return rendered
 
 
 def attach_positions(report: Report, base: Document | None, revision: Document | None) -> Report:

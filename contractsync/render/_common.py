@@ -136,6 +136,25 @@ def anchor(change: Change, files: dict[Side, str | None] | None = None, near: Ne
     return revision
 
 
+@dataclass(frozen=True)
+class RenderContext:
+    """What a format needs besides the report: the fail-on threshold, the repository files that
+    positions refer to (``None``: derived from the report's sources), and ``near`` anchors."""
+
+    fail_on: str = "breaking"
+    base_file: str | None = None
+    revision_file: str | None = None
+    near: Near | None = None
+
+    def files(self, report: Report) -> dict[Side, str | None]:
+        """The file each side's positions refer to (see :func:`files_for`)."""
+        return files_for(report, self.base_file, self.revision_file)
+
+
+#: The context of a plain rendering: fail on breaking, files derived from the report's sources.
+DEFAULT_CONTEXT = RenderContext()
+
+
 def file_of(source: str) -> str | None:
     """The repository file a source names, for annotations; None for apps, stdin and URLs.
 

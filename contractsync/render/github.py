@@ -10,7 +10,7 @@ shows on the run's summary. Unlike oasdiff, positions exist for JSON documents t
 from __future__ import annotations
 
 from ..diff.model import Level, Report
-from ._common import Near, anchor, files_for, full_message, groups, summary_line
+from ._common import DEFAULT_CONTEXT, RenderContext, anchor, full_message, groups, summary_line
 
 _COMMAND = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "notice"}
 
@@ -25,16 +25,10 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(
-    report: Report,
-    *,
-    fail_on: str = "breaking",
-    base_file: str | None = None,
-    revision_file: str | None = None,
-    near: Near | None = None,
-) -> str:
+def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     """One workflow command per change, worst first, then a plain summary line."""
-    files = files_for(report, base_file, revision_file)
+    fail_on, near = ctx.fail_on, ctx.near
+    files = ctx.files(report)
     lines: list[str] = []
     for group in groups(report):
         for change in group.changes:

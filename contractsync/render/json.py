@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from ..diff.model import Report
-from ._common import failing
+from ._common import DEFAULT_CONTEXT, RenderContext, failing
 
 #: Bumped when a field changes meaning or goes away (adding fields does not bump it).
 FORMAT_VERSION = 1
@@ -33,7 +33,7 @@ def to_dict(report: Report, *, fail_on: str = "breaking") -> dict[str, Any]:
     }
 
 
-def render(report: Report, *, fail_on: str = "breaking") -> str:
+def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     """The report as indented JSON text (UTF-8, newline at end)."""
     options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
-    return orjson.dumps(to_dict(report, fail_on=fail_on), option=options).decode() + "\n"
+    return orjson.dumps(to_dict(report, fail_on=ctx.fail_on), option=options).decode() + "\n"

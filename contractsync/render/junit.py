@@ -12,11 +12,12 @@ import xml.etree.ElementTree as ET
 
 from ..diff.model import Change, Report
 from ._common import (
+    DEFAULT_CONTEXT,
     Near,
+    RenderContext,
     Side,
     anchor,
     fails,
-    files_for,
     full_message,
     groups,
     plural,
@@ -31,16 +32,10 @@ def _clean(text: str) -> str:
     return _ILLEGAL_XML.sub("\ufffd", text)
 
 
-def render(
-    report: Report,
-    *,
-    fail_on: str = "breaking",
-    base_file: str | None = None,
-    revision_file: str | None = None,
-    near: Near | None = None,
-) -> str:
+def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     """The report as a JUnit XML document."""
-    files = files_for(report, base_file, revision_file)
+    fail_on, near = ctx.fail_on, ctx.near
+    files = ctx.files(report)
     suite_name = f"contractsync diff {report.base_source or 'base'} → {report.revision_source or 'revision'}"
     all_groups = groups(report)
     n_failed = sum(1 for g in all_groups if any(fails(c, fail_on) for c in g.changes))

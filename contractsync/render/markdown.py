@@ -7,13 +7,23 @@ A summary line, a table per level (breaking first), and the info-level changes f
 from __future__ import annotations
 
 from ..diff.model import Change, Level, Report
-from ._common import extra_detail, fails, groups, plural, short_message, threshold
+from ._common import (
+    DEFAULT_CONTEXT,
+    RenderContext,
+    extra_detail,
+    fails,
+    groups,
+    plural,
+    short_message,
+    threshold,
+)
 
 _HEADINGS = {Level.BREAKING: "Breaking", Level.WARNING: "Possibly breaking", Level.INFO: "Safe"}
 
 
-def render(report: Report, *, fail_on: str = "breaking") -> str:
+def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     """The report as a Markdown document."""
+    fail_on = ctx.fail_on
     counts = report.counts()
     n_break, n_warn, n_info = counts[Level.BREAKING], counts[Level.WARNING], counts[Level.INFO]
     if n_break:

@@ -16,7 +16,7 @@ import orjson
 
 from .. import __version__
 from ..diff.model import Change, Level, Report
-from ._common import Near, Side, anchor, files_for, full_message, groups
+from ._common import DEFAULT_CONTEXT, Near, RenderContext, Side, anchor, full_message, groups
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "note"}
@@ -62,16 +62,10 @@ def _rule(rule_id: str, meta: Any, seen: Change) -> dict[str, Any]:
     return rule
 
 
-def to_dict(
-    report: Report,
-    *,
-    fail_on: str = "breaking",
-    base_file: str | None = None,
-    revision_file: str | None = None,
-    near: Near | None = None,
-) -> dict[str, Any]:
+def to_dict(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> dict[str, Any]:
     """The report as a SARIF log (JSON-compatible data)."""
-    files = files_for(report, base_file, revision_file)
+    fail_on, near = ctx.fail_on, ctx.near
+    files = ctx.files(report)
     registry = _registry()
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
@@ -135,14 +129,7 @@ def _result(change: Change, index: int, files: dict[Side, str | None], near: Nea
     return result
 
 
-def render(
-    report: Report,
-    *,
-    fail_on: str = "breaking",
-    base_file: str | None = None,
-    revision_file: str | None = None,
-    near: Near | None = None,
-) -> str:
+def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     """The report as SARIF 2.1.0 JSON text."""
-    data = to_dict(report, fail_on=fail_on, base_file=base_file, revision_file=revision_file, near=near)
+    data = to_dict(report, ctx)
     return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"

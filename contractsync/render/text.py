@@ -11,12 +11,13 @@ from rich.text import Text
 
 from ..diff.model import Change, Level, Report
 from ._common import (
+    DEFAULT_CONTEXT,
     Near,
+    RenderContext,
     Side,
     anchor,
     extra_detail,
     fails,
-    files_for,
     groups,
     plural,
     short_message,
@@ -28,16 +29,10 @@ _STYLE = {Level.BREAKING: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan
 _WIDTH = max(len(level.value) for level in Level)
 
 
-def build(
-    report: Report,
-    *,
-    fail_on: str = "breaking",
-    base_file: str | None = None,
-    revision_file: str | None = None,
-    near: Near | None = None,
-) -> Text:
+def build(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> Text:
     """The report as styled text."""
-    files = files_for(report, base_file, revision_file)
+    fail_on, near = ctx.fail_on, ctx.near
+    files = ctx.files(report)
     out = Text()
     out.append(f"{report.base_source or 'base'} → {report.revision_source or 'revision'}\n", style="bold")
     for group in groups(report):
@@ -87,14 +82,6 @@ def _change(out: Text, change: Change, files: dict[Side, str | None], fail_on: s
     out.append(f"  {'':<{_WIDTH}}  {' · '.join(where)}\n", style="dim")
 
 
-def render(
-    report: Report,
-    *,
-    fail_on: str = "breaking",
-    base_file: str | None = None,
-    revision_file: str | None = None,
-    near: Near | None = None,
-) -> str:
+def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     """The report as plain text (no colour codes)."""
-    return build(report, fail_on=fail_on, base_file=base_file, revision_file=revision_file,
-                 near=near).plain
+    return build(report, ctx).plain
