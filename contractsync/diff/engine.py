@@ -1,14 +1,16 @@
 """The engine: walk both documents once and hand each area to its rule module.
 
-Like alembic's autogenerate compare, the engine only matches things up — paths (parameter names
-blanked, so ``/books/{id}`` ≡ ``/books/{book_id}``), operations, webhooks, callbacks — and each
-area module (:mod:`.rules.paths`, ``parameters``, ``request_body``, ``responses``, ``security``,
-``lifecycle``) decides what changed there. Schemas go through one shared
+Like alembic's autogenerate compare, the engine only matches things up — operations (same
+template and method first, then, among the rest, parameter names blanked so ``/books/{id}`` ≡
+``/books/{book_id}``), webhooks, callbacks — and each area module (:mod:`.rules.paths`,
+``parameters``, ``request_body``, ``responses``, ``security``, ``lifecycle``) decides what
+changed there. Schemas go through one shared
 :class:`~contractsync.diff.schemas.SchemaComparator`.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +93,18 @@ class Engine:
         return node, ptr
 
     def run(self) -> Report:
+        # The comparison allocates many short-lived, acyclic objects (refcounting frees them)
+        # while two large documents are alive; each cyclic-GC pass would walk every object of
+        # both documents and find nothing to free. Paused for the run, restored after.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self) -> Report:
         from .rules import paths, security
 
         paths.compare(self)
@@ -102,20 +116,40 @@ class Engine:
             changes = [_relax(c, self.relaxed_ops) for c in changes]
             changes.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id,
                                         c.fingerprint))
-        if self.options.positions:
-            changes = [self._positions(c) for c in changes]
+        if self.options.positions and changes:
+            changes = self._positions(changes)
+        self.schemas.release()
         return Report(changes=changes, base_source=_source(self.old_doc),
                       revision_source=_source(self.new_doc), warnings=self.warnings)
 
-    def _positions(self, change: Change) -> Change:
-        loc = change.location
-        bpos = _locate(self.old_doc, loc.base)
-        rpos = _locate(self.new_doc, loc.revision)
-        if bpos is None and rpos is None:
-            return change
+    def _positions(self, changes: list[Change]) -> list[Change]:
+        """Fill line:column positions, looking each distinct pointer up once per document."""
         from dataclasses import replace
 
-        return replace(change, location=replace(loc, base_position=bpos, revision_position=rpos))
+        old_at: dict[str, Any] = {}
+        new_at: dict[str, Any] = {}
+        out = []
+        for change in changes:
+            loc = change.location
+            bpos = _locate(self.old_doc, loc.base, old_at)
+            rpos = _locate(self.new_doc, loc.revision, new_at)
+            if bpos is None and rpos is None:
+                out.append(change)
+            else:
+                out.append(replace(change, location=replace(loc, base_position=bpos,
+                                                            revision_position=rpos)))
+        # A YAML document's positions come from a node tree with marks (spec/locate.py), about
+        # ten objects per value of the parsed data, that the locator caches per buffer. Kept
+        # alive, those millions of objects cost more in later cyclic-GC passes (about 1 s on
+        # GitHub's 3 MB YAML pair) than composing them again (0.15 s per document) would, and a
+        # diff looks every position up here, at once. So they are dropped now, while refcounting
+        # still frees them in one go.
+        from ..spec.locate import forget
+
+        for doc in (self.old_doc, self.new_doc):
+            if doc is not None and doc.format == "yaml" and doc.raw is not None:
+                forget(doc.raw)
+        return out
 
 
 def op_pointer(path: str, method: str, root: str = "/paths") -> str:
@@ -134,14 +168,18 @@ def _source(doc: Document | None) -> str:
     return doc.source if doc is not None else ""
 
 
-def _locate(doc: Document | None, pointer: str | None) -> Any:
+def _locate(doc: Document | None, pointer: str | None, seen: dict[str, Any]) -> Any:
     if doc is None or pointer is None:
         return None
+    if pointer in seen:
+        return seen[pointer]
     try:
-        return doc.locate(pointer)
+        position = doc.locate(pointer)
     except (ImportError, KeyError, ValueError):
         # The locator may be absent in this build, or the pointer may not map to source text.
-        return None
+        position = None
+    seen[pointer] = position
+    return position
 
 
 def _relax(change: Change, relaxed: set[str]) -> Change:

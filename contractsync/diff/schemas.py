@@ -40,6 +40,14 @@ _COMPOSITION = ("allOf", "anyOf", "oneOf")
 _SCALARS = frozenset({"string", "number", "integer", "boolean"})
 _ANY_PATTERNS = frozenset({".*", "^.*$", ".+", "^.+$", ""})
 _MISSING: Any = object()
+# Keywords whose value is a subschema, a list of them, or a map of names to them — exactly the
+# ones `_walk` compares. Only there is a `$ref` inside a schema a reference; elsewhere (examples,
+# defaults, enums, consts, `x-` extensions) it is data.
+_SUBSCHEMA = frozenset({"items", "additionalProperties", "not", "if", "then", "else", "contains",
+                        "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+                        "contentSchema"})
+_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas"})
 
 BOUND_KEYWORDS = (
     ("min", "minimum"), ("max", "maximum"), ("exclusive-min", "exclusiveMinimum"),
@@ -337,15 +345,27 @@ class SchemaComparator:
                 elif not ops <= cur:
                     cur |= ops
                     work.append(child)
-        for st in sorted(states, key=lambda s: (s[0], s[1], s[2].value, s[3], s[4], s[5])):
-            okey, nkey, direction, family, loose, at_root = st
+        # One component reached as a whole body by some operations and nested by others is one
+        # place where something changed: its findings are named once per context, not per state.
+        groups: dict[tuple[str, str, Direction, str, bool], dict[bool, set[str]]] = defaultdict(dict)
+        for st, ops in states.items():
+            groups[st[:5]][st[5]] = ops
+        for g in sorted(groups, key=lambda s: (s[0], s[1], s[2].value, s[3], s[4])):
+            okey, nkey, direction, family, loose = g
             loc = self._local[(okey, nkey)]
             if not loc.findings:
                 continue
             subject = subject_of(nkey)
-            reached = tuple(sorted(states[st]))
             for f in loc.findings:
-                naming.emit(self.engine, f, direction, family, loose, at_root, subject, "", reached)
+                naming.emit_reached(self.engine, f, direction, family, loose, groups[g], subject)
+
+    def release(self) -> None:
+        """Drop the per-diff caches (the engine and this comparator refer to each other, so
+        without this they would wait for a cyclic-GC pass)."""
+        self._local.clear()
+        self._roots.clear()
+        self._scan_cache.clear()
+        self._keep.clear()
 
     # --- comparing -------------------------------------------------------------------------
 
@@ -365,7 +385,14 @@ class SchemaComparator:
             res.edges.append(Edge(okey, nkey, at_root and r_root, ro or r_ro, wo or r_wo))
 
     def _scan(self, node: Any) -> list[tuple[str, bool, bool, bool]]:
-        """Every ``$ref`` in ``node`` (not following them) with (at_root, readOnly, writeOnly)."""
+        """Every ``$ref`` in the schema ``node`` (not following them) with (at_root, readOnly,
+        writeOnly).
+
+        Only subschema keywords are entered — the ones :meth:`_walk` compares — so a ``$ref``
+        key inside an example, a default, an enum, a const or an ``x-`` extension stays data
+        (GitHub's SCIM examples hold ``"$ref": "https://api.github.com/scim/..."``), and a
+        property *named* ``default`` or ``example`` is still followed.
+        """
         hit = self._scan_cache.get(id(node))
         if hit is not None:
             return hit
@@ -373,22 +400,25 @@ class SchemaComparator:
         stack: list[tuple[Any, bool, bool, bool]] = [(node, True, False, False)]
         while stack:
             cur, root, ro, wo = stack.pop()
-            if isinstance(cur, dict):
-                ref = cur.get("$ref")
-                ro = ro or cur.get("readOnly") is True
-                wo = wo or cur.get("writeOnly") is True
-                if isinstance(ref, str):
-                    out.append((ref, root, ro, wo))
-                    continue
-                for k, v in cur.items():
-                    if isinstance(v, (dict, list)) and k not in ("example", "examples", "default",
-                                                                 "enum", "const"):
-                        keep_root = root and k in _COMPOSITION
-                        stack.append((v, keep_root, ro, wo))
-            elif isinstance(cur, list):
-                for v in cur:
-                    if isinstance(v, (dict, list)):
-                        stack.append((v, root, ro, wo))
+            if not isinstance(cur, dict):
+                continue
+            ref = cur.get("$ref")
+            ro = ro or cur.get("readOnly") is True
+            wo = wo or cur.get("writeOnly") is True
+            if isinstance(ref, str):
+                out.append((ref, root, ro, wo))
+                continue
+            for k, v in cur.items():
+                if k in _SUBSCHEMA:
+                    if isinstance(v, dict):
+                        stack.append((v, False, ro, wo))
+                    elif isinstance(v, list):  # draft-4 tuple `items`
+                        stack.extend((x, False, ro, wo) for x in v)
+                elif k in _SUBSCHEMA_LISTS and isinstance(v, list):
+                    keep_root = root and k in _COMPOSITION
+                    stack.extend((x, keep_root, ro, wo) for x in v)
+                elif k in _SUBSCHEMA_MAPS and isinstance(v, dict):
+                    stack.extend((x, False, ro, wo) for x in v.values())
         self._scan_cache[id(node)] = out
         self._keep.append(node)
         return out

@@ -13,7 +13,7 @@ from contractsync.diff import DiffOptions, Level, diff
 from contractsync.diff import examples as ex
 
 NOW = DiffOptions(now=datetime.date(2026, 1, 1))
-BOOK = {"type": "object", "required": ["id", "title"],
+BOOK: dict[str, Any] = {"type": "object", "required": ["id", "title"],
         "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
                        "note": {"type": "string"}}}
 
@@ -134,9 +134,10 @@ def test_required_property_removed_has_opposite_verdicts_by_direction() -> None:
 
 
 def test_cycle_is_fine_and_reported_once() -> None:
-    node = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 10},
-                                             "children": {"type": "array", "items": ref("Node")},
-                                             "parent": ref("Node")}}
+    node: dict[str, Any] = {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 10},
+        "children": {"type": "array", "items": ref("Node")},
+        "parent": ref("Node")}}
     changed = copy.deepcopy(node)
     changed["properties"]["name"]["maxLength"] = 5
     old = with_components(ex.request_body(ref("Node")), Node=node)
@@ -148,7 +149,7 @@ def test_cycle_is_fine_and_reported_once() -> None:
 
 def test_mutual_cycle_of_many_components_is_linear() -> None:
     n = 300
-    schemas = {f"S{i}": {"type": "object", "properties": {
+    schemas: dict[str, Any] = {f"S{i}": {"type": "object", "properties": {
         "next": ref(f"S{(i + 1) % n}"), "other": ref(f"S{(i + 7) % n}"), "v": {"type": "string"}}}
         for i in range(n)}
     changed = copy.deepcopy(schemas)

@@ -1,5 +1,8 @@
 """Request parameters: existence, requiredness, location, serialisation, deprecation, schema.
 
+In webhooks and callbacks the server sends the request, so the same changes are judged from the
+receiving client's side (``callback-parameter-*``): a parameter it reads going away breaks it.
+
 Path-level and operation-level parameters are merged first (an operation's parameter overrides
 the path's), so moving a parameter between the two levels is no change. Path parameters match by
 position in the template, so renaming ``{id}`` to ``{book_id}`` is no change either.
@@ -14,7 +17,7 @@ from ...spec.refs import escape
 from .. import examples as ex
 from ..engine import path_param_names
 from ..oasdiff import OASDIFF_LEVELS
-from ..registry import REQ, E, I, W, rule
+from ..registry import REQ, RESP, E, I, W, rule
 from ..schemas import parse_date, safe_eq
 
 if TYPE_CHECKING:
@@ -66,6 +69,46 @@ _r("request-parameter-sunset-date-changed-too-small", E, "The sunset of a deprec
    "moved earlier, to less than the policy's minimum days from today.",
    _q(deprecated=True, **{"x-sunset": "9999-12-31"}),
    _q(deprecated=True, **{"x-sunset": "2000-01-01"}), area="lifecycle")
+
+
+# Inside webhooks and callbacks the *server* sends the request (its parameters included) and the
+# client receives it, so the verdicts flip: a parameter receivers read going away breaks them, a
+# new one is ignored.
+def _cb(id: str, level: Any, doc: str, before: Any, after: Any, **kw: Any) -> None:
+    rule(id, level, RESP, "parameters", doc, before, after, oasdiff=False, **kw)
+
+
+def _hook(**p: Any) -> dict[str, Any]:
+    loc = p.pop("in", "header")
+    return ex.doc(webhooks={"itemCreated": {"post": {
+        "parameters": [{"name": "sig", "in": loc, "schema": _STR, **p}],
+        "responses": {"200": {"description": "OK"}}}}})
+
+
+_HOOK_NONE = ex.doc(webhooks={"itemCreated": {"post": {"responses": {"200": {"description": "OK"}}}}})
+_cb("callback-parameter-added", I, "A webhook/callback now sends one more parameter; receivers "
+    "built on the old contract ignore it.", _HOOK_NONE, _hook(), mirror="new-optional-request-parameter")
+_cb("callback-required-parameter-removed", E, "A webhook/callback no longer sends a required "
+    "parameter (a signature header, say) that receivers read.", _hook(required=True), _HOOK_NONE,
+    no_mirror="a parameter removed from a request is request-parameter-removed whatever its "
+    "requiredness")
+_cb("callback-optional-parameter-removed", W, "A webhook/callback no longer sends an optional "
+    "parameter. Receivers had to cope with its absence, but may read it when present.", _hook(),
+    _HOOK_NONE, mirror="request-parameter-removed")
+_cb("callback-parameter-became-optional", E, "A webhook/callback may now omit a parameter "
+    "receivers read.", _hook(required=True), _hook(), mirror="request-parameter-became-optional")
+_cb("callback-parameter-became-required", I, "A webhook/callback now always sends a parameter.",
+    _hook(), _hook(required=True), mirror="request-parameter-became-required")
+_cb("callback-parameter-location-changed", E, "A webhook/callback sends a parameter in another "
+    "place (header → query, …): receivers look for it in the old one.", _hook(),
+    _hook(**{"in": "query"}), mirror="request-parameter-location-changed")
+_cb("callback-parameter-style-changed", E, "A webhook/callback serialises a parameter with "
+    "another `style`: receivers decode it the old way.", _hook(**{"in": "query", "style": "form"}),
+    _hook(**{"in": "query", "style": "spaceDelimited"}), mirror="request-parameter-style-changed")
+_cb("callback-parameter-explode-changed", E, "A webhook/callback changed a parameter's "
+    "`explode`: receivers decode arrays and objects the old way.",
+    _hook(**{"in": "query", "explode": True}), _hook(**{"in": "query", "explode": False}),
+    mirror="request-parameter-explode-changed")
 
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
@@ -132,17 +175,29 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
 
     removed = [k for k in po if k not in pn]
     added = [k for k in pn if k not in po]
-    if not ctx.flipped:
-        moved: dict[tuple[str, str], tuple[str, str]] = {}
+    # In a webhook or callback the server sends these parameters: `pre` names the flipped rules.
+    pre = "callback-parameter" if ctx.flipped else "request-parameter"
+    moved: dict[tuple[str, str], tuple[str, str]] = {}
+    for k in removed:
+        for k2 in added:
+            if k2[1] == k[1] and k2 not in moved.values():
+                moved[k] = k2
+                break
+    for k, k2 in moved.items():
+        (p, optr), (q, nptr) = po[k], pn[k2]
+        add(f"{pre}-location-changed", q, f"moved from {k[0]} to {k2[0]}", optr, nptr, k[0], k2[0])
+    if ctx.flipped:
         for k in removed:
-            for k2 in added:
-                if k2[1] == k[1] and k2 not in moved.values():
-                    moved[k] = k2
-                    break
-        for k, k2 in moved.items():
-            (p, optr), (q, nptr) = po[k], pn[k2]
-            add("request-parameter-location-changed", q, f"moved from {k[0]} to {k2[0]}", optr,
-                nptr, k[0], k2[0])
+            if k not in moved:
+                p, optr = po[k]
+                req = p.get("required") is True or p.get("in") == "path"
+                add(f"callback-{'required' if req else 'optional'}-parameter-removed", p,
+                    "no longer sent", optr, None)
+        for k2 in added:
+            if k2 not in moved.values():
+                q, nptr = pn[k2]
+                add("callback-parameter-added", q, "now sent", None, nptr)
+    else:
         for k in removed:
             if k in moved:
                 continue
@@ -176,21 +231,22 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
                                    else "body", ops=ops, subject=ctx.name,
                                    detail=_label(q))
             continue
+        ro, rn = p.get("required") is True, q.get("required") is True
+        if ro != rn and q.get("in") != "path":
+            add(f"{pre}-became-required" if rn else f"{pre}-became-optional",
+                q, "became required" if rn else "became optional", optr, nptr, ro, rn)
+        loc = str(q.get("in", ""))
+        so = p.get("style", _DEFAULT_STYLE.get(loc))
+        sn = q.get("style", _DEFAULT_STYLE.get(loc))
+        if so != sn:
+            add(f"{pre}-style-changed", q, f"style {so} → {sn}", optr, nptr, so, sn)
+        eo = p.get("explode", so == "form")
+        en = q.get("explode", sn == "form")
+        if eo != en and so == sn:
+            add(f"{pre}-explode-changed", q, f"explode {eo} → {en}", optr, nptr, eo, en)
         if not ctx.flipped:
-            ro, rn = p.get("required") is True, q.get("required") is True
-            if ro != rn and q.get("in") != "path":
-                add("request-parameter-became-required" if rn else "request-parameter-became-optional",
-                    q, "became required" if rn else "became optional", optr, nptr, ro, rn)
-            loc = str(q.get("in", ""))
-            so = p.get("style", _DEFAULT_STYLE.get(loc))
-            sn = q.get("style", _DEFAULT_STYLE.get(loc))
-            if so != sn:
-                add("request-parameter-style-changed", q, f"style {so} → {sn}", optr, nptr, so, sn)
-            eo = p.get("explode", so == "form")
-            en = q.get("explode", sn == "form")
-            if eo != en and so == sn:
-                add("request-parameter-explode-changed", q, f"explode {eo} → {en}", optr, nptr,
-                    eo, en)
+            # The deprecation/sunset rules are about parameters callers send; one the server
+            # sends is judged when it is removed (callback-*-parameter-removed).
             _deprecation(engine, add, p, q, optr, nptr, today)
         so_, soptr = _schema(p, optr)
         sn_, snptr = _schema(q, nptr)

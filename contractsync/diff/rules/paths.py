@@ -1,7 +1,8 @@
 """Paths, operations, webhooks and callbacks: what exists, and matching it up.
 
-Paths match with parameter names blanked (``/books/{id}`` ≡ ``/books/{book_id}``). Inside
-webhooks and callbacks the server sends the request and the client answers, so their operations
+Operations match by template and method, then (the ones left) with parameter names blanked
+(``/books/{id}`` ≡ ``/books/{book_id}``); see :func:`match_operations`. Inside webhooks and
+callbacks the server sends the request and the client answers, so their operations
 are compared with the directions swapped.
 """
 
@@ -51,12 +52,63 @@ _r("api-schema-removed", I, "A component schema was removed (operations that use
    "their own changes).", ex.doc(**_SCHEMA), ex.doc())
 
 
-def _selected(engine: Engine, paths: dict[str, Any]) -> dict[str, str]:
-    out: dict[str, str] = {}
+# One operation of one document: (path template, method) → (path item, operation).
+_Ops = dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]
+
+
+def _is_path(engine: Engine, paths: dict[str, Any], p: Any) -> bool:
+    # `x-` members of the Paths object are extensions: data, whatever `$ref` keys they hold.
+    return (isinstance(p, str) and not p.startswith("x-") and isinstance(paths[p], dict)
+            and engine.options.path_selected(p))
+
+
+def _operations(engine: Engine, side: str, paths: dict[str, Any]) -> _Ops:
+    out: _Ops = {}
     for p in paths:
-        if isinstance(p, str) and isinstance(paths[p], dict) and engine.options.path_selected(p):
-            out.setdefault(path_key(p), p)
+        if not _is_path(engine, paths, p):
+            continue
+        item, _ = engine.deref(side, paths[p], f"/paths/{escape(p)}")
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                out[(p, method)] = (item, op)
     return out
+
+
+def match_operations(old: _Ops, new: _Ops
+                     ) -> tuple[list[tuple[tuple[str, str], tuple[str, str]]],
+                                list[tuple[str, str]], list[tuple[str, str]]]:
+    """Pair the operations of two documents: ``(pairs, removed, added)``.
+
+    The same template and method pair first. Only the operations left over then pair by method
+    and template with parameter names blanked (``/books/{id}`` ≡ ``/books/{book_id}``): a client
+    calls a URL and a method, never a parameter name. Matching per operation, not per path,
+    keeps two templates of one document that blank to the same key apart
+    (``/x/{id}`` GET and ``/x/{attempt_id}`` PATCH), and follows an operation that moved from one
+    spelling of a template to another.
+    """
+    pairs = [(k, k) for k in old if k in new]
+    left_o: dict[tuple[str, str], list[str]] = {}
+    left_n: dict[tuple[str, str], list[str]] = {}
+    for (path, method) in old:
+        if (path, method) not in new:
+            left_o.setdefault((path_key(path), method), []).append(path)
+    for (path, method) in new:
+        if (path, method) not in old:
+            left_n.setdefault((path_key(path), method), []).append(path)
+    removed: list[tuple[str, str]] = []
+    added: list[tuple[str, str]] = []
+    for key in sorted(left_o.keys() | left_n.keys()):
+        # Two templates of one document with the same key *and* method are ambiguous routes;
+        # pair them in template order rather than guess.
+        po, pn = sorted(left_o.get(key, ())), sorted(left_n.get(key, ()))
+        method = key[1]
+        pairs.extend(((a, method), (b, method)) for a, b in zip(po, pn, strict=False))
+        removed.extend((a, method) for a in po[len(pn):])
+        added.extend((b, method) for b in pn[len(po):])
+    return pairs, removed, added
 
 
 def compare(engine: Engine) -> None:
@@ -64,41 +116,33 @@ def compare(engine: Engine) -> None:
     old_paths = engine.old.get("paths") if isinstance(engine.old.get("paths"), dict) else {}
     new_paths = engine.new.get("paths") if isinstance(engine.new.get("paths"), dict) else {}
     assert isinstance(old_paths, dict) and isinstance(new_paths, dict)
-    oi, ni = _selected(engine, old_paths), _selected(engine, new_paths)
-    for key in sorted(oi.keys() | ni.keys()):
-        po, pn = oi.get(key), ni.get(key)
-        item_o = old_paths.get(po, {}) if po else {}
-        item_n = new_paths.get(pn, {}) if pn else {}
-        item_o, _ = engine.deref("old", item_o, f"/paths/{escape(po or '')}")
-        item_n, _ = engine.deref("new", item_n, f"/paths/{escape(pn or '')}")
-        _mark_relaxed(engine, po, item_o, pn)
-        for method in METHODS:
-            oo, on = item_o.get(method), item_n.get(method)
-            if not isinstance(oo, dict) and not isinstance(on, dict):
-                continue
-            if not isinstance(on, dict):
-                assert po is not None and isinstance(oo, dict)
-                lifecycle.operation_removed(engine, f"{method.upper()} {po}", oo,
-                                            op_pointer(po, method), whole_path=pn is None)
-                continue
-            assert pn is not None
-            name = f"{method.upper()} {pn}"
-            if not isinstance(oo, dict):
-                engine.out.add("endpoint-added", subject=name, revision=op_pointer(pn, method),
-                               ops=(name,), message=f"{name}: operation added")
-                continue
-            assert po is not None
-            ctx = OpCtx(name, oo, on, item_o, item_n, op_pointer(po, method),
-                        op_pointer(pn, method), po, pn)
-            compare_operation(engine, ctx)
+    old_ops, new_ops = _operations(engine, "old", old_paths), _operations(engine, "new", new_paths)
+    pairs, removed, added = match_operations(old_ops, new_ops)
+    new_keys = {path_key(p) for p in new_paths if _is_path(engine, new_paths, p)}
+    for (po, method), (pn, _) in sorted(pairs, key=lambda pair: _order(pair[1])):
+        (item_o, oo), (item_n, on) = old_ops[(po, method)], new_ops[(pn, method)]
+        name = f"{method.upper()} {pn}"
+        if oo.get("x-stability-level") in ("draft", "alpha"):
+            engine.relaxed_ops.add(name)
+        ctx = OpCtx(name, oo, on, item_o, item_n, op_pointer(po, method), op_pointer(pn, method),
+                    po, pn)
+        compare_operation(engine, ctx)
+    for po, method in sorted(removed, key=_order):
+        lifecycle.operation_removed(engine, f"{method.upper()} {po}", old_ops[(po, method)][1],
+                                    op_pointer(po, method), whole_path=path_key(po) not in new_keys)
+    for pn, method in sorted(added, key=_order):
+        name = f"{method.upper()} {pn}"
+        engine.out.add("endpoint-added", subject=name, revision=op_pointer(pn, method),
+                       ops=(name,), message=f"{name}: operation added")
     _webhooks(engine)
 
 
-def _mark_relaxed(engine: Engine, po: str | None, item: dict[str, Any], pn: str | None) -> None:
-    for method in METHODS:
-        op = item.get(method)
-        if isinstance(op, dict) and op.get("x-stability-level") in ("draft", "alpha"):
-            engine.relaxed_ops.add(f"{method.upper()} {pn or po}")
+_METHOD_ORDER = {m: i for i, m in enumerate(METHODS)}
+
+
+def _order(op: tuple[str, str]) -> tuple[str, str, int]:
+    """Operations in document-independent order: by blanked template, template, method."""
+    return path_key(op[0]), op[0], _METHOD_ORDER[op[1]]
 
 
 def compare_operation(engine: Engine, ctx: OpCtx) -> None:
@@ -183,10 +227,14 @@ def _callbacks(engine: Engine, ctx: OpCtx) -> None:
         if not isinstance(o, dict) or not isinstance(n, dict):
             continue
         for expr in sorted(set(o) & set(n), key=str):
-            io, inn = o[expr], n[expr]
+            if str(expr).startswith("x-"):
+                continue  # an extension of the Callback object, not an expression
+            eo, en = f"{optr}/{escape(str(expr))}", f"{nptr}/{escape(str(expr))}"
+            # A callback's path item may itself be a `$ref` (OpenAPI 3.1 `components.pathItems`).
+            io, _ = engine.deref("old", o[expr], eo)
+            inn, _ = engine.deref("new", n[expr], en)
             if isinstance(io, dict) and isinstance(inn, dict):
-                _hook_ops(engine, str(expr), io, inn, f"{optr}/{escape(str(expr))}",
-                          f"{nptr}/{escape(str(expr))}", not ctx.flipped, f"{label} {expr}")
+                _hook_ops(engine, str(expr), io, inn, eo, en, not ctx.flipped, f"{label} {expr}")
 
 
 def compare_components(engine: Engine) -> None:

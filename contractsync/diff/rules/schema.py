@@ -356,8 +356,37 @@ def emit(engine: Engine, f: Finding, direction: Direction, family: str, loose: b
          at_root: bool, subject: str, detail: str, ops: tuple[str, ...]) -> None:
     """Name a finding in its context and hand it to the collector."""
     rid = rule_for(f, direction, family, loose, at_root and f.at_root, engine)
-    if rid is None:
+    if rid is not None:
+        _add(engine, rid, f, subject, detail, ops)
+
+
+def emit_reached(engine: Engine, f: Finding, direction: Direction, family: str, loose: bool,
+                 reached: dict[bool, set[str]], subject: str) -> None:
+    """Name a finding inside a component, reached as a whole body (``reached[True]``: the
+    operations) and/or nested in one (``reached[False]``).
+
+    A finding at the component's root is a ``*-body-*`` change where the component is the body
+    and a ``*-property-*`` one where it is nested. Reached both ways it is still one change in
+    one place: it is reported once, under the more severe of the two ids (the body's on a tie,
+    since the finding sits at the schema's root), listing every operation.
+    """
+    names: dict[str, set[str]] = {}
+    for root in (True, False):  # the body's id first: max() below keeps the first on a tie
+        if root in reached:
+            rid = rule_for(f, direction, family, loose, root and f.at_root, engine)
+            if rid is not None:
+                names.setdefault(rid, set()).update(reached[root])
+    if not names:
         return
+    if len(names) > 1:
+        rid = max(names, key=lambda r: RULES[r].level.rank)
+        names = {rid: set().union(*names.values())}
+    for rid, ops in names.items():
+        _add(engine, rid, f, subject, "", tuple(sorted(ops)))
+
+
+def _add(engine: Engine, rid: str, f: Finding, subject: str, detail: str,
+         ops: tuple[str, ...]) -> None:
     full = f"{detail}: {f.rel}" if detail and f.rel else detail or f.rel
     place = f"{subject} {full}" if full else subject
     try:

@@ -174,7 +174,8 @@ def _inheriting(engine: Engine) -> tuple[str, ...]:
     out = []
     paths = engine.new.get("paths")
     for path, item in (paths.items() if isinstance(paths, dict) else ()):
-        if not isinstance(item, dict) or not engine.options.path_selected(str(path)):
+        if (not isinstance(item, dict) or str(path).startswith("x-")
+                or not engine.options.path_selected(str(path))):
             continue
         for method in METHODS:
             op = item.get(method)
