@@ -28,6 +28,10 @@ from .diff.model import Change, Level
 from .errors import InputError, describe_validation
 from .io import atomic_write_text
 
+#: The two files the history is kept in, inside the contracts directory.
+CHANGELOG_JSON = "changelog.json"
+CHANGELOG_MD = "CHANGELOG.md"
+
 FORMAT = "contractsync-changelog"
 FORMAT_VERSION = 1
 

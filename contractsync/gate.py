@@ -37,6 +37,8 @@ from .announce import (
     save_announcements,
 )
 from .changelog import (
+    CHANGELOG_JSON,
+    CHANGELOG_MD,
     Bump,
     History,
     Note,
@@ -52,14 +54,12 @@ from .config import Config
 from .contract import operations, summarize_differences
 from .diff.model import Change, Direction, Level, Location, Report, fingerprint
 from .errors import CheckFailed, InputError, SpecLoadError
-from .io import atomic_write_bytes, atomic_write_text
+from .io import atomic_write_bytes, atomic_write_text, display_path
 from .policy import Decision, PolicyConfig, PolicyResult, Violation, evaluate
 from .spec.canonical import canonical_json
 from .spec.document import Document
 from .spec.source import AppSource, FileSource, GitSource, Source, load_spec, parse_source
 
-CHANGELOG_JSON = "changelog.json"
-CHANGELOG_MD = "CHANGELOG.md"
 TYPES_TS = "types.ts"
 LOCK_FILE = ".contractsync.lock"
 #: Seconds ``accept`` waits for another ``accept`` to finish before giving up.
@@ -219,14 +219,6 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
-
-
-def display_path(path: Path, root: Path) -> str:
-    """``path`` relative to the current directory (else to ``root``) when it is below it."""
-    for base in (Path.cwd(), root):
-        with contextlib.suppress(ValueError):
-            return path.resolve().relative_to(base.resolve()).as_posix() or "."
-    return str(path)
 
 
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:

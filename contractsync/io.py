@@ -10,6 +10,17 @@ from pathlib import Path
 from .errors import InputError
 
 
+def display_path(path: Path, root: Path | None = None) -> str:
+    """``path`` as a user would type it: relative to the current directory (else to ``root``)
+    when it is below it, absolute otherwise."""
+    for base in (Path.cwd(), root):
+        if base is None:
+            continue
+        with contextlib.suppress(ValueError):
+            return path.resolve().relative_to(base.resolve()).as_posix() or "."
+    return str(path)
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
 

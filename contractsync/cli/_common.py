@@ -19,6 +19,7 @@ from rich.console import Console
 
 from ..config import Config, load_config
 from ..errors import InputError
+from ..io import display_path as display_path  # re-exported for the command modules
 from ..spec.source import AppSource, Source, parse_source
 
 
@@ -132,14 +133,6 @@ def spec_source(
             "or run `contractsync init --app pkg.module:app`"
         )
     return source
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the current directory when it is below it (as users typed it)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 NowOption = Annotated[

@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ..gate import accept as run_accept
-from ..gate import display_path
 from . import _common as c
 from .check import AllowMajorOption, MinDaysOption, policy_with_flags
 
@@ -35,6 +33,8 @@ def accept(
 
     Example: `contractsync accept --announce "ISBN moved to editions" --migration "read editions[0].isbn"`
     """
+    from ..gate import accept as run_accept
+
     if migration and not announce:
         raise typer.BadParameter("--migration goes with --announce", param_hint="--migration")
     cfg = c.config()
@@ -48,7 +48,7 @@ def accept(
     release = result.release
     if release is None:
         out.print("the contract is already accepted"
-                  + (f"; regenerated {', '.join(display_path(p, cfg.root) for p in result.written)}"
+                  + (f"; regenerated {', '.join(c.display_path(p, cfg.root) for p in result.written)}"
                      if result.written else ""),
                   markup=False)
         return 0
@@ -58,5 +58,5 @@ def accept(
               f"{'s' if len(release.changes) != 1 else ''}, {breaking} breaking", markup=False)
     for path in result.written:
         # accept removes announcements.yaml once every announcement in it is recorded.
-        c.info(f"{'wrote' if path.exists() else 'removed'} {display_path(path, cfg.root)}")
+        c.info(f"{'wrote' if path.exists() else 'removed'} {c.display_path(path, cfg.root)}")
     return 0

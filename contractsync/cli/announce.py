@@ -6,9 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ..announce import announcements_path
-from ..gate import announce as run_announce
-from ..gate import display_path
 from . import _common as c
 from .check import BaseOption
 
@@ -34,6 +31,9 @@ def announce(
 
     Example: `contractsync announce 3f2a9c1b7d0e --reason "ISBN moved to editions" --migration "read editions[0].isbn"`
     """
+    from ..announce import announcements_path
+    from ..gate import announce as run_announce
+
     if not reason.strip():
         raise typer.BadParameter("say why the break is intended", param_hint="--reason")
     if fingerprints and all_breaking:
@@ -48,5 +48,5 @@ def announce(
         return 0
     for item in items:
         c.stdout().print(f"announced {item.fingerprint}  {item.change}", markup=False)
-    c.info(f"wrote {display_path(path, cfg.root)}; commit it with the change, then run `contractsync accept`")
+    c.info(f"wrote {c.display_path(path, cfg.root)}; commit it with the change, then run `contractsync accept`")
     return 0

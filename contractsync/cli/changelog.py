@@ -9,8 +9,14 @@ from typing import Annotated
 
 import typer
 
-from ..changelog import load_history, render_html, render_json, render_markdown
-from ..gate import CHANGELOG_JSON, CHANGELOG_MD, display_path
+from ..changelog import (
+    CHANGELOG_JSON,
+    CHANGELOG_MD,
+    load_history,
+    render_html,
+    render_json,
+    render_markdown,
+)
 from ..io import atomic_write_text
 from . import _common as c
 
@@ -37,7 +43,7 @@ def changelog(
     if write:
         target = cfg.contracts_path / CHANGELOG_MD
         atomic_write_text(target, render_markdown(history))
-        c.info(f"wrote {display_path(target, cfg.root)}")
+        c.info(f"wrote {c.display_path(target, cfg.root)}")
         return 0
     releases = history.since(since)
     renderer = {"md": render_markdown, "json": render_json, "html": render_html}[fmt]

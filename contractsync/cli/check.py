@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..config import Config
-from ..gate import check as run_check
-from ..gate import format_github, format_json, format_markdown, format_text, policy_of
-from ..io import atomic_write_text
-from ..policy import PolicyConfig
 from . import _common as c
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..policy import PolicyConfig
 
 BaseOption = Annotated[
     str | None,
@@ -34,6 +33,8 @@ MinDaysOption = Annotated[
 
 def policy_with_flags(cfg: Config, allow_major_bump: bool | None, min_days: int | None) -> PolicyConfig:
     """``[tool.contractsync.policy]`` with the command-line flags applied."""
+    from ..gate import policy_of
+
     pol = policy_of(cfg)
     update: dict[str, object] = {}
     if allow_major_bump is not None:
@@ -65,6 +66,10 @@ def check(
 
     Example: `contractsync check --base origin/main:contracts/openapi.json`
     """
+    from ..gate import check as run_check
+    from ..gate import format_github, format_json, format_markdown, format_text
+    from ..io import atomic_write_text
+
     if output_format not in ("text", "markdown", "github", "json"):
         raise typer.BadParameter("must be text, markdown, github or json", param_hint="--format")
     cfg = c.config()

@@ -14,15 +14,15 @@ comments safe. See docs/typescript.md for the mapping.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..spec.canonical import canonical_json
 from ..spec.document import Document, check_structure
-from .context import Context, TypeScriptWarning, WarnCallback
-from .document import render
 from .options import TypeScriptConfig, TypeScriptOptions
+
+if TYPE_CHECKING:
+    from .context import TypeScriptWarning, WarnCallback
 
 __all__ = [
     "TypeScriptConfig",
@@ -30,6 +30,15 @@ __all__ = [
     "TypeScriptWarning",
     "to_typescript",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The emitter is imported when types are generated, not when the config is read.
+    if name == "TypeScriptWarning":
+        from .context import TypeScriptWarning
+
+        return TypeScriptWarning
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_typescript(
@@ -49,16 +58,16 @@ def to_typescript(
     ``any``; each is reported once to ``warn`` (default: the ``contractsync.typescript`` logger)
     with the JSON pointer of the place.
     """
+    from .context import Context
+    from .document import render
+
     if isinstance(doc, Document):
         data = doc.data
-        try:
-            sha256 = doc.sha256
-        except TypeError:
-            sha256 = _content_hash(data)
+        sha256 = doc.sha256
     else:
         data = dict(doc)
         check_structure(data, source="<document>")
-        sha256 = _content_hash(data)
+        sha256 = hashlib.sha256(canonical_json(data)).hexdigest()
     info = data.get("info")
     title = str(info.get("title", "")) if isinstance(info, dict) else ""
     version = str(info.get("version", "")) if isinstance(info, dict) else ""
@@ -66,13 +75,3 @@ def to_typescript(
     if warn is not None:
         ctx.warn_callback = warn
     return render(ctx, title=title, version=version, sha256=sha256)
-
-
-def _content_hash(data: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON, as :attr:`Document.sha256` computes it; numbers outside the
-    64-bit range (which canonical JSON cannot hold) fall back to the standard library encoder."""
-    try:
-        return hashlib.sha256(canonical_json(data)).hexdigest()
-    except TypeError:
-        text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

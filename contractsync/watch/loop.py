@@ -30,8 +30,9 @@ from rich.markup import escape
 from watchfiles import DefaultFilter
 from watchfiles._rust_notify import RustNotify
 
+from ..io import display_path
 from .pipeline import Builder, RebuildResult
-from .render import display_path, json_line, print_status, rebuild_event
+from .render import json_line, print_status, rebuild_event
 from .settings import WatchSettings
 from .worker import Exporter, WorkerError, make_exporter
 

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..diff.model import Change, Level
+from ..io import display_path
 from .pipeline import RebuildResult
 
 #: Traceback lines shown for an export error: enough to see the cause, short enough for one screen.
@@ -32,14 +33,6 @@ TRACEBACK_LINES = 12
 MAX_BREAKING_SHOWN = 20
 #: Operations named per breaking change.
 MAX_OPERATIONS_SHOWN = 3
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the current directory when it is below it."""
-    try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:
-        return str(path)
 
 
 def _counts_text(result: RebuildResult) -> str:
