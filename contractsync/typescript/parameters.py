@@ -19,21 +19,28 @@ LOCATIONS = ("query", "header", "path", "cookie")
 _INDENT = "    "
 
 
-def parameter_value_type(ctx: Context, param: dict[str, Any], ptr: str, ind: str) -> str:
-    """The type of one parameter's value: its ``schema``, or the schema of its single ``content``
-    entry; ``string`` when it has neither (what arrives on the wire)."""
-    if "schema" in param:
-        return schema_type(ctx, param["schema"], ptr + "/schema", True, ind, False)
-    content = param.get("content")
+def value_type(ctx: Context, node: dict[str, Any], ptr: str, ind: str, *, request: bool) -> str:
+    """The type of a parameter's or header's value (a Header Object follows the Parameter Object's
+    structure): its ``schema``, or the schema of its single ``content`` entry; ``string`` when it
+    has neither (what arrives on the wire). ``request``: sent by the client (a parameter) or
+    received by it (a response header)."""
+    if "schema" in node:
+        return schema_type(ctx, node["schema"], ptr + "/schema", request, ind, False)
+    content = node.get("content")
     if isinstance(content, dict) and content:
         media, entry = next(iter(content.items()))
         if isinstance(entry, dict) and "schema" in entry:
             return schema_type(
                 ctx, entry["schema"], f"{ptr}/content/{escape_pointer_segment(media)}/schema",
-                True, ind, False,
+                request, ind, False,
             )
         return "unknown"
     return "string"
+
+
+def parameter_value_type(ctx: Context, param: dict[str, Any], ptr: str, ind: str) -> str:
+    """The type of one parameter's value, as the client sends it."""
+    return value_type(ctx, param, ptr, ind, request=True)
 
 
 def merge(

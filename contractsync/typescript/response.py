@@ -13,25 +13,14 @@ from .context import Context, escape_pointer_segment
 from .ident import index_key, property_key
 from .jsdoc import text_doc
 from .media import content_type
-from .schema import schema_type
+from .parameters import value_type
 
 _INDENT = "    "
 
 
 def header_value_type(ctx: Context, header: dict[str, Any], ptr: str, ind: str) -> str:
-    """A header's value type: its ``schema`` (or single ``content`` entry's schema), else string."""
-    if "schema" in header:
-        return schema_type(ctx, header["schema"], ptr + "/schema", False, ind, False)
-    content = header.get("content")
-    if isinstance(content, dict) and content:
-        media, entry = next(iter(content.items()))
-        if isinstance(entry, dict) and "schema" in entry:
-            return schema_type(
-                ctx, entry["schema"], f"{ptr}/content/{escape_pointer_segment(media)}/schema",
-                False, ind, False,
-            )
-        return "unknown"
-    return "string"
+    """A response header's value type, as the client receives it."""
+    return value_type(ctx, header, ptr, ind, request=False)
 
 
 def _headers(ctx: Context, headers: Any, ptr: str, ind: str) -> str:
