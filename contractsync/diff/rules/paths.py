@@ -14,7 +14,7 @@ from ...spec.refs import escape
 from .. import examples as ex
 from ..engine import METHODS, OpCtx, op_pointer, path_key
 from ..oasdiff import OASDIFF_LEVELS
-from ..registry import NONE, E, I, rule
+from ..registry import NONE, E, I, W, rule
 from . import lifecycle, parameters, request_body, responses, security
 
 if TYPE_CHECKING:
@@ -47,6 +47,28 @@ _r("callback-added", I, "A new callback on an operation.", ex.op("post"),
 _r("callback-removed", E, "A callback was removed from an operation: subscribers stop getting "
    "its calls. (oasdiff does not check callbacks.)", ex.op("post", callbacks=_CB), ex.op("post"),
    oasdiff=False)
+_WH_PUT = {**_HOOK, "put": _HOOK["post"]}
+_r("callback-operation-removed", E, "A webhook or callback path item lost an operation: the server "
+   "no longer sends that request, so receivers built on the old contract stop getting those "
+   "calls (as for `webhook-removed` and `callback-removed`).",
+   ex.doc(webhooks={"itemCreated": _WH_PUT}), ex.doc(webhooks={"itemCreated": _HOOK}),
+   oasdiff=False)
+_r("callback-operation-added", W, "A webhook or callback path item got another operation: the "
+   "server now sends a request method to the receiver's URL that receivers built on the old "
+   "contract were never told to handle, and they will answer it with an error (405). Whether "
+   "that harms them depends on how the server treats failed deliveries (retries, disabling the "
+   "subscription), which the document does not say.",
+   ex.doc(webhooks={"itemCreated": _HOOK}), ex.doc(webhooks={"itemCreated": _WH_PUT}),
+   oasdiff=False)
+_CB2 = {"onEvent": {**_CB["onEvent"], "{$request.body#/statusUrl}": _HOOK}}
+_r("callback-expression-removed", E, "A callback lost a URL expression: the server no longer "
+   "calls that URL, so subscribers stop getting those calls. Renaming the expression (the "
+   "request field holding the URL, say) is reported as removed + added: clients built on the "
+   "old contract fill only the old one.", ex.op("post", callbacks=_CB2),
+   ex.op("post", callbacks=_CB), oasdiff=False)
+_r("callback-expression-added", I, "A callback got another URL expression: the server calls one "
+   "more URL, taken from the request (as for `callback-added`, a new callback).",
+   ex.op("post", callbacks=_CB), ex.op("post", callbacks=_CB2), oasdiff=False)
 _SCHEMA = {"components": {"schemas": {"Item": {"type": "object"}}}}
 _r("api-schema-removed", I, "A component schema was removed (operations that used it report "
    "their own changes).", ex.doc(**_SCHEMA), ex.doc())
@@ -180,6 +202,17 @@ def _hook_ops(engine: Engine, name: str, o: dict[str, Any], n: dict[str, Any], o
               nptr: str, flipped: bool, label: str) -> None:
     for method in METHODS:
         oo, on = o.get(method), n.get(method)
+        op_name = f"{label} {method.upper()}"
+        if isinstance(oo, dict) and not isinstance(on, dict):
+            engine.out.add("callback-operation-removed", subject=label, detail=method.upper(),
+                           base=f"{optr}/{method}", ops=(op_name,),
+                           message=f"{op_name}: operation removed (no longer sent)")
+            continue
+        if isinstance(on, dict) and not isinstance(oo, dict):
+            engine.out.add("callback-operation-added", subject=label, detail=method.upper(),
+                           revision=f"{nptr}/{method}", ops=(op_name,),
+                           message=f"{op_name}: operation added (now sent)")
+            continue
         if not isinstance(oo, dict) or not isinstance(on, dict):
             continue
         ctx = OpCtx(f"{label} {method.upper()}", oo, on, o, n, f"{optr}/{method}",
@@ -201,10 +234,10 @@ def _webhooks(engine: Engine) -> None:
             engine.out.add("webhook-added", subject=label, revision=ptr, ops=(label,),
                            message=f"{label}: webhook added")
         else:
-            o, _ = engine.deref("old", wo[name], ptr)
-            n, _ = engine.deref("new", wn[name], ptr)
+            o, optr = engine.deref("old", wo[name], ptr)
+            n, nptr = engine.deref("new", wn[name], ptr)
             if isinstance(o, dict) and isinstance(n, dict):
-                _hook_ops(engine, str(name), o, n, ptr, ptr, True, label)
+                _hook_ops(engine, str(name), o, n, optr, nptr, True, label)
 
 
 def _callbacks(engine: Engine, ctx: OpCtx) -> None:
@@ -226,13 +259,24 @@ def _callbacks(engine: Engine, ctx: OpCtx) -> None:
         n, nptr = engine.deref("new", cn[name], nptr)
         if not isinstance(o, dict) or not isinstance(n, dict):
             continue
-        for expr in sorted(set(o) & set(n), key=str):
+        for expr in sorted(set(o) | set(n), key=str):
             if str(expr).startswith("x-"):
                 continue  # an extension of the Callback object, not an expression
             eo, en = f"{optr}/{escape(str(expr))}", f"{nptr}/{escape(str(expr))}"
+            if expr not in n:
+                engine.out.add("callback-expression-removed", subject=ctx.name,
+                               detail=f"callback {name} {expr}", base=eo, ops=(ctx.name,),
+                               message=f"{label} {expr}: callback URL expression removed")
+                continue
+            if expr not in o:
+                engine.out.add("callback-expression-added", subject=ctx.name,
+                               detail=f"callback {name} {expr}", revision=en, ops=(ctx.name,),
+                               message=f"{label} {expr}: callback URL expression added")
+                continue
             # A callback's path item may itself be a `$ref` (OpenAPI 3.1 `components.pathItems`).
-            io, _ = engine.deref("old", o[expr], eo)
-            inn, _ = engine.deref("new", n[expr], en)
+            # Pointers follow the `$ref`, so positions land on the path item itself.
+            io, eo = engine.deref("old", o[expr], eo)
+            inn, en = engine.deref("new", n[expr], en)
             if isinstance(io, dict) and isinstance(inn, dict):
                 _hook_ops(engine, str(expr), io, inn, eo, en, not ctx.flipped, f"{label} {expr}")
 

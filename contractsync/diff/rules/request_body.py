@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ...spec.refs import escape
 from .. import examples as ex
 from ..oasdiff import OASDIFF_LEVELS
-from ..registry import REQ, RESP, E, I, rule
+from ..registry import REQ, RESP, E, I, W, rule
 
 if TYPE_CHECKING:
     from ..engine import Engine, OpCtx
@@ -59,9 +59,9 @@ _r("request-body-media-type-schema-removed", I, "The schema of a request media t
    "(anything is accepted).", _body(), _body(schema=None))
 
 
-def _hook(required: bool = True, media: str = "application/json", extra: bool = False
-          ) -> dict[str, Any]:
-    content: dict[str, Any] = {media: {"schema": _OBJ}}
+def _hook(required: bool = True, media: str = "application/json", extra: bool = False,
+          schema: bool = True) -> dict[str, Any]:
+    content: dict[str, Any] = {media: {"schema": _OBJ} if schema else {}}
     if extra:
         content["application/xml"] = {"schema": _OBJ}
     body = {"requestBody": {"required": required, "content": content},
@@ -83,6 +83,14 @@ _r("callback-request-body-media-type-added", E, "A webhook/callback may now send
 _r("callback-request-body-media-type-removed", I, "A webhook/callback no longer sends one of its "
    "media types; receivers accept the remaining ones already.", _hook(extra=True), _hook())
 
+_r("callback-request-body-media-type-schema-added", I, "A schema was added to a media type of a "
+   "webhook/callback body that had none: receivers now know what they get; what the server sent "
+   "before was already unconstrained.", _hook(schema=False), _hook(),
+   mirror="request-body-media-type-schema-added")
+_r("callback-request-body-media-type-schema-removed", W, "The schema of a media type of a "
+   "webhook/callback body was removed: the server may send anything, and receivers built on the "
+   "old contract read it by the old schema (the flipped `response-body-media-type-schema-removed`).",
+   _hook(), _hook(schema=False), mirror="request-body-media-type-schema-removed")
 
 def compare(engine: Engine, ctx: OpCtx) -> None:
     """The request body of one operation."""
@@ -135,10 +143,8 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         mop, mnp = f"{optr}/content/{escape(media)}", f"{nptr}/content/{escape(media)}"
         detail = f"request body {media}"
         if ("schema" in mo) != ("schema" in mn):
-            if ctx.flipped:
-                continue
-            add("request-body-media-type-schema-added" if "schema" in mn
-                else "request-body-media-type-schema-removed",
+            add(f"{pre}-media-type-schema-added" if "schema" in mn
+                else f"{pre}-media-type-schema-removed",
                 "schema added" if "schema" in mn else "schema removed", detail=detail,
                 o=mop, n=mnp)
             continue

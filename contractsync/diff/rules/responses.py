@@ -1,8 +1,9 @@
 """Responses: status codes, media types, headers and body schemas.
 
 Removing a success status breaks clients that handle it; removing an error status only removes a
-case they handle. In a webhook or callback the *client* answers, so response schemas there are
-judged as requests.
+case they handle. In a webhook or callback the *client* (the receiver) answers and the server
+reads the answer, so there the verdicts flip and the rules are the ``callback-response-*`` ones:
+the documented responses are what the server accepts, and narrowing that breaks receivers.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...spec.refs import escape
 from .. import examples as ex
 from ..oasdiff import OASDIFF_LEVELS
-from ..registry import RESP, E, I, W, rule
+from ..registry import REQ, RESP, E, I, W, rule
 from .request_body import is_loose
 
 if TYPE_CHECKING:
@@ -70,6 +71,87 @@ _r("response-header-became-required", I, "A response header is now always sent."
    oasdiff=False)
 
 
+
+# Inside webhooks and callbacks the receiver (the API's client) *sends* the response and the
+# server reads it: the documented responses are what the server accepts. So the verdicts are the
+# request side's: narrowing what the server accepts breaks receivers built on the old contract,
+# widening it breaks no one.
+def _cb(id: str, level: Any, doc: str, before: Any, after: Any, **kw: Any) -> None:
+    rule(id, level, REQ, "responses", doc, before, after, oasdiff=False, **kw)
+
+
+def _hook(*codes: str, media: tuple[str, ...] = ("application/json",), schema: bool = True,
+          headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A document whose webhook ``itemCreated`` documents the receiver's answers ``codes``."""
+    responses: dict[str, Any] = {}
+    for code in codes:
+        resp: dict[str, Any] = {"description": "x"}
+        if media:
+            resp["content"] = {m: ({"schema": _OBJ} if schema else {}) for m in media}
+        if headers:
+            resp["headers"] = headers
+        responses[code] = resp
+    return ex.doc(webhooks={"itemCreated": {"post": {"responses": responses}}})
+
+
+_cb("callback-response-success-status-removed", E, "A webhook/callback no longer documents a "
+    "success status its receivers may answer with. The receiver sends the answer and the server "
+    "reads it, so this narrows what the server accepts: a receiver built on the old contract that "
+    "answers, say, 202 may now have its delivery counted as failed (retried, or the subscription "
+    "disabled).", _hook("200", "202"), _hook("200"), mirror="response-success-status-removed")
+_cb("callback-response-success-status-added", I, "A webhook/callback documents one more success "
+    "status receivers may answer with. Receivers built on the old contract never send it; the "
+    "answers they do send are still accepted.", _hook("200"), _hook("200", "202"),
+    mirror="response-success-status-added")
+_cb("callback-response-non-success-status-removed", W, "A webhook/callback no longer documents "
+    "an error status its receivers may answer with. Any error answer still reads as a failed "
+    "delivery, but a receiver that used the status for its documented meaning (410 Gone to "
+    "unsubscribe, 429 to slow the sender down) loses that meaning; the document cannot tell "
+    "whether the server still honours it.", _hook("200", "410"), _hook("200"),
+    mirror="response-non-success-status-removed")
+_cb("callback-response-non-success-status-added", I, "A webhook/callback documents one more error "
+    "status receivers may answer with (410 Gone, say). Receivers built on the old contract never "
+    "send it.", _hook("200"), _hook("200", "410"), mirror="response-non-success-status-added")
+_cb("callback-response-media-type-removed", E, "A webhook/callback no longer accepts a media "
+    "type for its receivers' answer: receivers built on the old contract may answer in it.",
+    _hook("200", media=("application/json", "application/xml")), _hook("200"),
+    mirror="response-media-type-removed")
+_cb("callback-response-media-type-added", I, "A webhook/callback accepts one more media type for "
+    "its receivers' answer; the ones receivers already send are still accepted.", _hook("200"),
+    _hook("200", media=("application/json", "application/xml")), mirror="response-media-type-added")
+_cb("callback-response-body-media-type-schema-added", E, "A schema was added to a media type of a "
+    "webhook/callback answer that had none: the server accepted any answer body and now "
+    "constrains it, so receivers' answers may no longer conform.", _hook("200", schema=False),
+    _hook("200"), mirror="response-body-media-type-schema-added")
+_cb("callback-response-body-media-type-schema-removed", I, "The schema of a media type of a "
+    "webhook/callback answer was removed: the server accepts any answer body.", _hook("200"),
+    _hook("200", schema=False), mirror="response-body-media-type-schema-removed")
+_cb("callback-required-response-header-added", E, "A webhook/callback now requires a header in "
+    "its receivers' answer: receivers built on the old contract do not send it (the flipped "
+    "`new-required-request-parameter`).", _hook("200"),
+    _hook("200", headers={"X-Ack": {**_H, "required": True}}),
+    no_mirror="a header a server adds to its own response breaks no one, whatever its "
+    "requiredness: response-header-added covers both")
+_cb("callback-optional-response-header-added", I, "A webhook/callback now reads an optional "
+    "header in its receivers' answer; receivers built on the old contract may omit it.",
+    _hook("200"), _hook("200", headers={"X-Ack": _H}), mirror="response-header-added")
+_cb("callback-response-header-removed", I, "A webhook/callback no longer documents a header of "
+    "its receivers' answer. Receivers that still send it are unaffected: HTTP recipients ignore "
+    "header fields they do not recognise (RFC 9110 §5.1), so unlike an unknown query parameter it "
+    "cannot get the answer rejected.", _hook("200", headers={"X-Ack": {**_H, "required": True}}),
+    _hook("200"), no_mirror="the response side splits by requiredness "
+    "(required-/optional-response-header-removed); for a header the receiver sends, removal is "
+    "harmless whatever its requiredness")
+_cb("callback-response-header-became-required", E, "A webhook/callback now requires a header in "
+    "its receivers' answer that was optional: receivers that omit it no longer conform.",
+    _hook("200", headers={"X-Ack": _H}), _hook("200", headers={"X-Ack": {**_H, "required": True}}),
+    mirror="response-header-became-required")
+_cb("callback-response-header-became-optional", I, "A header of a webhook/callback answer "
+    "became optional; receivers that send it still conform.",
+    _hook("200", headers={"X-Ack": {**_H, "required": True}}), _hook("200", headers={"X-Ack": _H}),
+    mirror="response-header-became-optional")
+
+
 def _success(code: str) -> bool:
     return code.startswith("2")
 
@@ -81,6 +163,8 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
     ro = ro if isinstance(ro, dict) else {}
     rn = rn if isinstance(rn, dict) else {}
     ops = (ctx.name,)
+    # In a webhook or callback the receiver sends the response: `pre` names the flipped rules.
+    pre = "callback-response" if ctx.flipped else "response"
 
     def add(rid: str, detail: str, msg: str, o: str | None, n: str | None, before: Any = None,
             after: Any = None, key: str = "") -> None:
@@ -94,25 +178,21 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         detail = f"response {code_s}"
         op_ = f"{optr}/{escape(code_s)}"
         np_ = f"{nptr}/{escape(code_s)}"
+        kind = "success" if _success(code_s) else "non-success"
         if code not in rn:
-            if not ctx.flipped:
-                rid = ("response-success-status-removed" if _success(code_s)
-                       else "response-non-success-status-removed")
-                add(rid, detail, "removed", op_, None, before=code_s)
+            add(f"{pre}-{kind}-status-removed", detail,
+                "no longer accepted" if ctx.flipped else "removed", op_, None, before=code_s)
             continue
         if code not in ro:
-            if not ctx.flipped:
-                rid = ("response-success-status-added" if _success(code_s)
-                       else "response-non-success-status-added")
-                add(rid, detail, "added", None, np_, after=code_s)
+            add(f"{pre}-{kind}-status-added", detail,
+                "now accepted" if ctx.flipped else "added", None, np_, after=code_s)
             continue
         a, op_ = engine.deref("old", ro[code], op_)
         b, np_ = engine.deref("new", rn[code], np_)
         if not isinstance(a, dict) or not isinstance(b, dict):
             continue
         _content(engine, ctx, add, a, b, op_, np_, detail)
-        if not ctx.flipped:
-            _headers(engine, ctx, add, a, b, op_, np_, detail)
+        _headers(engine, ctx, add, a, b, op_, np_, detail)
 
 
 def _content(engine: Engine, ctx: OpCtx, add: Any, a: dict[str, Any], b: dict[str, Any],
@@ -120,15 +200,16 @@ def _content(engine: Engine, ctx: OpCtx, add: Any, a: dict[str, Any], b: dict[st
     co = a.get("content") if isinstance(a.get("content"), dict) else {}
     cn = b.get("content") if isinstance(b.get("content"), dict) else {}
     assert isinstance(co, dict) and isinstance(cn, dict)
-    if not ctx.flipped:
-        for media in co:
-            if media not in cn:
-                add("response-media-type-removed", detail, f"no longer returns {media}",
-                    f"{optr}/content/{escape(media)}", None, before=media, key=media)
-        for media in cn:
-            if media not in co:
-                add("response-media-type-added", detail, f"now returns {media}", None,
-                    f"{nptr}/content/{escape(media)}", after=media, key=media)
+    pre = "callback-response" if ctx.flipped else "response"
+    verb = "accepts" if ctx.flipped else "returns"
+    for media in co:
+        if media not in cn:
+            add(f"{pre}-media-type-removed", detail, f"no longer {verb} {media}",
+                f"{optr}/content/{escape(media)}", None, before=media, key=media)
+    for media in cn:
+        if media not in co:
+            add(f"{pre}-media-type-added", detail, f"now {verb} {media}", None,
+                f"{nptr}/content/{escape(media)}", after=media, key=media)
     for media in co:
         if media not in cn or not isinstance(co[media], dict) or not isinstance(cn[media], dict):
             continue
@@ -136,10 +217,9 @@ def _content(engine: Engine, ctx: OpCtx, add: Any, a: dict[str, Any], b: dict[st
         mop, mnp = f"{optr}/content/{escape(media)}", f"{nptr}/content/{escape(media)}"
         d = f"{detail} {media}"
         if ("schema" in mo) != ("schema" in mn):
-            if not ctx.flipped:
-                add("response-body-media-type-schema-added" if "schema" in mn
-                    else "response-body-media-type-schema-removed", d,
-                    "schema added" if "schema" in mn else "schema removed", mop, mnp)
+            add(f"{pre}-body-media-type-schema-added" if "schema" in mn
+                else f"{pre}-body-media-type-schema-removed", d,
+                "schema added" if "schema" in mn else "schema removed", mop, mnp)
             continue
         if "schema" in mo:
             engine.schemas.compare(mo["schema"], mn["schema"], optr=mop + "/schema",
@@ -164,18 +244,28 @@ def _headers(engine: Engine, ctx: OpCtx, add: Any, a: dict[str, Any], b: dict[st
         y, hnp2 = engine.deref("new", hn[kn], hnp or "") if kn is not None else (None, None)
         if not isinstance(y, dict):
             if isinstance(x, dict):
-                rid = ("required-response-header-removed" if x.get("required") is True
+                req = x.get("required") is True
+                rid = ("callback-response-header-removed" if ctx.flipped
+                       else "required-response-header-removed" if req
                        else "optional-response-header-removed")
                 add(rid, d, "removed", hop2, None)
             continue
         if not isinstance(x, dict):
-            add("response-header-added", d, "added", None, hnp2)
+            req = y.get("required") is True
+            rid = (("callback-required-response-header-added" if req
+                    else "callback-optional-response-header-added") if ctx.flipped
+                   else "response-header-added")
+            add(rid, d, "added (required)" if ctx.flipped and req else "added", None, hnp2)
             continue
         rq_o, rq_n = x.get("required") is True, y.get("required") is True
         if rq_o != rq_n:
-            add("response-header-became-required" if rq_n else "response-header-became-optional",
+            pre = "callback-response" if ctx.flipped else "response"
+            add(f"{pre}-header-became-required" if rq_n else f"{pre}-header-became-optional",
                 d, "became required" if rq_n else "became optional", hop2, hnp2, rq_o, rq_n)
         if "schema" in x and "schema" in y:
+            # A header the receiver of a webhook/callback sends is judged like a request
+            # parameter (request-parameter-*): narrowing what the server accepts breaks it.
             engine.schemas.compare(x["schema"], y["schema"], optr=f"{hop2}/schema",
-                                   nptr=f"{hnp2}/schema", direction=ctx.response, family="header",
+                                   nptr=f"{hnp2}/schema", direction=ctx.response,
+                                   family="parameter" if ctx.flipped else "header",
                                    ops=(ctx.name,), subject=ctx.name, detail=d)
