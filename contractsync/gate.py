@@ -142,12 +142,6 @@ class AcceptResult:
 
 # --- small helpers -------------------------------------------------------------------------------
 
-def policy_of(cfg: Config) -> PolicyConfig:
-    """``[tool.contractsync.policy]`` (defaults until the config model carries the field)."""
-    value = getattr(cfg, "policy", None)
-    return value if isinstance(value, PolicyConfig) else PolicyConfig()
-
-
 def today_of(now: dt.datetime | dt.date | None) -> dt.date:
     """The civil date of ``now`` (UTC today when None)."""
     if now is None:
@@ -192,16 +186,11 @@ def run_diff(old: Document, new: Document, *, now: dt.datetime, cfg: Config | No
                    config_file=str(cfg.file) if cfg is not None and cfg.file else None).report
 
 
-def _typescript_options(cfg: Config) -> Any:
-    ts = getattr(cfg, "typescript", None)
-    return ts.to_options() if ts is not None and hasattr(ts, "to_options") else None
-
-
 def generate_types(doc: Document, cfg: Config) -> str:
     """The TypeScript types for ``doc`` (``contractsync.typescript.to_typescript``)."""
     from .typescript import to_typescript
 
-    return to_typescript(doc, _typescript_options(cfg))
+    return to_typescript(doc, cfg.typescript)
 
 
 def types_targets(cfg: Config) -> list[Path]:
@@ -247,7 +236,7 @@ def resolve_base(cfg: Config, base: str | None = None, policy: PolicyConfig | No
     Raises :class:`InputError` when git cannot find the merge base (a shallow clone: the message
     says what to fetch).
     """
-    pol = policy or policy_of(cfg)
+    pol = policy or cfg.policy
     spec = base or pol.base
     if spec:
         src = parse_source(spec, cwd=Path.cwd())
@@ -402,7 +391,7 @@ def check(
 
     ``policy`` overrides ``[tool.contractsync.policy]`` (the CLI's policy flags).
     """
-    pol = policy or policy_of(cfg)
+    pol = policy or cfg.policy
     now_dt = _as_datetime(now)
     today = now_dt.date()
     result = GateResult()
@@ -471,20 +460,15 @@ def check(
 
 def _check_generated(cfg: Config, committed: Document, history: History, notes: list[str]) -> list[Blocker]:
     out: list[Blocker] = []
-    try:
-        expected = generate_types(committed, cfg).encode("utf-8")
-    except ImportError:
-        notes.append("the TypeScript generator is not available: types were not checked")
-        expected = None
-    if expected is not None:
-        stale = [p for p in types_targets(cfg) if _read_bytes(p) != expected]
-        if stale:
-            names = ", ".join(display_path(p, cfg.root) for p in stale)
-            out.append(Blocker("stale-types", f"{names} {'is' if len(stale) == 1 else 'are'} not the types "
-                               f"generated from {display_path(cfg.contract_file, cfg.root)}", "contractsync accept",
-                               file=stale[0]))
-        else:
-            notes.append("types are current: " + ", ".join(display_path(p, cfg.root) for p in types_targets(cfg)))
+    expected = generate_types(committed, cfg).encode("utf-8")
+    stale = [p for p in types_targets(cfg) if _read_bytes(p) != expected]
+    if stale:
+        names = ", ".join(display_path(p, cfg.root) for p in stale)
+        out.append(Blocker("stale-types", f"{names} {'is' if len(stale) == 1 else 'are'} not the types "
+                           f"generated from {display_path(cfg.contract_file, cfg.root)}", "contractsync accept",
+                           file=stale[0]))
+    else:
+        notes.append("types are current: " + ", ".join(display_path(p, cfg.root) for p in types_targets(cfg)))
     md_path = cfg.contracts_path / CHANGELOG_MD
     latest = history.latest
     if latest is None or latest.contract_sha256 != committed.sha256:
@@ -556,7 +540,7 @@ def announce(
             # nor removals before their sunset (an announcement does not move a sunset).
             history = load_history(cfg.contracts_path / CHANGELOG_JSON)
             notes = announced_notes(cfg, base_doc, history, pending)
-            verdict = evaluate(report.changes, base_doc.data, head.data, policy=policy or policy_of(cfg),
+            verdict = evaluate(report.changes, base_doc.data, head.data, policy=policy or cfg.policy,
                                today=today, announced=notes)
             chosen = [d.change for d in verdict.blocking if d.reason == "unannounced"]
         for fp in fingerprints:
@@ -715,14 +699,13 @@ def accept(
     When the contract is already recorded, only regenerates stale types / ``CHANGELOG.md``.
     ``policy`` overrides ``[tool.contractsync.policy]``.
     """
-    pol = policy or policy_of(cfg)
+    pol = policy or cfg.policy
     now_dt = _as_datetime(now)
     today = now_dt.date()
     source = app or app_source_of(cfg)
     if source is None:
         raise InputError("no app configured: pass --app pkg.module:app or run `contractsync init`")
     new = canonical_document(load_spec(source))
-    new_types = None
     with contracts_lock(cfg.contracts_path):
         history_path = cfg.contracts_path / CHANGELOG_JSON
         history = load_history(history_path)
@@ -789,17 +772,13 @@ def accept(
         if latest is not None and history.find(chosen) is not None:
             raise InputError(f"release {chosen} is already in the changelog; pass a newer --version")
         new_history = history.prepend(release)
-        try:
-            new_types = generate_types(new, cfg)
-        except ImportError:
-            result.warnings.append("the TypeScript generator is not available: types were not written")
+        new_types = generate_types(new, cfg)
         # Generated files first, the record last: a failure part-way leaves the old release as the
         # latest, so `check` reports the contract as not accepted and a re-run completes it.
-        if new_types is not None:
-            for target in types_targets(cfg):
-                if _read_bytes(target) != new_types.encode("utf-8"):
-                    atomic_write_text(target, new_types)
-                    result.written.append(target)
+        for target in types_targets(cfg):
+            if _read_bytes(target) != new_types.encode("utf-8"):
+                atomic_write_text(target, new_types)
+                result.written.append(target)
         if stored is None or stored.raw != new.raw:
             atomic_write_bytes(cfg.contract_file, new.raw or b"")
             result.written.append(cfg.contract_file)
@@ -816,16 +795,11 @@ def accept(
 
 
 def _write_generated(cfg: Config, doc: Document, history: History, result: AcceptResult) -> None:
-    try:
-        text: str | None = generate_types(doc, cfg)
-    except ImportError:
-        text = None
-        result.warnings.append("the TypeScript generator is not available: types were not written")
-    if text is not None:
-        for target in types_targets(cfg):
-            if _read_bytes(target) != text.encode("utf-8"):
-                atomic_write_text(target, text)
-                result.written.append(target)
+    text = generate_types(doc, cfg)
+    for target in types_targets(cfg):
+        if _read_bytes(target) != text.encode("utf-8"):
+            atomic_write_text(target, text)
+            result.written.append(target)
     md = cfg.contracts_path / CHANGELOG_MD
     rendered = render_markdown(history)
     if _read_bytes(md) != rendered.encode("utf-8"):

@@ -21,7 +21,6 @@ ignore files do, so a reworded message silently stops matching). Every ignore ne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal
 
@@ -34,20 +33,15 @@ FailOn = Literal["breaking", "warning", "info", "never"]
 RuleLevel = Literal["breaking", "warning", "info", "off"]
 
 
-def known_rule_ids() -> frozenset[str] | None:
-    """The rule ids of the engine's registry, or None while no registry is available."""
-    try:
-        from . import RULES  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    if isinstance(RULES, Mapping):
-        return frozenset(str(k) for k in RULES)
-    return frozenset(str(getattr(rule, "id", rule)) for rule in RULES)
+def known_rule_ids() -> frozenset[str]:
+    """The rule ids of the engine's registry."""
+    from . import RULES
+
+    return frozenset(RULES)
 
 
 def _check_rule_id(rule_id: str, where: str) -> None:
-    known = known_rule_ids()
-    if known is not None and rule_id not in known:
+    if rule_id not in known_rule_ids():
         raise ValueError(
             f"unknown rule id '{rule_id}' in {where} (`contractsync rules` lists them)"
         )

@@ -9,7 +9,6 @@ partial fingerprint so code-scanning alerts keep their identity across runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -24,14 +23,10 @@ _FINGERPRINT_KEY = "contractsync/v1"
 
 
 def _registry() -> dict[str, Any]:
-    """Rule id → rule metadata object from the diff engine's registry (empty if unavailable)."""
-    try:
-        from ..diff import RULES  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return {}
-    if isinstance(RULES, Mapping):
-        return dict(RULES)
-    return {getattr(rule, "id", str(rule)): rule for rule in RULES}
+    """Rule id → rule metadata from the diff engine's registry."""
+    from ..diff import RULES
+
+    return dict(RULES)
 
 
 def _text(value: Any) -> str:

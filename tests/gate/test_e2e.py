@@ -19,14 +19,9 @@ from pathlib import Path
 
 import pytest
 
-import contractsync.diff
 from contractsync.cli import main
-from contractsync.config import Config
 
 from ._repo import NOW, V1_DATE, git, make_repo, write_app
-
-pytestmark = pytest.mark.skipif(not hasattr(contractsync.diff, "diff"),
-                                reason="diff engine (contractsync.diff.diff) not yet available")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FP_RE = re.compile(r"fingerprint ([0-9a-f]{12})")
@@ -213,7 +208,6 @@ def test_major_bump_policy_flag(repo: Path, cli: Callable[..., Run]) -> None:
     assert cli("check", "--now", NOW, "--allow-major-bump").code == 0
 
 
-@pytest.mark.skipif("diff" not in Config.model_fields, reason="Config has no [tool.contractsync.diff] field yet")
 def test_ignore_by_fingerprint_with_reason_and_expiry(repo: Path, cli: Callable[..., Run]) -> None:
     write_app(repo, isbn=False)
     fp = FP_RE.findall(cli("check", "--now", NOW).out)[0]
@@ -228,7 +222,6 @@ def test_ignore_by_fingerprint_with_reason_and_expiry(repo: Path, cli: Callable[
     assert any("expired on 2026-12-31" in n for n in expired["notes"])
 
 
-@pytest.mark.skipif("policy" not in Config.model_fields, reason="Config has no [tool.contractsync.policy] field yet")
 def test_policy_from_pyproject(repo: Path, cli: Callable[..., Run]) -> None:
     with (repo / "pyproject.toml").open("a") as fh:
         fh.write('\n[tool.contractsync.policy]\nallow_major_bump = true\nbase = "main:contracts/openapi.json"\n')
@@ -293,7 +286,6 @@ def test_deprecated_without_sunset(repo: Path, cli: Callable[..., Run]) -> None:
     assert cli("check", "--now", NOW).code == 0
 
 
-@pytest.mark.skipif("diff" not in Config.model_fields, reason="Config has no [tool.contractsync.diff] field yet")
 def test_deprecated_without_sunset_raised_to_breaking(repo: Path, cli: Callable[..., Run]) -> None:
     # A project that wants such removals announced raises the rule; the gate then asks for it.
     with (repo / "pyproject.toml").open("a") as fh:

@@ -10,14 +10,10 @@ from typing import Any
 
 import pytest
 
-import contractsync.diff
 from contractsync import gate
 from contractsync.config import Config
 from contractsync.errors import CheckFailed
 from contractsync.spec.source import FileSource, load_spec
-
-pytestmark = pytest.mark.skipif(not hasattr(contractsync.diff, "diff"),
-                                reason="diff engine (contractsync.diff.diff) not yet available")
 
 NOW = dt.date(2026, 11, 26)
 
