@@ -33,9 +33,7 @@ MinDaysOption = Annotated[
 
 def policy_with_flags(cfg: Config, allow_major_bump: bool | None, min_days: int | None) -> PolicyConfig:
     """``[tool.contractsync.policy]`` with the command-line flags applied."""
-    from ..gate import policy_of
-
-    pol = policy_of(cfg)
+    pol = cfg.policy
     update: dict[str, object] = {}
     if allow_major_bump is not None:
         update["allow_major_bump"] = allow_major_bump

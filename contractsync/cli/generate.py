@@ -56,9 +56,7 @@ def _flag(help_text: str, name: str) -> Any:
 
 def _options(cfg_ts: TypeScriptConfig, **flags: bool | None) -> TypeScriptOptions:
     """Config values overridden by the flags the user gave."""
-    values = cfg_ts.model_dump()
-    values.update({k: v for k, v in flags.items() if v is not None})
-    return TypeScriptConfig(**values).to_options()
+    return cfg_ts.model_copy(update={k: v for k, v in flags.items() if v is not None})
 
 
 def _targets(outputs: list[Path] | None, default: list[Path]) -> list[Path]:

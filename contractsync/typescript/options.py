@@ -1,18 +1,18 @@
-"""Options of the TypeScript generator, as a dataclass for the library and a pydantic model for
-``[tool.contractsync.typescript]`` in pyproject.toml."""
+"""Options of the TypeScript generator: one frozen pydantic model serves the library
+(``to_typescript(doc, TypeScriptOptions(enum=True))``) and ``[tool.contractsync.typescript]`` in
+pyproject.toml (``TypeScriptConfig`` is the same class)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, fields
 
 from pydantic import BaseModel, ConfigDict
 
 
-@dataclass(frozen=True)
-class TypeScriptOptions:
+class TypeScriptOptions(BaseModel):
     """How :func:`contractsync.to_typescript` shapes its output. The defaults give openapi-fetch
     compatible types with an alias per schema; each flag mirrors the openapi-typescript flag of the
     same name where one exists."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: Emit ``export enum`` declarations for enum schemas under ``components.schemas`` (and their
     #: properties) instead of literal unions (``--enum``).
@@ -31,20 +31,5 @@ class TypeScriptOptions:
     aliases: bool = True
 
 
-class TypeScriptConfig(BaseModel):
-    """``[tool.contractsync.typescript]``: the same switches as :class:`TypeScriptOptions`, read from
-    pyproject.toml. Command-line flags override them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enum: bool = False
-    enum_values: bool = False
-    immutable: bool = False
-    alphabetize: bool = False
-    exclude_deprecated: bool = False
-    export_type: bool = False
-    aliases: bool = True
-
-    def to_options(self) -> TypeScriptOptions:
-        """The equivalent :class:`TypeScriptOptions`."""
-        return TypeScriptOptions(**{f.name: getattr(self, f.name) for f in fields(TypeScriptOptions)})
+#: ``[tool.contractsync.typescript]``: the same switches, read from pyproject.toml.
+TypeScriptConfig = TypeScriptOptions

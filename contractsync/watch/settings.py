@@ -117,7 +117,7 @@ def resolve_settings(
         debounce_ms=debounce_ms if debounce_ms is not None else wcfg.debounce_ms,
         timeout=timeout,
         project_dirs=project_dirs,
-        ts_options=cfg.typescript.to_options(),
+        ts_options=cfg.typescript,
         diff_config=cfg.diff,
         json=json,
         once=once,
