@@ -120,7 +120,7 @@ def typescript(
     `Blob`. Flags override `[tool.contractsync.typescript]`. With `--check`, exit 1 when a file
     on disk is missing or differs (CI, pre-commit).
 
-    Example: `contractsync generate typescript examples/bookshop/contracts/openapi.json -o /tmp/types.ts`
+    Example: `contractsync generate typescript contracts/openapi.json -o /tmp/types.ts`
     """
     cfg = c.config()
     source = c.spec_source(spec, cfg, app=app_target, app_dir=app_dir, in_process=in_process,
@@ -158,7 +158,7 @@ def python(
 
     Deterministic: no timestamp, a header naming the contract version and sha256.
 
-    Example: `contractsync generate python examples/bookshop/contracts/openapi.json -o /tmp/models.py`
+    Example: `contractsync generate python contracts/openapi.json -o /tmp/models.py`
     """
     cfg = c.config()
     source = c.spec_source(spec, cfg, app=app_target, app_dir=app_dir, in_process=in_process,

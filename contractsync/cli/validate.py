@@ -28,7 +28,7 @@ def validate(
 
     Exit 0 when valid, 1 when there are problems, 2 when the input cannot be read.
 
-    Example: `contractsync validate examples/bookshop/contracts/openapi.json`
+    Example: `contractsync validate contracts/openapi.json`
     """
     if output_format not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--format")
