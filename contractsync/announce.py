@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .changelog import Note
 from .errors import InputError, describe_validation
-from .io import atomic_write_text
+from .io import atomic_write_text, read_project_text
 
 FORMAT = "contractsync-announcements/1"
 FILENAME = "announcements.yaml"
@@ -83,12 +83,9 @@ def load_announcements(path: Path) -> AnnouncementFile:
 
     Raises :class:`InputError` naming the file and the entry for anything malformed.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_project_text(path)
+    if text is None:
         return AnnouncementFile()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

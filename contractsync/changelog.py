@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .diff.model import Change, Level
 from .errors import InputError, describe_validation
-from .io import atomic_write_text
+from .io import atomic_write_text, read_project_text
 
 #: The two files the history is kept in, inside the contracts directory.
 CHANGELOG_JSON = "changelog.json"
@@ -384,12 +384,9 @@ def load_history(path: Path) -> History:
     strictly decreasing) raises :class:`InputError` naming the file and the place, and nothing is
     written: it was edited by hand or merged badly, and a person must decide.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_project_text(path)
+    if text is None:
         return History()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from None
     fix = f"fix it or restore it from git (`git checkout -- {path.name}` in {path.parent})"
     try:
         data = json.loads(text)

@@ -10,6 +10,17 @@ from pathlib import Path
 from .errors import InputError
 
 
+def read_project_text(path: Path) -> str | None:
+    """The UTF-8 text of a file contractsync keeps in a project, or None when it does not exist
+    yet; any other failure is an :class:`InputError` naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", source=str(path)) from None
+
+
 def display_path(path: Path, root: Path | None = None) -> str:
     """``path`` as a user would type it: relative to the current directory (else to ``root``)
     when it is below it, absolute otherwise."""

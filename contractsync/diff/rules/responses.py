@@ -28,8 +28,9 @@ def _r(id: str, level: Any, doc: str, before: Any, after: Any, **kw: Any) -> Non
     rule(id, level, RESP, "responses", doc, before, after, **{"oasdiff": id in OASDIFF_LEVELS, **kw})
 
 
-def _st(*codes: str, media: tuple[str, ...] = ("application/json",), schema: bool = True,
-        headers: dict[str, Any] | None = None) -> dict[str, Any]:
+def _responses(codes: tuple[str, ...], media: tuple[str, ...], schema: bool,
+               headers: dict[str, Any] | None) -> dict[str, Any]:
+    """A Responses Object with one response per status code, for the rule examples."""
     responses: dict[str, Any] = {}
     for code in codes:
         resp: dict[str, Any] = {"description": "x"}
@@ -38,7 +39,12 @@ def _st(*codes: str, media: tuple[str, ...] = ("application/json",), schema: boo
         if headers:
             resp["headers"] = headers
         responses[code] = resp
-    return ex.op("get", responses=responses)
+    return responses
+
+
+def _st(*codes: str, media: tuple[str, ...] = ("application/json",), schema: bool = True,
+        headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    return ex.op("get", responses=_responses(codes, media, schema, headers))
 
 
 _r("response-success-status-added", I, "A new success status code.", _st("200"), _st("200", "201"))
@@ -83,14 +89,7 @@ def _cb(id: str, level: Any, doc: str, before: Any, after: Any, **kw: Any) -> No
 def _hook(*codes: str, media: tuple[str, ...] = ("application/json",), schema: bool = True,
           headers: dict[str, Any] | None = None) -> dict[str, Any]:
     """A document whose webhook ``itemCreated`` documents the receiver's answers ``codes``."""
-    responses: dict[str, Any] = {}
-    for code in codes:
-        resp: dict[str, Any] = {"description": "x"}
-        if media:
-            resp["content"] = {m: ({"schema": _OBJ} if schema else {}) for m in media}
-        if headers:
-            resp["headers"] = headers
-        responses[code] = resp
+    responses = _responses(codes, media, schema, headers)
     return ex.doc(webhooks={"itemCreated": {"post": {"responses": responses}}})
 
 
