@@ -4,7 +4,7 @@ Three real processes, each on a free loopback port and stopped by its PID: the b
 uvicorn (a fresh in-memory store from ``create_app()``), ``vite preview`` serving a fresh production
 build of examples/bookshop/frontend with /api proxied to that backend, and Debian's headless
 Chromium driven by Playwright. The flow is the one a user follows: the list (sorting and paging),
-a book, a review posted and listed, a cover uploaded and shown, the author's page. Any error the
+a book, a review posted and listed, a cover uploaded and shown, the author's page, a book added. Any error the
 page shows (console errors, uncaught exceptions, failed or 4xx/5xx requests, an error element)
 fails the test. A screenshot of each step is kept in ``test-artifacts/frontend/`` (or
 ``$CONTRACTSYNC_ARTIFACTS/frontend``); the directory is printed.
@@ -330,5 +330,32 @@ def test_list_book_review_cover_author(frontend_url: str, backend: str, artifact
             expect(page.get_by_test_id("book-card")).to_have_count(1)
             expect(page.get_by_test_id("book-card").first.locator("h3")).to_have_text(title)
             step(page, "07-author-page")
+
+            # 7. Add a book (request view: defaulted currency/in_stock left out, genre enum, a
+            #    paperback format) and land on its page; the author now has two books.
+            page.get_by_test_id("nav-new-book").click()
+            form = page.get_by_test_id("book-form")
+            expect(form.locator("select[name=author] option")).to_have_count(2)
+            form.locator("input[name=title]").fill("Small Gods")
+            form.locator("input[name=isbn]").fill("9780552152976")
+            form.locator("select[name=author]").select_option(label=author)
+            form.locator("select[name=genre]").select_option("fantasy")
+            form.locator("input[name=amount]").fill("10.50")
+            form.locator("input[name=pages]").fill("400")
+            with page.expect_response(
+                lambda r: r.request.method == "POST" and r.url.endswith("/books")
+            ) as created:
+                form.locator("button[type=submit]").click()
+            assert created.value.status == 201, created.value.text()
+            sent = created.value.request.post_data_json
+            assert sent["formats"] == [{"pages": 400, "kind": "paperback"}], sent
+            assert "currency" not in sent["price"] and "in_stock" not in sent, sent
+            expect(page.locator("h1")).to_have_text("Small Gods")
+            expect(page.locator(".facts")).to_contain_text("€10.50")
+            expect(page.locator(".facts")).to_contain_text("paperback")
+            step(page, "08-book-added")
+            page.get_by_test_id("author-link").click()
+            expect(page.get_by_test_id("book-count")).to_have_text("2 books in the catalogue")
+            step(page, "09-author-page-two-books")
         finally:
             browser.close()
