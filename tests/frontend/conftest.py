@@ -1,0 +1,34 @@
+"""Shared by the example frontend's tests: where it is, and its npm packages (installed on demand)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FRONTEND = REPO / "examples" / "bookshop" / "frontend"
+
+
+def run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run a command to completion; a non-zero exit fails the test with its output."""
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+def frontend_node() -> str:
+    """Node, with the frontend's packages installed from its lock file (`make test` does this
+    first; a bare `pytest` run does it here). Skips only when there is no Node at all."""
+    node = shutil.which("node")
+    npm = shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("no `node`/`npm` on PATH: the example frontend needs Node 20+ (.ci/run has it)")
+    if not (FRONTEND / "node_modules" / ".package-lock.json").exists():
+        run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], FRONTEND)
+    return node

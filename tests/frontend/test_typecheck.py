@@ -1,0 +1,80 @@
+"""The example frontend's types and what the v2 contract breaks in it (#10).
+
+The committed ``src/api/types.ts`` must be what contractsync generates from the stored v1 contract,
+and the v2 app's types, dropped into a copy of the frontend, must make ``vue-tsc`` fail at exactly
+the places the frontend's README lists (the same list `contractsync impact` is judged by).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import FRONTEND, REPO, frontend_node, run
+
+README = FRONTEND / "README.md"
+ROW = re.compile(r"^\| `(src/[^`:]+):(\d+):(\d+)` \| (TS\d+) \|", re.MULTILINE)
+ERROR = re.compile(r"^(src/\S+)\((\d+),(\d+)\): error (TS\d+):", re.MULTILINE)
+
+Place = tuple[str, int, int, str]
+
+
+def _contractsync(*args: str) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "contractsync", *args], REPO)
+
+
+def _documented() -> list[Place]:
+    rows = [
+        (f, int(line), int(col), code) for f, line, col, code in ROW.findall(README.read_text())
+    ]
+    assert rows, f"no `src/…:line:col` | TSnnnn rows in {README}"
+    return rows
+
+
+def _vue_tsc(node: str, root: Path) -> tuple[int, list[Place], str]:
+    proc = subprocess.run(
+        [node, str(FRONTEND / "node_modules" / "vue-tsc" / "bin" / "vue-tsc.js"), "--noEmit",
+         "--pretty", "false"],
+        cwd=root, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    found = [(f, int(line), int(col), code) for f, line, col, code in ERROR.findall(proc.stdout)]
+    return proc.returncode, found, proc.stdout + proc.stderr
+
+
+def test_committed_types_are_the_generated_ones() -> None:
+    """src/api/types.ts is current with contracts/openapi.json (default generator options)."""
+    target = FRONTEND / "src" / "api" / "types.ts"
+    proc = _contractsync(
+        "generate", "typescript", "contracts/openapi.json", "-o", str(target), "--check"
+    )
+    assert "is current" in proc.stdout, proc.stdout
+
+
+def test_v2_breaks_exactly_the_documented_places(tmp_path: Path) -> None:
+    node = frontend_node()
+    committed_types = (FRONTEND / "src" / "api" / "types.ts").read_bytes()
+    copy = tmp_path / "frontend"
+    copy.mkdir()
+    for name in ("src", "tsconfig.json", "package.json"):
+        source = FRONTEND / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name)
+        else:
+            shutil.copy2(source, copy / name)
+    (copy / "node_modules").symlink_to(FRONTEND / "node_modules", target_is_directory=True)
+    _contractsync(
+        "generate", "typescript", "--app", "bookshop.main:app",
+        "--app-dir", "examples/bookshop/v2", "-o", str(copy / "src" / "api" / "types.ts"),
+    )  # fmt: skip
+
+    code, found, output = _vue_tsc(node, copy)
+
+    assert code != 0, output
+    assert sorted(found) == sorted(_documented()), output
+    # Every documented place is in a real file of the frontend, and its own tree was not touched.
+    for file, *_ in found:
+        assert (FRONTEND / file).is_file(), file
+    assert (FRONTEND / "src" / "api" / "types.ts").read_bytes() == committed_types
