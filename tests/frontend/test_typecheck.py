@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import FRONTEND, REPO, frontend_node, run
 
 README = FRONTEND / "README.md"
@@ -78,3 +80,20 @@ def test_v2_breaks_exactly_the_documented_places(tmp_path: Path) -> None:
     for file, *_ in found:
         assert (FRONTEND / file).is_file(), file
     assert (FRONTEND / "src" / "api" / "types.ts").read_bytes() == committed_types
+
+
+def test_types_are_pulled_as_the_lock_says() -> None:
+    """The frontend gets its types by `contractsync pull` (contractsync.toml → contractsync.lock)."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "contractsync", "pull", "--help"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        pytest.skip("this build of contractsync has no `pull` command (#9)")
+    lock = FRONTEND / "contractsync.lock"
+    assert lock.is_file(), f"{lock} is missing: run `contractsync pull` in {FRONTEND} and commit it"
+    proc = subprocess.run(
+        [sys.executable, "-m", "contractsync", "pull", "--check"],
+        cwd=FRONTEND, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
