@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,9 @@ def frontend_node() -> str:
     npm = shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("no `node`/`npm` on PATH: the example frontend needs Node 20+ (.ci/run has it)")
-    if not (FRONTEND / "node_modules" / ".package-lock.json").exists():
-        run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], FRONTEND)
+    # One install at a time: pytest-xdist workers may all get here on a fresh clone.
+    with open(Path(tempfile.gettempdir()) / "contractsync-frontend-npm.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (FRONTEND / "node_modules" / ".package-lock.json").exists():
+            run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], FRONTEND)
     return node
