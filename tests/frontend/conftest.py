@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,3 +38,31 @@ def frontend_node() -> str:
         if not (FRONTEND / "node_modules" / ".package-lock.json").exists():
             run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], FRONTEND)
     return node
+
+
+Place = tuple[str, int, int, str]
+"""A compiler error: file (relative to the frontend), line, column, TS code."""
+
+_ERROR = re.compile(r"^(src/\S+)\((\d+),(\d+)\): error (TS\d+):", re.MULTILINE)
+
+
+def frontend_copy(dest: Path) -> Path:
+    """A copy of the frontend's sources and config with its node_modules linked (the tree itself
+    is never touched); write other types into ``dest/src/api/types.ts``."""
+    dest.mkdir(parents=True)
+    shutil.copytree(FRONTEND / "src", dest / "src")
+    for name in ("tsconfig.json", "package.json"):
+        shutil.copy2(FRONTEND / name, dest / name)
+    (dest / "node_modules").symlink_to(FRONTEND / "node_modules", target_is_directory=True)
+    return dest
+
+
+def vue_tsc(node: str, root: Path) -> tuple[int, list[Place], str]:
+    """Run the frontend's own type-check (`vue-tsc --noEmit`) in ``root``: exit code, errors, output."""
+    proc = subprocess.run(
+        [node, str(FRONTEND / "node_modules" / "vue-tsc" / "bin" / "vue-tsc.js"), "--noEmit",
+         "--pretty", "false"],
+        cwd=root, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    found = [(f, int(line), int(col), code) for f, line, col, code in _ERROR.findall(proc.stdout)]
+    return proc.returncode, found, proc.stdout + proc.stderr

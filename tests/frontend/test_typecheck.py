@@ -8,20 +8,16 @@ the places the frontend's README lists (the same list `contractsync impact` is j
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import FRONTEND, REPO, frontend_node, run
+from .conftest import FRONTEND, REPO, Place, frontend_copy, frontend_node, run, vue_tsc
 
 README = FRONTEND / "README.md"
 ROW = re.compile(r"^\| `(src/[^`:]+):(\d+):(\d+)` \| (TS\d+) \|", re.MULTILINE)
-ERROR = re.compile(r"^(src/\S+)\((\d+),(\d+)\): error (TS\d+):", re.MULTILINE)
-
-Place = tuple[str, int, int, str]
 
 
 def _contractsync(*args: str) -> subprocess.CompletedProcess[str]:
@@ -36,16 +32,6 @@ def _documented() -> list[Place]:
     return rows
 
 
-def _vue_tsc(node: str, root: Path) -> tuple[int, list[Place], str]:
-    proc = subprocess.run(
-        [node, str(FRONTEND / "node_modules" / "vue-tsc" / "bin" / "vue-tsc.js"), "--noEmit",
-         "--pretty", "false"],
-        cwd=root, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    found = [(f, int(line), int(col), code) for f, line, col, code in ERROR.findall(proc.stdout)]
-    return proc.returncode, found, proc.stdout + proc.stderr
-
-
 def test_committed_types_are_the_generated_ones() -> None:
     """src/api/types.ts is current with contracts/openapi.json (default generator options)."""
     target = FRONTEND / "src" / "api" / "types.ts"
@@ -58,21 +44,13 @@ def test_committed_types_are_the_generated_ones() -> None:
 def test_v2_breaks_exactly_the_documented_places(tmp_path: Path) -> None:
     node = frontend_node()
     committed_types = (FRONTEND / "src" / "api" / "types.ts").read_bytes()
-    copy = tmp_path / "frontend"
-    copy.mkdir()
-    for name in ("src", "tsconfig.json", "package.json"):
-        source = FRONTEND / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name)
-        else:
-            shutil.copy2(source, copy / name)
-    (copy / "node_modules").symlink_to(FRONTEND / "node_modules", target_is_directory=True)
+    copy = frontend_copy(tmp_path / "frontend")
     _contractsync(
         "generate", "typescript", "--app", "bookshop.main:app",
         "--app-dir", "examples/bookshop/v2", "-o", str(copy / "src" / "api" / "types.ts"),
     )  # fmt: skip
 
-    code, found, output = _vue_tsc(node, copy)
+    code, found, output = vue_tsc(node, copy)
 
     assert code != 0, output
     assert sorted(found) == sorted(_documented()), output
