@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "examples" / "bookshop" / "frontend"
+ARTIFACTS = Path(os.environ.get("CONTRACTSYNC_ARTIFACTS", REPO / "test-artifacts")) / "frontend"
+"""Where the browser test keeps its screenshots (git-ignored)."""
+
+_LOADED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where this run's screenshots are (the test may have run in an xdist worker)."""
+    shots = sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else []
+    if shots and max(p.stat().st_mtime for p in shots) >= _LOADED:
+        terminalreporter.write_line(f"browser screenshots ({len(shots)}): {ARTIFACTS}")
 
 
 def run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import FRONTEND, REPO, frontend_node, run
+from .conftest import ARTIFACTS, FRONTEND, REPO, frontend_node, run
 
 BACKEND_V1 = REPO / "examples" / "bookshop" / "v1"
 CHROMIUM = Path(os.environ.get("CONTRACTSYNC_CHROMIUM", "/usr/bin/chromium"))
@@ -52,7 +52,6 @@ EXPECTED_MISSING_COVER = re.compile(r"^GET /api/books/\d+/cover$")
 def _requirements() -> str:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does it)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is in the [dev] extras")
     return frontend_node()
 
 
@@ -157,8 +156,7 @@ def frontend_url(built_frontend: Path, backend: str) -> Iterator[str]:
 
 @pytest.fixture
 def artifacts() -> Path:
-    root = Path(os.environ.get("CONTRACTSYNC_ARTIFACTS", REPO / "test-artifacts"))
-    out = root / "frontend"
+    out = ARTIFACTS
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     print(f"\nscreenshots: {out}")
