@@ -24,6 +24,9 @@ LEVELS: dict[str, str] = {
     "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff "
     "(oasdiff v1.30 aligned the two).",
     "response-property-any-of-added": "As response-body-any-of-added.",
+    "new-request-path-parameter": "Operations match by path template, so the template already "
+    "held the parameter: clients call the same URLs with the same values. Declaring it changes "
+    "the document, not the requests (oasdiff reports it as a new input).",
 }
 
 BEHAVIOUR: list[tuple[str, str, str]] = [

@@ -855,6 +855,9 @@ class SchemaComparator:
                     kind = f"became-{word}" if fb[flag] else f"became-not-{word}"
                     add(Finding(kind, crel, False, aptr, bptr, False, False, None, None, "",
                                 {"required": required}))
+            if fa["stability"] != fb["stability"]:
+                add(Finding("stability", crel, False, aptr, bptr, ro or fb["ro"], wo or fb["wo"],
+                            fa["stability"], fb["stability"]))
             if fa["deprecated"] != fb["deprecated"] or (fb["deprecated"] and fa["sunset"] != fb["sunset"]):
                 add(Finding("deprecation", crel, False, aptr, bptr, ro or fb["ro"], wo or fb["wo"],
                             fa["sunset"], fb["sunset"], "", {"old": fa, "new": fb}))
@@ -862,7 +865,8 @@ class SchemaComparator:
 
     def _flags(self, resolver: Resolver, node: Any, base: str) -> dict[str, Any]:
         """readOnly/writeOnly/deprecated/default of a property schema (through a $ref)."""
-        out = {"ro": False, "wo": False, "deprecated": False, "sunset": None, "default": False}
+        out = {"ro": False, "wo": False, "deprecated": False, "sunset": None, "default": False,
+               "stability": None}
         if node is _MISSING or not isinstance(node, dict):
             return out
         seen = 0
@@ -873,6 +877,8 @@ class SchemaComparator:
             out["deprecated"] = out["deprecated"] or cur.get("deprecated") is True
             if out["sunset"] is None and "x-sunset" in cur:
                 out["sunset"] = cur["x-sunset"]
+            if out["stability"] is None and "x-stability-level" in cur:
+                out["stability"] = cur["x-stability-level"]
             out["default"] = out["default"] or "default" in cur
             core, _, _ = unwrap(cur)
             ref = core.get("$ref") if isinstance(core, dict) else None

@@ -88,7 +88,8 @@ _r("api-stability-increased", I, "lifecycle", "An operation's `x-stability-level
 _LEVELS = ("draft", "alpha", "beta", "stable")
 
 
-def _days(engine: Engine, op: dict[str, Any]) -> int:
+def days(engine: Engine, op: dict[str, Any]) -> int:
+    """The deprecation policy's minimum days for ``op``'s stability level (0: no policy)."""
     level = op.get("x-stability-level", "stable")
     if level in ("draft", "alpha"):
         return 0
@@ -130,10 +131,10 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
 
     dep_o, dep_n = o.get("deprecated") is True, n.get("deprecated") is True
     so, sn = o.get("x-sunset"), n.get("x-sunset")
-    days = _days(engine, n)
+    grace = days(engine, n)
     if dep_n and not dep_o:
         if sn is None:
-            if days > 0:
+            if grace > 0:
                 add("api-deprecated-sunset-missing", "deprecated without an x-sunset date")
             else:
                 add("endpoint-deprecated", "deprecated")
@@ -141,8 +142,8 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
             when = parse_date(sn)
             if when is None:
                 add("api-deprecated-sunset-parse", f"deprecated with x-sunset {sn!r}, not a date")
-            elif days > 0 and when < today + datetime.timedelta(days=days):
-                add("api-sunset-date-too-small", f"sunset {when} is less than {days} days away",
+            elif when < today + datetime.timedelta(days=grace):
+                add("api-sunset-date-too-small", f"sunset {when} is less than {grace} days away",
                     after=str(when))
             else:
                 add("endpoint-deprecated-with-sunset", f"deprecated, sunset {when}", after=str(when))
@@ -156,7 +157,7 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
             if wo is None or wn is None:
                 add("api-path-sunset-parse", f"x-sunset {so!r} → {sn!r}: not a date",
                     before=str(so), after=str(sn))
-            elif wn < wo and wn < today + datetime.timedelta(days=days):
+            elif wn < wo and wn < today + datetime.timedelta(days=grace):
                 add("api-sunset-date-changed-too-small", f"sunset moved earlier, {wo} → {wn}",
                     before=str(wo), after=str(wn))
     lo, ln = o.get("x-stability-level"), n.get("x-stability-level")

@@ -19,6 +19,7 @@ from ..engine import path_param_names
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
 from ..schemas import parse_date, safe_eq
+from . import lifecycle
 
 if TYPE_CHECKING:
     from ..engine import Engine, OpCtx
@@ -69,6 +70,38 @@ _r("request-parameter-sunset-date-changed-too-small", E, "The sunset of a deprec
    "moved earlier, to less than the policy's minimum days from today.",
    _q(deprecated=True, **{"x-sunset": "9999-12-31"}),
    _q(deprecated=True, **{"x-sunset": "2000-01-01"}), area="lifecycle")
+_r("request-parameter-sunset-parse", E, "A deprecated parameter's `x-sunset` is not an RFC 3339 "
+   "date (when it is deprecated, when the date changes, or when it is removed): clients cannot "
+   "tell when it goes away.", _q(), _q(deprecated=True, **{"x-sunset": "next spring"}),
+   area="lifecycle")
+_r("request-parameter-sunset-date-too-small", E, "A parameter was deprecated with a sunset "
+   "closer than the policy's minimum number of days (the operation's `x-stability-level` picks "
+   "the stable or beta policy; with no policy, a sunset already in the past).", _q(),
+   _q(deprecated=True, **{"x-sunset": "2026-01-10"}), area="lifecycle",
+   options={"deprecation_days_stable": 30})
+_r("new-request-path-parameter", I, "A path parameter is now declared. The path template "
+   "already held `{name}` (operations match by template), so clients call the same URLs as "
+   "before: the change is a declaration, not a new input.",
+   ex.doc({"/items/{id}": {"get": {"responses": ex.ok()}}}),
+   ex.doc({"/items/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                   "schema": _STR}],
+                                   "responses": ex.ok()}}}))
+
+
+def _path_level(**p: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"get": {"responses": ex.ok()}}
+    if p:
+        item["parameters"] = [{"name": "q", "in": "query", "schema": _STR, **p}]
+    return ex.doc({"/items": item})
+
+
+_r("new-required-request-default-parameter-to-existing-path", E, "A required parameter was "
+   "declared on an existing path item (`paths./x.parameters`), so every operation under it now "
+   "demands it: clients built on the old contract do not send it.", _path_level(),
+   _path_level(required=True))
+_r("new-optional-request-default-parameter-to-existing-path", I, "An optional parameter was "
+   "declared on an existing path item, for every operation under it.", _path_level(),
+   _path_level(required=False))
 
 
 # Inside webhooks and callbacks the *server* sends the request (its parameters included) and the
@@ -114,7 +147,10 @@ _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header":
 
 
 def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any], path: str,
-            item_ptr: str, op_ptr: str) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+            item_ptr: str, op_ptr: str, from_item: set[tuple[str, str]] | None = None
+            ) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    """The operation's parameters by (location, key); ``from_item`` collects the keys declared
+    on the path item and not overridden by the operation."""
     names = path_param_names(path)
     out: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for holder, ptr in ((item, item_ptr), (op, op_ptr)):
@@ -134,6 +170,11 @@ def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any],
             else:
                 key_name = name
             out[(loc, key_name)] = (p, pptr)
+            if from_item is not None:
+                if holder is item:
+                    from_item.add((loc, key_name))
+                else:
+                    from_item.discard((loc, key_name))
     return out
 
 
@@ -161,7 +202,9 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
     item_optr = ctx.optr.rsplit("/", 1)[0]
     item_nptr = ctx.nptr.rsplit("/", 1)[0]
     po = _params(engine, "old", ctx.old_item, ctx.old_op, ctx.old_path, item_optr, ctx.optr)
-    pn = _params(engine, "new", ctx.new_item, ctx.new_op, ctx.new_path, item_nptr, ctx.nptr)
+    pn_item: set[tuple[str, str]] = set()
+    pn = _params(engine, "new", ctx.new_item, ctx.new_op, ctx.new_path, item_nptr, ctx.nptr,
+                 pn_item)
     if not po and not pn:
         return
     ops = (ctx.name,)
@@ -206,6 +249,9 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             when = parse_date(sunset)
             if not dep:
                 add("request-parameter-removed", p, "removed", optr, None)
+            elif sunset is not None and when is None:
+                add("request-parameter-sunset-parse", p, f"removed; its x-sunset {sunset!r} is not "
+                    "a date", optr, None, before=str(sunset))
             elif when is not None and when > today:
                 add("request-parameter-removed-before-sunset", p, f"removed before its sunset {when}",
                     optr, None)
@@ -216,7 +262,15 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             if k2 in moved.values():
                 continue
             q, nptr = pn[k2]
-            if q.get("required") is True or q.get("in") == "path":
+            required = q.get("required") is True
+            if q.get("in") == "path":
+                add("new-request-path-parameter", q, "declared (the template already had it)",
+                    None, nptr)
+            elif k2 in pn_item:
+                kind = "required" if required else "optional"
+                add(f"new-{kind}-request-default-parameter-to-existing-path", q,
+                    f"added to the path item ({kind}, for every operation)", None, nptr)
+            elif required:
                 add("new-required-request-parameter", q, "added (required)", None, nptr)
             else:
                 add("new-optional-request-parameter", q, "added (optional)", None, nptr)
@@ -227,9 +281,8 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         if p is q or safe_eq(p, q):
             sch, sptr = _schema(p, optr)
             engine.schemas.compare(sch, sch, optr=sptr, nptr=_schema(q, nptr)[1],
-                                   direction=ctx.request, family="parameter" if not ctx.flipped
-                                   else "body", ops=ops, subject=ctx.name,
-                                   detail=_label(q))
+                                   direction=ctx.request, family=_family(q, ctx), ops=ops,
+                                   subject=ctx.name, detail=_label(q))
             continue
         ro, rn = p.get("required") is True, q.get("required") is True
         if ro != rn and q.get("in") != "path":
@@ -247,28 +300,46 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         if not ctx.flipped:
             # The deprecation/sunset rules are about parameters callers send; one the server
             # sends is judged when it is removed (callback-*-parameter-removed).
-            _deprecation(engine, add, p, q, optr, nptr, today)
+            _deprecation(engine, add, p, q, optr, nptr, today, lifecycle.days(engine, ctx.new_op))
         so_, soptr = _schema(p, optr)
         sn_, snptr = _schema(q, nptr)
         if so_ is not None or sn_ is not None:
             engine.schemas.compare(so_ if so_ is not None else {}, sn_ if sn_ is not None else {},
                                    optr=soptr, nptr=snptr, direction=ctx.request,
-                                   family="parameter" if not ctx.flipped else "body", ops=ops,
-                                   subject=ctx.name, detail=_label(q))
+                                   family=_family(q, ctx), ops=ops, subject=ctx.name,
+                                   detail=_label(q))
+
+
+def _family(q: dict[str, Any], ctx: OpCtx) -> str:
+    """The schema family of a parameter: in a webhook/callback the server sends it (judged like
+    a body it sends); a request header's object properties have their own rules."""
+    if ctx.flipped:
+        return "body"
+    return "header-parameter" if q.get("in") == "header" else "parameter"
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
-                 optr: str, nptr: str, today: datetime.date) -> None:
+                 optr: str, nptr: str, today: datetime.date, days: int) -> None:
+    """Deprecation and sunset of a parameter, judged like an operation's: ``days`` is the
+    policy for the operation's stability level (0 for draft/alpha or with no policy)."""
     dep_o, dep_n = p.get("deprecated") is True, q.get("deprecated") is True
     so, sn = p.get("x-sunset"), q.get("x-sunset")
-    days = engine.options.deprecation_days_stable
     if dep_n and not dep_o:
+        when = parse_date(sn)
         if sn is None and days > 0:
             add("request-parameter-deprecated-sunset-missing", q, "deprecated without x-sunset",
                 optr, nptr)
+        elif sn is None:
+            add("request-parameter-deprecated", q, "deprecated", optr, nptr)
+        elif when is None:
+            add("request-parameter-sunset-parse", q, f"deprecated with x-sunset {sn!r}, not a "
+                "date", optr, nptr, after=str(sn))
+        elif when < today + datetime.timedelta(days=days):
+            add("request-parameter-sunset-date-too-small", q, f"deprecated with sunset {when}, "
+                f"less than {days} days away", optr, nptr, after=str(when))
         else:
-            add("request-parameter-deprecated", q, "deprecated" + (f", sunset {sn}" if sn else ""),
-                optr, nptr)
+            add("request-parameter-deprecated", q, f"deprecated, sunset {when}", optr, nptr,
+                after=str(when))
     elif dep_o and not dep_n:
         add("request-parameter-reactivated", q, "no longer deprecated", optr, nptr)
     elif dep_o and dep_n and so != sn:
@@ -277,7 +348,9 @@ def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
                 str(so), None)
         else:
             wo, wn = parse_date(so), parse_date(sn)
-            if wo is not None and wn is not None and wn < wo and \
-                    wn < today + datetime.timedelta(days=days):
+            if wo is None or wn is None:
+                add("request-parameter-sunset-parse", q, f"x-sunset {so!r} → {sn!r}: not a date",
+                    optr, nptr, str(so), str(sn))
+            elif wn < wo and wn < today + datetime.timedelta(days=days):
                 add("request-parameter-sunset-date-changed-too-small", q,
                     f"sunset moved earlier, {wo} → {wn}", optr, nptr, str(wo), str(wn))
