@@ -143,6 +143,41 @@ _cb("callback-parameter-explode-changed", E, "A webhook/callback changed a param
     _hook(**{"in": "query", "explode": True}), _hook(**{"in": "query", "explode": False}),
     mirror="request-parameter-explode-changed")
 
+_DEP_HOOK: dict[str, Any] = {"deprecated": True}
+_cb("callback-parameter-deprecated", I, "A parameter a webhook/callback sends was deprecated: "
+    "receivers are told it will stop coming.", _hook(), _hook(**_DEP_HOOK),
+    mirror="request-parameter-deprecated")
+_cb("callback-parameter-reactivated", I, "A parameter a webhook/callback sends is no longer "
+    "deprecated.", _hook(**_DEP_HOOK), _hook(), mirror="request-parameter-reactivated")
+_cb("callback-parameter-deprecated-sunset-missing", E, "A parameter a webhook/callback sends was "
+    "deprecated without `x-sunset` while the deprecation policy requires one.", _hook(),
+    _hook(**_DEP_HOOK), options={"deprecation_days_stable": 30},
+    mirror="request-parameter-deprecated-sunset-missing")
+_cb("callback-parameter-sunset-parse", E, "The `x-sunset` of a deprecated parameter a "
+    "webhook/callback sends is not an RFC 3339 date.", _hook(),
+    _hook(deprecated=True, **{"x-sunset": "next spring"}), mirror="request-parameter-sunset-parse")
+_cb("callback-parameter-sunset-date-too-small", E, "A parameter a webhook/callback sends was "
+    "deprecated with a sunset closer than the policy's minimum number of days.", _hook(),
+    _hook(deprecated=True, **{"x-sunset": "2026-01-10"}), options={"deprecation_days_stable": 30},
+    mirror="request-parameter-sunset-date-too-small")
+_cb("callback-parameter-sunset-deleted", E, "The `x-sunset` of a deprecated parameter a "
+    "webhook/callback sends was deleted: receivers lose the date they planned against.",
+    _hook(deprecated=True, **{"x-sunset": "9999-12-31"}), _hook(**_DEP_HOOK),
+    mirror="request-parameter-sunset-deleted")
+_cb("callback-parameter-sunset-date-changed-too-small", E, "The sunset of a deprecated parameter "
+    "a webhook/callback sends moved earlier, to less than the policy's minimum days from today.",
+    _hook(deprecated=True, **{"x-sunset": "9999-12-31"}),
+    _hook(deprecated=True, **{"x-sunset": "2000-01-01"}),
+    mirror="request-parameter-sunset-date-changed-too-small")
+_cb("callback-parameter-removed-with-deprecation", I, "A deprecated parameter a webhook/callback "
+    "sent (sunset passed, or none given) is no longer sent: the announced end of its life.",
+    _hook(required=True, **_DEP_HOOK), _HOOK_NONE,
+    mirror="request-parameter-removed-with-deprecation")
+_cb("callback-parameter-removed-before-sunset", E, "A deprecated parameter a webhook/callback "
+    "sent is no longer sent, before its `x-sunset` date.",
+    _hook(required=True, deprecated=True, **{"x-sunset": "9999-12-31"}), _HOOK_NONE,
+    mirror="request-parameter-removed-before-sunset")
+
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
@@ -234,8 +269,20 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             if k not in moved:
                 p, optr = po[k]
                 req = p.get("required") is True or p.get("in") == "path"
-                add(f"callback-{'required' if req else 'optional'}-parameter-removed", p,
-                    "no longer sent", optr, None)
+                sunset = p.get("x-sunset")
+                when = parse_date(sunset)
+                if p.get("deprecated") is not True:
+                    add(f"callback-{'required' if req else 'optional'}-parameter-removed", p,
+                        "no longer sent", optr, None)
+                elif sunset is not None and when is None:
+                    add("callback-parameter-sunset-parse", p, f"no longer sent; its x-sunset "
+                        f"{sunset!r} is not a date", optr, None, before=str(sunset))
+                elif when is not None and when > today:
+                    add("callback-parameter-removed-before-sunset", p, "no longer sent, before "
+                        f"its sunset {when}", optr, None)
+                else:
+                    add("callback-parameter-removed-with-deprecation", p,
+                        "no longer sent (was deprecated)", optr, None)
         for k2 in added:
             if k2 not in moved.values():
                 q, nptr = pn[k2]
@@ -297,10 +344,8 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         en = q.get("explode", sn == "form")
         if eo != en and so == sn:
             add(f"{pre}-explode-changed", q, f"explode {eo} → {en}", optr, nptr, eo, en)
-        if not ctx.flipped:
-            # The deprecation/sunset rules are about parameters callers send; one the server
-            # sends is judged when it is removed (callback-*-parameter-removed).
-            _deprecation(engine, add, p, q, optr, nptr, today, lifecycle.days(engine, ctx.new_op))
+        _deprecation(engine, add, p, q, optr, nptr, today, lifecycle.days(engine, ctx.new_op),
+                     pre)
         so_, soptr = _schema(p, optr)
         sn_, snptr = _schema(q, nptr)
         if so_ is not None or sn_ is not None:
@@ -319,38 +364,39 @@ def _family(q: dict[str, Any], ctx: OpCtx) -> str:
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
-                 optr: str, nptr: str, today: datetime.date, days: int) -> None:
+                 optr: str, nptr: str, today: datetime.date, days: int, pre: str) -> None:
     """Deprecation and sunset of a parameter, judged like an operation's: ``days`` is the
-    policy for the operation's stability level (0 for draft/alpha or with no policy)."""
+    policy for the operation's stability level (0 for draft/alpha or with no policy); ``pre``
+    names the rules (``callback-parameter`` for one a webhook/callback sends)."""
     dep_o, dep_n = p.get("deprecated") is True, q.get("deprecated") is True
     so, sn = p.get("x-sunset"), q.get("x-sunset")
     if dep_n and not dep_o:
         when = parse_date(sn)
         if sn is None and days > 0:
-            add("request-parameter-deprecated-sunset-missing", q, "deprecated without x-sunset",
+            add(f"{pre}-deprecated-sunset-missing", q, "deprecated without x-sunset",
                 optr, nptr)
         elif sn is None:
-            add("request-parameter-deprecated", q, "deprecated", optr, nptr)
+            add(f"{pre}-deprecated", q, "deprecated", optr, nptr)
         elif when is None:
-            add("request-parameter-sunset-parse", q, f"deprecated with x-sunset {sn!r}, not a "
+            add(f"{pre}-sunset-parse", q, f"deprecated with x-sunset {sn!r}, not a "
                 "date", optr, nptr, after=str(sn))
         elif when < today + datetime.timedelta(days=days):
-            add("request-parameter-sunset-date-too-small", q, f"deprecated with sunset {when}, "
+            add(f"{pre}-sunset-date-too-small", q, f"deprecated with sunset {when}, "
                 f"less than {days} days away", optr, nptr, after=str(when))
         else:
-            add("request-parameter-deprecated", q, f"deprecated, sunset {when}", optr, nptr,
+            add(f"{pre}-deprecated", q, f"deprecated, sunset {when}", optr, nptr,
                 after=str(when))
     elif dep_o and not dep_n:
-        add("request-parameter-reactivated", q, "no longer deprecated", optr, nptr)
+        add(f"{pre}-reactivated", q, "no longer deprecated", optr, nptr)
     elif dep_o and dep_n and so != sn:
         if sn is None:
-            add("request-parameter-sunset-deleted", q, f"x-sunset {so} deleted", optr, nptr,
+            add(f"{pre}-sunset-deleted", q, f"x-sunset {so} deleted", optr, nptr,
                 str(so), None)
         else:
             wo, wn = parse_date(so), parse_date(sn)
             if wo is None or wn is None:
-                add("request-parameter-sunset-parse", q, f"x-sunset {so!r} → {sn!r}: not a date",
+                add(f"{pre}-sunset-parse", q, f"x-sunset {so!r} → {sn!r}: not a date",
                     optr, nptr, str(so), str(sn))
             elif wn < wo and wn < today + datetime.timedelta(days=days):
-                add("request-parameter-sunset-date-changed-too-small", q,
+                add(f"{pre}-sunset-date-changed-too-small", q,
                     f"sunset moved earlier, {wo} → {wn}", optr, nptr, str(wo), str(wn))
