@@ -360,7 +360,13 @@ def _family(q: dict[str, Any], ctx: OpCtx) -> str:
     a body it sends); a request header's object properties have their own rules."""
     if ctx.flipped:
         return "body"
-    return "header-parameter" if q.get("in") == "header" else "parameter"
+    loc = q.get("in")
+    if loc == "header":
+        return "header-parameter"
+    style = q.get("style", _DEFAULT_STYLE.get(str(loc)))
+    if loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
+        return "form-parameter"
+    return "parameter"
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],

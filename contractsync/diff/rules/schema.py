@@ -241,8 +241,29 @@ def _stability_rule(f: Finding, side: str) -> str | None:
 
 
 #: Families of a parameter's schema: ``header-parameter`` is a request header (its object
-#: properties have ``request-header-property-*`` rules), ``parameter`` any other location.
-PARAMETER_FAMILIES = frozenset({"parameter", "header-parameter"})
+#: properties have ``request-header-property-*`` rules), ``form-parameter`` a query or cookie
+#: parameter serialised form/explode (one value is a valid one-element array), ``parameter``
+#: any other.
+PARAMETER_FAMILIES = frozenset({"parameter", "header-parameter", "form-parameter"})
+
+
+def _items_accept(base: Any, items: Any) -> bool:
+    """Does an array parameter's ``items`` schema accept every value the scalar ``base`` did?
+    On the wire every value is text, so a ``string`` item accepts them all, a ``number`` item
+    integers and numbers; the item must add no other constraint."""
+    from ..schemas import strip_annotations, type_set
+
+    if not isinstance(base, dict) or not isinstance(items, dict) or "$ref" in items:
+        return False
+    tb, ti = type_set(base), type_set(items)
+    if not tb or not ti:
+        return False
+    if not ("string" in ti or all(t in ti or (t == "integer" and "number" in ti) for t in tb)):
+        return False
+    drop = {"type", "nullable"}
+    rest_b = {k: v for k, v in strip_annotations(base).items() if k not in drop}
+    rest_i = {k: v for k, v in strip_annotations(items).items() if k not in drop}
+    return bool(rest_b == rest_i)
 
 
 def _candidates(direction: Direction, family: str, at_root: bool) -> tuple[str, ...]:
@@ -284,6 +305,20 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is RESP and f.wo:
         return "response-write-only-property-enum-value-added" if kind == "enum-value-added" else None
     suffix = kind
+    if (family in PARAMETER_FAMILIES and at_root and x.get("to_array") is not None
+            and kind in ("type-changed", "list-of-types-narrowed", "list-of-types-widened")):
+        # A scalar parameter became an array: one change, a widening only where a single value
+        # is still a valid array (form/explode) whose items accept every old value.
+        if kind == "list-of-types-widened":
+            return None
+        base, items = x["to_array"]
+        suffix = ("type-generalized" if family == "form-parameter" and _items_accept(base, items)
+                  else "type-changed")
+        kind = suffix
+    elif (family in PARAMETER_FAMILIES and at_root and kind == "type-changed"
+            and f.after == ["string"] and not x.get("format") and x.get("scalar")):
+        # Parameters travel as text: any scalar → string accepts every value clients sent.
+        suffix = "type-generalized"
     if loose and kind in ("type-changed", "type-generalized", "type-specialized"):
         suffix = "type-compatible"
     if (family in PARAMETER_FAMILIES and kind == "type-changed" and f.before == ["string"]
