@@ -514,7 +514,7 @@ class SchemaComparator:
         scalar = bool(to) and bool(tn) and (to or set()) <= _SCALARS and (tn or set()) <= _SCALARS
         if to != tn and not (has_comp and (to is None or tn is None)) and "$ref" not in co \
                 and "$ref" not in cn:
-            ext: dict[str, Any] = {"scalar": scalar}
+            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format")}
             if tn == frozenset({"array"}) and to and to <= _SCALARS:
                 # Scalar(s) → array: a form/explode parameter still takes the single value.
                 ext["to_array"] = (co, cn.get("items"))

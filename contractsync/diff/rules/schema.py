@@ -326,7 +326,7 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
         # Parameters travel as text: string → number only narrows what clients may send.
         suffix = "type-specialized"
     if (family == "header" and direction is RESP and at_root and kind == "type-changed"
-            and f.before == ["string"] and not x.get("format")):
+            and f.before == ["string"] and not x.get("format") and not x.get("from_format")):
         # The mirror for a response header, also text on the wire: a client that read the
         # value as a string still reads it when the server sends digits.
         suffix = "type-compatible"
