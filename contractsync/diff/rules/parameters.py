@@ -356,8 +356,10 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
 
 
 def _family(q: dict[str, Any], ctx: OpCtx) -> str:
-    """The schema family of a parameter: in a webhook/callback the server sends it (judged like
-    a body it sends); a request header's object properties have their own rules."""
+    """The schema family of a parameter (see ``rules.schema.PARAMETER_FAMILIES``): in a
+    webhook/callback the server sends it (judged like a body it sends); a request header's
+    object properties have their own rules; a form/explode query or cookie parameter takes a
+    single value where an array is declared."""
     if ctx.flipped:
         return "body"
     loc = q.get("in")
