@@ -459,6 +459,10 @@ def message(rid: str, f: Finding, place: str) -> str:
     if f.kind in ("property-removed", "property-added", "deprecation"):
         return f"{place}: {_property_phrase(rid, f)}"
     phrase = _PHRASES.get(f.kind, f.kind.replace("-", " "))
+    for named in ("type-compatible", "type-generalized", "type-specialized", "type-changed"):
+        if f.kind.startswith(("type-", "list-of-types-")) and rid.endswith(named):
+            phrase = named.replace("-", " ")  # the rule renamed the finding (text on the wire…)
+            break
     if rid.startswith("request-read-only-property-"):
         phrase += " (readOnly: clients never send it)"
     values = ""
