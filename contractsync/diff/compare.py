@@ -7,6 +7,7 @@ levels and ignores apply the same way everywhere and the outputs never disagree.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ def compare(
     from in error messages (an unknown rule id in ``levels``).
     """
     opts = options or DiffOptions()
+    if settings is not None and settings.version_policy and not opts.version_policy:
+        opts = dataclasses.replace(opts, version_policy=True)
     # Loading and diffing two large documents allocates millions of long-lived, acyclic objects;
     # the cyclic GC would walk them again and again (2.6 s of 3.8 s on GitHub's 3 MB YAML pair)
     # and find nothing to free. Paused for the comparison, restored after.

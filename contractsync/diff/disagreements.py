@@ -24,6 +24,9 @@ LEVELS: dict[str, str] = {
     "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff "
     "(oasdiff v1.30 aligned the two).",
     "response-property-any-of-added": "As response-body-any-of-added.",
+    "new-request-path-parameter": "Operations match by path template, so the template already "
+    "held the parameter: clients call the same URLs with the same values. Declaring it changes "
+    "the document, not the requests (oasdiff reports it as a new input).",
 }
 
 BEHAVIOUR: list[tuple[str, str, str]] = [
@@ -50,10 +53,71 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "direction."),
     ("`api-invalid-stability-level`", "reported whenever a document has an invalid value",
      "Reported when the value changes to or from an invalid one, so `diff(x, x)` stays empty."),
-    ("Oracle case TestResponsePropertyBecameOptionalCheck_ExternalRef", "",
-     "The case's external files (`schemas/pet.yaml`) are not part of the oracle copy; we report "
-     "the missing file as a one-line RefError."),
-    ("Oracle cases that assert both directions of one pair (TestMediaTypeSchemaExistence, "
-     "TestParameterTypeArrayNullability)", "", "The oasdiff test diffs the pair both ways; a "
-     "single base → revision diff can only show one way."),
+    ("Deprecation and `x-sunset` in webhooks and callbacks", "not checked (callbacks); a removed "
+     "webhook is always breaking",
+     "A removed webhook, callback, callback URL expression or webhook/callback operation whose "
+     "operations were all deprecated follows the sunset like an operation "
+     "(`webhook-removed-with-deprecation`, `webhook-removed-before-sunset`, "
+     "`callback-removed-*`); parameters a webhook/callback sends have the "
+     "`callback-parameter-*` deprecation and sunset rules."),
+    ("Media-type renames inside webhooks and callbacks", "webhooks: like operations",
+     "Reported as a removal plus an addition (`callback-*-media-type-removed`/`-added`): who sends "
+     "the content flips there, and the `*-media-type-name-*` ids name the non-flipped side."),
+    ("Media-type renames in request bodies", "paired, then not reported",
+     "`request-body-media-type-name-specialized` (breaking: clients send the general type), "
+     "`-generalized` (info), `-changed` (warning: the server may match on parameters)."),
+    ("The versioning policy (`api-version-*`)", "on, at INFO",
+     "Off unless `[tool.contractsync.diff] version_policy = true`: contractsync bumps the version "
+     "when a release is accepted, so in a working diff it would report nearly every breaking "
+     "change twice. oasdiff's own tests switch these rules off too."),
 ]
+
+#: Oracle agreement last measured by ``benchmarks/oracle_agreement.py`` (update with the figures).
+ORACLE_FIGURES = ("244 fixture pairs (2026-11-30): blocking verdict agrees 97.1 %, exact rule ids "
+                  "96.7 %.")
+
+#: Every disagreement left on oasdiff's fixtures, by family: (family, rule ids it covers, why).
+#: ``tests/diff/test_oracle.py`` checks that each disagreeing fixture falls in one of them.
+FAMILIES: list[tuple[str, tuple[str, ...], str]] = [
+    ("Security requirements are alternatives",
+     ("api-security-removed", "api-global-security-removed", "api-security-scope-added",
+      "api-global-security-scope-added", "api-security-added", "api-security-required",
+      "api-security-not-required"),
+     "Removing an alternative or adding a scope rejects tokens that worked (breaking); an "
+     "operation that starts requiring credentials is `api-security-required`, one that stops is "
+     "`api-security-not-required`. See the tables above."),
+    ("A new branch in a response union",
+     ("response-body-any-of-added", "response-property-any-of-added"),
+     "A new `anyOf` branch is a shape clients may not handle, as a new `oneOf` branch is."),
+    ("Webhooks judged from the receiver's side",
+     ("new-optional-request-property", "request-body-became-required",
+      "callback-request-body-became-required", "response-optional-property-added"),
+     "oasdiff judges a webhook's request body as if clients sent it; the server sends it, so "
+     "contractsync judges it with the response rules (a new property is "
+     "`response-optional-property-added`, a body that became required is "
+     "`callback-request-body-became-required`, info)."),
+    ("One diff shows one direction",
+     ("request-body-media-type-schema-removed", "response-body-media-type-schema-removed",
+      "request-parameter-became-nullable", "request-parameter-property-became-nullable"),
+     "Some oasdiff tests diff one pair both ways and assert the union of both reports; a "
+     "base → revision diff reports the one direction it was asked for."),
+    ("Files a fixture refers to but the copy lacks",
+     ("response-property-became-optional",),
+     "A fixture whose external `$ref` names a file that is not there ends in a one-line "
+     "`RefError` naming the file, never a guess."),
+    ("Composition read as a list of types",
+     ("response-property-list-of-types-narrowed", "response-property-list-of-types-widened"),
+     "`oneOf`/`anyOf` count as a list of types only when every branch is a bare `{type: X}` and "
+     "one such keyword is present; `oneOf: []`, object branches, or `oneOf` and `anyOf` side by "
+     "side are compared branch by branch (a branch's own `type-changed`)."),
+    ("Request narrowing on readOnly properties",
+     ("request-property-pattern-changed", "request-property-pattern-added",
+      "request-property-became-enum"),
+     "Clients never send readOnly properties, so narrowing one on the request side is not "
+     "reported (or is `request-read-only-property-*`, info); oasdiff v1.28 reports it (fixed "
+     "upstream in v1.30, oasdiff#1211)."),
+    ("A declared path parameter the template already had",
+     ("new-request-path-parameter",),
+     "Reported at info: the URLs clients call do not change."),
+]
+

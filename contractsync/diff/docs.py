@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import RULES, Rule
-from .disagreements import BEHAVIOUR, LEVELS
+from .disagreements import BEHAVIOUR, FAMILIES, LEVELS, ORACLE_FIGURES
 from .oasdiff import OASDIFF_LEVELS
 from .registry import AREAS
 from .rules.schema_grid import SUBJECT_SUFFIXES, SUFFIXES, grid_rule_id
@@ -110,6 +110,11 @@ def _disagreements(rules: list[Rule]) -> list[str]:
     lines += ["", "| behaviour | oasdiff | contractsync |", "|---|---|---|"]
     for what, theirs, ours in BEHAVIOUR:
         lines.append(f"| {what} | {theirs or '—'} | {ours} |")
+    lines += ["", "### What is left on oasdiff's fixtures, by family", "",
+              f"{ORACLE_FIGURES} Every fixture where the two tools still disagree falls in one of "
+              "these families (a test checks it):", ""]
+    for family, ids, why in FAMILIES:
+        lines.append(f"- **{family}** ({', '.join(f'`{i}`' for i in ids)}): {why}")
     return [*lines, ""]
 
 

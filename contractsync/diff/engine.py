@@ -111,16 +111,24 @@ class Engine:
         security.compare_document(self)
         paths.compare_components(self)
         self.schemas.finish()
-        changes = self.out.changes()
-        if self.relaxed_ops:
-            changes = [_relax(c, self.relaxed_ops) for c in changes]
-            changes.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id,
-                                        c.fingerprint))
+        changes = self._changes()
+        from .rules import versioning
+
+        if versioning.check(self, changes):  # judged on what every other rule found
+            changes = self._changes()
         if self.options.positions and changes:
             changes = self._positions(changes)
         self.schemas.release()
         return Report(changes=changes, base_source=_source(self.old_doc),
                       revision_source=_source(self.new_doc), warnings=self.warnings)
+
+    def _changes(self) -> list[Change]:
+        changes = self.out.changes()
+        if self.relaxed_ops:
+            changes = [_relax(c, self.relaxed_ops) for c in changes]
+            changes.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id,
+                                        c.fingerprint))
+        return changes
 
     def _positions(self, changes: list[Change]) -> list[Change]:
         """Fill line:column positions, looking each distinct pointer up once per document."""

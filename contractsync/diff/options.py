@@ -28,6 +28,10 @@ class DiffOptions:
     ``x-sunset`` mandatory on deprecation (oasdiff's ``--deprecation-days-stable``)."""
     deprecation_days_beta: int = 0
     """The same for ``x-stability-level: beta`` operations."""
+    version_policy: bool = False
+    """Judge ``info.version`` against the breaking changes found (``api-version-not-bumped``,
+    ``api-version-decreased``, ``api-major-version-not-bumped``). Off by default: in
+    contractsync's workflow the version is bumped at release (``accept``), not in every diff."""
     only_rules: frozenset[str] = field(default_factory=frozenset)
     """When non-empty, report only these rule ids."""
     positions: bool = True

@@ -38,7 +38,8 @@ ANNOTATIONS = frozenset({"title", "description", "example", "examples", "$commen
                          "xml", "$schema", "$id", "$anchor", "summary"})
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
 _SCALARS = frozenset({"string", "number", "integer", "boolean"})
-_ANY_PATTERNS = frozenset({".*", "^.*$", ".+", "^.+$", ""})
+_ANY_PATTERNS = frozenset({".*", "^.*$", ""})
+_NON_EMPTY_PATTERNS = frozenset({".+", "^.+$"})
 _MISSING: Any = object()
 # Keywords whose value is a subschema, a list of them, or a map of names to them — exactly the
 # ones `_walk` compares. Only there is a `$ref` inside a schema a reference; elsewhere (examples,
@@ -236,6 +237,17 @@ def _bounds(s: dict[str, Any]) -> dict[str, Any]:
     if s.get("exclusiveMaximum") is True and "max" in out:
         out["exclusive-max"] = out.pop("max")
     return out
+
+
+def _matches_empty(pattern: Any) -> bool:
+    """Does ``pattern`` accept the empty string? True when it cannot be read (the cautious
+    answer: then a change to ``.+`` is not a proven generalisation)."""
+    import re
+
+    try:
+        return re.search(str(pattern), "") is not None
+    except (re.error, RecursionError, OverflowError):
+        return True
 
 
 def strip_annotations(node: Any) -> Any:
@@ -502,7 +514,10 @@ class SchemaComparator:
         scalar = bool(to) and bool(tn) and (to or set()) <= _SCALARS and (tn or set()) <= _SCALARS
         if to != tn and not (has_comp and (to is None or tn is None)) and "$ref" not in co \
                 and "$ref" not in cn:
-            ext = {"scalar": scalar}
+            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format")}
+            if tn == frozenset({"array"}) and to and to <= _SCALARS:
+                # Scalar(s) → array: a form/explode parameter still takes the single value.
+                ext["to_array"] = (co, cn.get("items"))
             bt = sorted(to) if to is not None else None
             at = sorted(tn) if tn is not None else None
             if to is None:
@@ -589,7 +604,9 @@ class SchemaComparator:
                 f("pattern-added", None, pn)
             elif pn is None:
                 f("pattern-removed", po, None)
-            elif pn in _ANY_PATTERNS:
+            elif pn in _ANY_PATTERNS or (pn in _NON_EMPTY_PATTERNS and not _matches_empty(po)):
+                # `.+` accepts every value the old pattern did only if the old one never
+                # accepted the empty string.
                 f("pattern-generalized", po, pn)
             else:
                 f("pattern-changed", po, pn)
@@ -855,6 +872,9 @@ class SchemaComparator:
                     kind = f"became-{word}" if fb[flag] else f"became-not-{word}"
                     add(Finding(kind, crel, False, aptr, bptr, False, False, None, None, "",
                                 {"required": required}))
+            if fa["stability"] != fb["stability"]:
+                add(Finding("stability", crel, False, aptr, bptr, ro or fb["ro"], wo or fb["wo"],
+                            fa["stability"], fb["stability"]))
             if fa["deprecated"] != fb["deprecated"] or (fb["deprecated"] and fa["sunset"] != fb["sunset"]):
                 add(Finding("deprecation", crel, False, aptr, bptr, ro or fb["ro"], wo or fb["wo"],
                             fa["sunset"], fb["sunset"], "", {"old": fa, "new": fb}))
@@ -862,7 +882,8 @@ class SchemaComparator:
 
     def _flags(self, resolver: Resolver, node: Any, base: str) -> dict[str, Any]:
         """readOnly/writeOnly/deprecated/default of a property schema (through a $ref)."""
-        out = {"ro": False, "wo": False, "deprecated": False, "sunset": None, "default": False}
+        out = {"ro": False, "wo": False, "deprecated": False, "sunset": None, "default": False,
+               "stability": None}
         if node is _MISSING or not isinstance(node, dict):
             return out
         seen = 0
@@ -873,6 +894,8 @@ class SchemaComparator:
             out["deprecated"] = out["deprecated"] or cur.get("deprecated") is True
             if out["sunset"] is None and "x-sunset" in cur:
                 out["sunset"] = cur["x-sunset"]
+            if out["stability"] is None and "x-stability-level" in cur:
+                out["stability"] = cur["x-stability-level"]
             out["default"] = out["default"] or "default" in cur
             core, _, _ = unwrap(cur)
             ref = core.get("$ref") if isinstance(core, dict) else None

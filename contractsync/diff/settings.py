@@ -115,6 +115,11 @@ class DiffConfig(BaseModel):
     ignore: list[IgnoreEntry] = Field(
         default_factory=list, description="Changes that are accepted, each with a reason."
     )
+    version_policy: bool = Field(
+        default=False, description="Report a breaking change that info.version does not carry "
+        "with a major bump (api-version-not-bumped, api-version-decreased, "
+        "api-major-version-not-bumped)."
+    )
 
     @field_validator("levels")
     @classmethod

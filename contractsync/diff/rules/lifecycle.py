@@ -88,13 +88,68 @@ _r("api-stability-increased", I, "lifecycle", "An operation's `x-stability-level
 _LEVELS = ("draft", "alpha", "beta", "stable")
 
 
-def _days(engine: Engine, op: dict[str, Any]) -> int:
+def days(engine: Engine, op: dict[str, Any]) -> int:
+    """The deprecation policy's minimum days for ``op``'s stability level (0: no policy)."""
     level = op.get("x-stability-level", "stable")
     if level in ("draft", "alpha"):
         return 0
     if level == "beta":
         return engine.options.deprecation_days_beta
     return engine.options.deprecation_days_stable
+
+
+_WH_OP = {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+          "responses": {"200": {"description": "OK"}}}
+
+
+def _hooks(**op: Any) -> dict[str, Any]:
+    return ex.doc(webhooks={"itemCreated": {"post": {**_WH_OP, **op}}, "itemDeleted": {"post": _WH_OP}})
+
+
+_ONE_HOOK = ex.doc(webhooks={"itemDeleted": {"post": _WH_OP}})
+_CBS = {"onEvent": {"{$request.body#/url}": {"post": {**_WH_OP, **_FUT}}}}
+_r("webhook-removed-with-deprecation", I, "paths", "A webhook (or one of its operations) whose operations were all "
+   "deprecated was removed after their `x-sunset` (or with none given): the announced end of "
+   "its life, as for `api-removed-with-deprecation`.", _hooks(**_PAST), _ONE_HOOK, oasdiff=False)
+_r("webhook-removed-before-sunset", E, "paths", "A deprecated webhook (or one of its operations) was removed before its "
+   "`x-sunset` date: receivers planned on its calls until then.", _hooks(**_FUT), _ONE_HOOK,
+   oasdiff=False)
+_r("callback-removed-with-deprecation", I, "paths", "A callback (or one of its URL expressions or "
+   "operations) whose operations were all deprecated was removed after their `x-sunset` (or "
+   "with none given).", ex.op("post", callbacks={"onEvent": {"{$request.body#/url}": {
+       "post": {**_WH_OP, **_PAST}}}}), ex.op("post"), oasdiff=False)
+_r("callback-removed-before-sunset", E, "paths", "A deprecated callback (or one of its URL "
+   "expressions or operations) was removed before its `x-sunset` date.",
+   ex.op("post", callbacks=_CBS), ex.op("post"), oasdiff=False)
+
+
+def hook_removal(engine: Engine, ops: list[Any]) -> tuple[str, str]:
+    """How the removal of webhook/callback operations ``ops`` is judged by their deprecation:
+    ``("", "")`` (not all deprecated: the plain removal rule), or ``(rule suffix, words)`` with
+    suffix ``-with-deprecation``, ``-before-sunset``, or ``sunset-parse`` (a sunset that is not
+    a date: ``api-path-sunset-parse``)."""
+    ops = [op for op in ops if isinstance(op, dict)]
+    if not ops or not all(op.get("deprecated") is True for op in ops):
+        return "", ""
+    dates = []
+    for op in ops:
+        sunset = op.get("x-sunset")
+        if sunset is None:
+            continue
+        when = parse_date(sunset)
+        if when is None:
+            return "sunset-parse", f"its x-sunset {sunset!r} is not a date"
+        dates.append(when)
+    if dates and max(dates) > engine.options.today():
+        return "-before-sunset", f"before its sunset {max(dates)}"
+    return "-with-deprecation", ("after its sunset " + str(max(dates))) if dates else "(was deprecated)"
+
+
+def hook_operations(item: Any) -> list[Any]:
+    """The operations of a path item (a webhook, or one URL expression of a callback)."""
+    from ..engine import METHODS
+
+    return [item.get(m) for m in METHODS] if isinstance(item, dict) else []
 
 
 def operation_removed(engine: Engine, name: str, op: dict[str, Any], ptr: str, *,
@@ -130,10 +185,10 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
 
     dep_o, dep_n = o.get("deprecated") is True, n.get("deprecated") is True
     so, sn = o.get("x-sunset"), n.get("x-sunset")
-    days = _days(engine, n)
+    grace = days(engine, n)
     if dep_n and not dep_o:
         if sn is None:
-            if days > 0:
+            if grace > 0:
                 add("api-deprecated-sunset-missing", "deprecated without an x-sunset date")
             else:
                 add("endpoint-deprecated", "deprecated")
@@ -141,8 +196,8 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
             when = parse_date(sn)
             if when is None:
                 add("api-deprecated-sunset-parse", f"deprecated with x-sunset {sn!r}, not a date")
-            elif days > 0 and when < today + datetime.timedelta(days=days):
-                add("api-sunset-date-too-small", f"sunset {when} is less than {days} days away",
+            elif when < today + datetime.timedelta(days=grace):
+                add("api-sunset-date-too-small", f"sunset {when} is less than {grace} days away",
                     after=str(when))
             else:
                 add("endpoint-deprecated-with-sunset", f"deprecated, sunset {when}", after=str(when))
@@ -156,7 +211,7 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
             if wo is None or wn is None:
                 add("api-path-sunset-parse", f"x-sunset {so!r} → {sn!r}: not a date",
                     before=str(so), after=str(sn))
-            elif wn < wo and wn < today + datetime.timedelta(days=days):
+            elif wn < wo and wn < today + datetime.timedelta(days=grace):
                 add("api-sunset-date-changed-too-small", f"sunset moved earlier, {wo} → {wn}",
                     before=str(wo), after=str(wn))
     lo, ln = o.get("x-stability-level"), n.get("x-stability-level")

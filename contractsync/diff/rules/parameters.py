@@ -19,6 +19,7 @@ from ..engine import path_param_names
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
 from ..schemas import parse_date, safe_eq
+from . import lifecycle
 
 if TYPE_CHECKING:
     from ..engine import Engine, OpCtx
@@ -69,6 +70,38 @@ _r("request-parameter-sunset-date-changed-too-small", E, "The sunset of a deprec
    "moved earlier, to less than the policy's minimum days from today.",
    _q(deprecated=True, **{"x-sunset": "9999-12-31"}),
    _q(deprecated=True, **{"x-sunset": "2000-01-01"}), area="lifecycle")
+_r("request-parameter-sunset-parse", E, "A deprecated parameter's `x-sunset` is not an RFC 3339 "
+   "date (when it is deprecated, when the date changes, or when it is removed): clients cannot "
+   "tell when it goes away.", _q(), _q(deprecated=True, **{"x-sunset": "next spring"}),
+   area="lifecycle")
+_r("request-parameter-sunset-date-too-small", E, "A parameter was deprecated with a sunset "
+   "closer than the policy's minimum number of days (the operation's `x-stability-level` picks "
+   "the stable or beta policy; with no policy, a sunset already in the past).", _q(),
+   _q(deprecated=True, **{"x-sunset": "2026-01-10"}), area="lifecycle",
+   options={"deprecation_days_stable": 30})
+_r("new-request-path-parameter", I, "A path parameter is now declared. The path template "
+   "already held `{name}` (operations match by template), so clients call the same URLs as "
+   "before: the change is a declaration, not a new input.",
+   ex.doc({"/items/{id}": {"get": {"responses": ex.ok()}}}),
+   ex.doc({"/items/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                   "schema": _STR}],
+                                   "responses": ex.ok()}}}))
+
+
+def _path_level(**p: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"get": {"responses": ex.ok()}}
+    if p:
+        item["parameters"] = [{"name": "q", "in": "query", "schema": _STR, **p}]
+    return ex.doc({"/items": item})
+
+
+_r("new-required-request-default-parameter-to-existing-path", E, "A required parameter was "
+   "declared on an existing path item (`paths./x.parameters`), so every operation under it now "
+   "demands it: clients built on the old contract do not send it.", _path_level(),
+   _path_level(required=True))
+_r("new-optional-request-default-parameter-to-existing-path", I, "An optional parameter was "
+   "declared on an existing path item, for every operation under it.", _path_level(),
+   _path_level(required=False))
 
 
 # Inside webhooks and callbacks the *server* sends the request (its parameters included) and the
@@ -110,11 +143,49 @@ _cb("callback-parameter-explode-changed", E, "A webhook/callback changed a param
     _hook(**{"in": "query", "explode": True}), _hook(**{"in": "query", "explode": False}),
     mirror="request-parameter-explode-changed")
 
+_DEP_HOOK: dict[str, Any] = {"deprecated": True}
+_cb("callback-parameter-deprecated", I, "A parameter a webhook/callback sends was deprecated: "
+    "receivers are told it will stop coming.", _hook(), _hook(**_DEP_HOOK),
+    mirror="request-parameter-deprecated")
+_cb("callback-parameter-reactivated", I, "A parameter a webhook/callback sends is no longer "
+    "deprecated.", _hook(**_DEP_HOOK), _hook(), mirror="request-parameter-reactivated")
+_cb("callback-parameter-deprecated-sunset-missing", E, "A parameter a webhook/callback sends was "
+    "deprecated without `x-sunset` while the deprecation policy requires one.", _hook(),
+    _hook(**_DEP_HOOK), options={"deprecation_days_stable": 30},
+    mirror="request-parameter-deprecated-sunset-missing")
+_cb("callback-parameter-sunset-parse", E, "The `x-sunset` of a deprecated parameter a "
+    "webhook/callback sends is not an RFC 3339 date.", _hook(),
+    _hook(deprecated=True, **{"x-sunset": "next spring"}), mirror="request-parameter-sunset-parse")
+_cb("callback-parameter-sunset-date-too-small", E, "A parameter a webhook/callback sends was "
+    "deprecated with a sunset closer than the policy's minimum number of days.", _hook(),
+    _hook(deprecated=True, **{"x-sunset": "2026-01-10"}), options={"deprecation_days_stable": 30},
+    mirror="request-parameter-sunset-date-too-small")
+_cb("callback-parameter-sunset-deleted", E, "The `x-sunset` of a deprecated parameter a "
+    "webhook/callback sends was deleted: receivers lose the date they planned against.",
+    _hook(deprecated=True, **{"x-sunset": "9999-12-31"}), _hook(**_DEP_HOOK),
+    mirror="request-parameter-sunset-deleted")
+_cb("callback-parameter-sunset-date-changed-too-small", E, "The sunset of a deprecated parameter "
+    "a webhook/callback sends moved earlier, to less than the policy's minimum days from today.",
+    _hook(deprecated=True, **{"x-sunset": "9999-12-31"}),
+    _hook(deprecated=True, **{"x-sunset": "2000-01-01"}),
+    mirror="request-parameter-sunset-date-changed-too-small")
+_cb("callback-parameter-removed-with-deprecation", I, "A deprecated parameter a webhook/callback "
+    "sent (sunset passed, or none given) is no longer sent: the announced end of its life.",
+    _hook(required=True, **_DEP_HOOK), _HOOK_NONE,
+    mirror="request-parameter-removed-with-deprecation")
+_cb("callback-parameter-removed-before-sunset", E, "A deprecated parameter a webhook/callback "
+    "sent is no longer sent, before its `x-sunset` date.",
+    _hook(required=True, deprecated=True, **{"x-sunset": "9999-12-31"}), _HOOK_NONE,
+    mirror="request-parameter-removed-before-sunset")
+
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
 def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any], path: str,
-            item_ptr: str, op_ptr: str) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+            item_ptr: str, op_ptr: str, from_item: set[tuple[str, str]] | None = None
+            ) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    """The operation's parameters by (location, key); ``from_item`` collects the keys declared
+    on the path item and not overridden by the operation."""
     names = path_param_names(path)
     out: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for holder, ptr in ((item, item_ptr), (op, op_ptr)):
@@ -134,6 +205,11 @@ def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any],
             else:
                 key_name = name
             out[(loc, key_name)] = (p, pptr)
+            if from_item is not None:
+                if holder is item:
+                    from_item.add((loc, key_name))
+                else:
+                    from_item.discard((loc, key_name))
     return out
 
 
@@ -161,7 +237,9 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
     item_optr = ctx.optr.rsplit("/", 1)[0]
     item_nptr = ctx.nptr.rsplit("/", 1)[0]
     po = _params(engine, "old", ctx.old_item, ctx.old_op, ctx.old_path, item_optr, ctx.optr)
-    pn = _params(engine, "new", ctx.new_item, ctx.new_op, ctx.new_path, item_nptr, ctx.nptr)
+    pn_item: set[tuple[str, str]] = set()
+    pn = _params(engine, "new", ctx.new_item, ctx.new_op, ctx.new_path, item_nptr, ctx.nptr,
+                 pn_item)
     if not po and not pn:
         return
     ops = (ctx.name,)
@@ -191,8 +269,20 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             if k not in moved:
                 p, optr = po[k]
                 req = p.get("required") is True or p.get("in") == "path"
-                add(f"callback-{'required' if req else 'optional'}-parameter-removed", p,
-                    "no longer sent", optr, None)
+                sunset = p.get("x-sunset")
+                when = parse_date(sunset)
+                if p.get("deprecated") is not True:
+                    add(f"callback-{'required' if req else 'optional'}-parameter-removed", p,
+                        "no longer sent", optr, None)
+                elif sunset is not None and when is None:
+                    add("callback-parameter-sunset-parse", p, f"no longer sent; its x-sunset "
+                        f"{sunset!r} is not a date", optr, None, before=str(sunset))
+                elif when is not None and when > today:
+                    add("callback-parameter-removed-before-sunset", p, "no longer sent, before "
+                        f"its sunset {when}", optr, None)
+                else:
+                    add("callback-parameter-removed-with-deprecation", p,
+                        "no longer sent (was deprecated)", optr, None)
         for k2 in added:
             if k2 not in moved.values():
                 q, nptr = pn[k2]
@@ -206,6 +296,9 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             when = parse_date(sunset)
             if not dep:
                 add("request-parameter-removed", p, "removed", optr, None)
+            elif sunset is not None and when is None:
+                add("request-parameter-sunset-parse", p, f"removed; its x-sunset {sunset!r} is not "
+                    "a date", optr, None, before=str(sunset))
             elif when is not None and when > today:
                 add("request-parameter-removed-before-sunset", p, f"removed before its sunset {when}",
                     optr, None)
@@ -216,7 +309,15 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             if k2 in moved.values():
                 continue
             q, nptr = pn[k2]
-            if q.get("required") is True or q.get("in") == "path":
+            required = q.get("required") is True
+            if q.get("in") == "path":
+                add("new-request-path-parameter", q, "declared (the template already had it)",
+                    None, nptr)
+            elif k2 in pn_item:
+                kind = "required" if required else "optional"
+                add(f"new-{kind}-request-default-parameter-to-existing-path", q,
+                    f"added to the path item ({kind}, for every operation)", None, nptr)
+            elif required:
                 add("new-required-request-parameter", q, "added (required)", None, nptr)
             else:
                 add("new-optional-request-parameter", q, "added (optional)", None, nptr)
@@ -227,9 +328,8 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         if p is q or safe_eq(p, q):
             sch, sptr = _schema(p, optr)
             engine.schemas.compare(sch, sch, optr=sptr, nptr=_schema(q, nptr)[1],
-                                   direction=ctx.request, family="parameter" if not ctx.flipped
-                                   else "body", ops=ops, subject=ctx.name,
-                                   detail=_label(q))
+                                   direction=ctx.request, family=_family(q, ctx), ops=ops,
+                                   subject=ctx.name, detail=_label(q))
             continue
         ro, rn = p.get("required") is True, q.get("required") is True
         if ro != rn and q.get("in") != "path":
@@ -244,40 +344,67 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         en = q.get("explode", sn == "form")
         if eo != en and so == sn:
             add(f"{pre}-explode-changed", q, f"explode {eo} → {en}", optr, nptr, eo, en)
-        if not ctx.flipped:
-            # The deprecation/sunset rules are about parameters callers send; one the server
-            # sends is judged when it is removed (callback-*-parameter-removed).
-            _deprecation(engine, add, p, q, optr, nptr, today)
+        _deprecation(engine, add, p, q, optr, nptr, today, lifecycle.days(engine, ctx.new_op),
+                     pre)
         so_, soptr = _schema(p, optr)
         sn_, snptr = _schema(q, nptr)
         if so_ is not None or sn_ is not None:
             engine.schemas.compare(so_ if so_ is not None else {}, sn_ if sn_ is not None else {},
                                    optr=soptr, nptr=snptr, direction=ctx.request,
-                                   family="parameter" if not ctx.flipped else "body", ops=ops,
-                                   subject=ctx.name, detail=_label(q))
+                                   family=_family(q, ctx), ops=ops, subject=ctx.name,
+                                   detail=_label(q))
+
+
+def _family(q: dict[str, Any], ctx: OpCtx) -> str:
+    """The schema family of a parameter (see ``rules.schema.PARAMETER_FAMILIES``): in a
+    webhook/callback the server sends it (judged like a body it sends); a request header's
+    object properties have their own rules; a form/explode query or cookie parameter takes a
+    single value where an array is declared."""
+    if ctx.flipped:
+        return "body"
+    loc = q.get("in")
+    if loc == "header":
+        return "header-parameter"
+    style = q.get("style", _DEFAULT_STYLE.get(str(loc)))
+    if loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
+        return "form-parameter"
+    return "parameter"
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
-                 optr: str, nptr: str, today: datetime.date) -> None:
+                 optr: str, nptr: str, today: datetime.date, days: int, pre: str) -> None:
+    """Deprecation and sunset of a parameter, judged like an operation's: ``days`` is the
+    policy for the operation's stability level (0 for draft/alpha or with no policy); ``pre``
+    names the rules (``callback-parameter`` for one a webhook/callback sends)."""
     dep_o, dep_n = p.get("deprecated") is True, q.get("deprecated") is True
     so, sn = p.get("x-sunset"), q.get("x-sunset")
-    days = engine.options.deprecation_days_stable
     if dep_n and not dep_o:
+        when = parse_date(sn)
         if sn is None and days > 0:
-            add("request-parameter-deprecated-sunset-missing", q, "deprecated without x-sunset",
+            add(f"{pre}-deprecated-sunset-missing", q, "deprecated without x-sunset",
                 optr, nptr)
+        elif sn is None:
+            add(f"{pre}-deprecated", q, "deprecated", optr, nptr)
+        elif when is None:
+            add(f"{pre}-sunset-parse", q, f"deprecated with x-sunset {sn!r}, not a "
+                "date", optr, nptr, after=str(sn))
+        elif when < today + datetime.timedelta(days=days):
+            add(f"{pre}-sunset-date-too-small", q, f"deprecated with sunset {when}, "
+                f"less than {days} days away", optr, nptr, after=str(when))
         else:
-            add("request-parameter-deprecated", q, "deprecated" + (f", sunset {sn}" if sn else ""),
-                optr, nptr)
+            add(f"{pre}-deprecated", q, f"deprecated, sunset {when}", optr, nptr,
+                after=str(when))
     elif dep_o and not dep_n:
-        add("request-parameter-reactivated", q, "no longer deprecated", optr, nptr)
+        add(f"{pre}-reactivated", q, "no longer deprecated", optr, nptr)
     elif dep_o and dep_n and so != sn:
         if sn is None:
-            add("request-parameter-sunset-deleted", q, f"x-sunset {so} deleted", optr, nptr,
+            add(f"{pre}-sunset-deleted", q, f"x-sunset {so} deleted", optr, nptr,
                 str(so), None)
         else:
             wo, wn = parse_date(so), parse_date(sn)
-            if wo is not None and wn is not None and wn < wo and \
-                    wn < today + datetime.timedelta(days=days):
-                add("request-parameter-sunset-date-changed-too-small", q,
+            if wo is None or wn is None:
+                add(f"{pre}-sunset-parse", q, f"x-sunset {so!r} → {sn!r}: not a date",
+                    optr, nptr, str(so), str(sn))
+            elif wn < wo and wn < today + datetime.timedelta(days=days):
+                add(f"{pre}-sunset-date-changed-too-small", q,
                     f"sunset moved earlier, {wo} → {wn}", optr, nptr, str(wo), str(wn))

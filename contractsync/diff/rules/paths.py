@@ -204,9 +204,11 @@ def _hook_ops(engine: Engine, name: str, o: dict[str, Any], n: dict[str, Any], o
         oo, on = o.get(method), n.get(method)
         op_name = f"{label} {method.upper()}"
         if isinstance(oo, dict) and not isinstance(on, dict):
-            engine.out.add("callback-operation-removed", subject=label, detail=method.upper(),
+            rid, how = _hook_removed(engine, "callback-operation-removed", [oo],
+                                     webhook=label.startswith("webhook "))
+            engine.out.add(rid, subject=label, detail=method.upper(),
                            base=f"{optr}/{method}", ops=(op_name,),
-                           message=f"{op_name}: operation removed (no longer sent)")
+                           message=f"{op_name}: operation removed (no longer sent){how}")
             continue
         if isinstance(on, dict) and not isinstance(oo, dict):
             engine.out.add("callback-operation-added", subject=label, detail=method.upper(),
@@ -228,8 +230,10 @@ def _webhooks(engine: Engine) -> None:
         ptr = f"/webhooks/{escape(str(name))}"
         label = f"webhook {name}"
         if name not in wn:
-            engine.out.add("webhook-removed", subject=label, base=ptr, ops=(label,),
-                           message=f"{label}: webhook removed")
+            item, _ = engine.deref("old", wo[name], ptr)
+            rid, how = _hook_removed(engine, "webhook-removed", lifecycle.hook_operations(item))
+            engine.out.add(rid, subject=label, base=ptr, ops=(label,),
+                           message=f"{label}: webhook removed{how}")
         elif name not in wo:
             engine.out.add("webhook-added", subject=label, revision=ptr, ops=(label,),
                            message=f"{label}: webhook added")
@@ -248,8 +252,13 @@ def _callbacks(engine: Engine, ctx: OpCtx) -> None:
         optr, nptr = f"{ctx.optr}/callbacks/{escape(str(name))}", f"{ctx.nptr}/callbacks/{escape(str(name))}"
         label = f"{ctx.name} callback {name}"
         if name not in cn:
-            engine.out.add("callback-removed", subject=ctx.name, detail=f"callback {name}",
-                           base=optr, ops=(ctx.name,), message=f"{label}: callback removed")
+            cb, _ = engine.deref("old", co[name], optr)
+            rid, how = _hook_removed(engine, "callback-removed", [
+                op for expr, item in (cb.items() if isinstance(cb, dict) else ())
+                if not str(expr).startswith("x-")
+                for op in lifecycle.hook_operations(engine.deref("old", item, optr)[0])])
+            engine.out.add(rid, subject=ctx.name, detail=f"callback {name}",
+                           base=optr, ops=(ctx.name,), message=f"{label}: callback removed{how}")
             continue
         if name not in co:
             engine.out.add("callback-added", subject=ctx.name, detail=f"callback {name}",
@@ -264,9 +273,11 @@ def _callbacks(engine: Engine, ctx: OpCtx) -> None:
                 continue  # an extension of the Callback object, not an expression
             eo, en = f"{optr}/{escape(str(expr))}", f"{nptr}/{escape(str(expr))}"
             if expr not in n:
-                engine.out.add("callback-expression-removed", subject=ctx.name,
+                rid, how = _hook_removed(engine, "callback-expression-removed",
+                                         lifecycle.hook_operations(engine.deref("old", o[expr], eo)[0]))
+                engine.out.add(rid, subject=ctx.name,
                                detail=f"callback {name} {expr}", base=eo, ops=(ctx.name,),
-                               message=f"{label} {expr}: callback URL expression removed")
+                               message=f"{label} {expr}: callback URL expression removed{how}")
                 continue
             if expr not in o:
                 engine.out.add("callback-expression-added", subject=ctx.name,
@@ -279,6 +290,19 @@ def _callbacks(engine: Engine, ctx: OpCtx) -> None:
             inn, en = engine.deref("new", n[expr], en)
             if isinstance(io, dict) and isinstance(inn, dict):
                 _hook_ops(engine, str(expr), io, inn, eo, en, not ctx.flipped, f"{label} {expr}")
+
+
+def _hook_removed(engine: Engine, plain: str, ops: list[Any], *, webhook: bool = False
+                  ) -> tuple[str, str]:
+    """The rule id for a removed webhook/callback part, judged by its operations' deprecation
+    like an operation's removal, and words to add to the message."""
+    suffix, how = lifecycle.hook_removal(engine, ops)
+    if not suffix:
+        return plain, ""
+    if suffix == "sunset-parse":
+        return "api-path-sunset-parse", f"; {how}"
+    family = "webhook-removed" if webhook or plain == "webhook-removed" else "callback-removed"
+    return family + suffix, f" {how}"
 
 
 def compare_components(engine: Engine) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...spec.refs import escape
 from .. import examples as ex
+from ..media import pair_renamed
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
 
@@ -57,6 +58,27 @@ _r("request-body-media-type-schema-added", E, "A schema was added to a request m
    "had none (anything was accepted).", _body(schema=None), _body())
 _r("request-body-media-type-schema-removed", I, "The schema of a request media type was removed "
    "(anything is accepted).", _body(), _body(schema=None))
+
+
+def _named(*media: str) -> dict[str, Any]:
+    return ex.op("post", requestBody={"required": True, "content": {
+        m: {"schema": _OBJ} for m in media}})
+
+
+_r("request-body-media-type-name-specialized", E, "The request body's media type was replaced "
+   "by a more specific one (`application/json` → `application/merge-patch+json`): clients send "
+   "the general type, which the server no longer says it accepts.", _named("application/json"),
+   _named("application/merge-patch+json"), oasdiff=False,
+   mirror="response-media-type-name-specialized")
+_r("request-body-media-type-name-generalized", I, "The request body's media type was replaced by "
+   "a more general one (`application/vnd.api+json` → `application/json`): what clients send "
+   "still falls under it.", _named("application/vnd.api+json"), _named("application/json"),
+   oasdiff=False, mirror="response-media-type-name-generalized")
+_r("request-body-media-type-name-changed", W, "The request body's media type kept its type, "
+   "subtype and suffix but changed its parameters (`; version=1` → `; version=2`). Clients "
+   "send the old parameters; whether the server matches on them the document cannot tell.",
+   _named("application/json; version=1"), _named("application/json; version=2"), oasdiff=False,
+   mirror="response-media-type-name-changed")
 
 
 def _hook(required: bool = True, media: str = "application/json", extra: bool = False,
@@ -126,21 +148,28 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
     co = bo.get("content") if isinstance(bo.get("content"), dict) else {}
     cn = bn.get("content") if isinstance(bn.get("content"), dict) else {}
     assert isinstance(co, dict) and isinstance(cn, dict)
+    # A media type replaced by a related one is one change (see contractsync.diff.media); in
+    # webhooks and callbacks the names stay a removal plus an addition.
+    renamed = [] if ctx.flipped else pair_renamed([m for m in co if m not in cn],
+                                                  [m for m in cn if m not in co])
+    old_names = {o for o, _, _ in renamed}
+    new_names = {n for _, n, _ in renamed}
     for media in co:
-        if media not in cn:
+        if media not in cn and media not in old_names:
             add(f"{pre}-media-type-removed", f"no longer accepts {media}", before=media,
                 o=f"{optr}/content/{escape(media)}", n=None)
     for media in cn:
-        if media not in co:
+        if media not in co and media not in new_names:
             add(f"{pre}-media-type-added", f"now accepts {media}", after=media, o=None,
                 n=f"{nptr}/content/{escape(media)}")
-    for media in co:
-        if media not in cn:
-            continue
-        mo, mn = co[media], cn[media]
+    for old, new, rel in renamed:
+        add(f"request-body-media-type-name-{rel}", f"accepts {new} instead of {old}", before=old,
+            after=new, o=f"{optr}/content/{escape(old)}", n=f"{nptr}/content/{escape(new)}")
+    for om, media in [(m, m) for m in co if m in cn] + [(o, n) for o, n, _ in renamed]:
+        mo, mn = co[om], cn[media]
         if not isinstance(mo, dict) or not isinstance(mn, dict):
             continue
-        mop, mnp = f"{optr}/content/{escape(media)}", f"{nptr}/content/{escape(media)}"
+        mop, mnp = f"{optr}/content/{escape(om)}", f"{nptr}/content/{escape(media)}"
         detail = f"request body {media}"
         if ("schema" in mo) != ("schema" in mn):
             add(f"{pre}-media-type-schema-added" if "schema" in mn

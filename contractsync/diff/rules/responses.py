@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...spec.refs import escape
 from .. import examples as ex
+from ..media import pair_renamed
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
 from .request_body import is_loose
@@ -151,6 +152,23 @@ _cb("callback-response-header-became-optional", I, "A header of a webhook/callba
     mirror="response-header-became-optional")
 
 
+_RELATION = {"specialized": "more specific", "generalized": "more general",
+             "changed": "other parameters"}
+_r("response-media-type-name-specialized", I, "A response media type was replaced by a more "
+   "specific one (`application/json` → `application/problem+json`, `application/*` → "
+   "`application/json`): what clients receive still is what they asked for.", _st("200"),
+   _st("200", media=("application/problem+json",)), mirror="request-body-media-type-name-specialized")
+_r("response-media-type-name-generalized", E, "A response media type was replaced by a more "
+   "general one (`application/problem+json` → `application/json`): clients that ask for or "
+   "parse the specific type may get content it does not describe.",
+   _st("200", media=("application/problem+json",)), _st("200"),
+   mirror="request-body-media-type-name-generalized")
+_r("response-media-type-name-changed", I, "A response media type kept its type, subtype and "
+   "suffix but changed its parameters (`; charset=…`, `; version=…`).", _st("200"),
+   _st("200", media=("application/json; charset=utf-8",)),
+   mirror="request-body-media-type-name-changed")
+
+
 def _success(code: str) -> bool:
     return code.startswith("2")
 
@@ -201,19 +219,29 @@ def _content(engine: Engine, ctx: OpCtx, add: Any, a: dict[str, Any], b: dict[st
     assert isinstance(co, dict) and isinstance(cn, dict)
     pre = "callback-response" if ctx.flipped else "response"
     verb = "accepts" if ctx.flipped else "returns"
+    # A media type replaced by a related one (json → problem+json) is one change. Inside
+    # webhooks and callbacks the names stay a removal plus an addition (see docs/rules.md).
+    renamed = [] if ctx.flipped else pair_renamed([m for m in co if m not in cn],
+                                                  [m for m in cn if m not in co])
+    old_names = {o for o, _, _ in renamed}
+    new_names = {n for _, n, _ in renamed}
     for media in co:
-        if media not in cn:
+        if media not in cn and media not in old_names:
             add(f"{pre}-media-type-removed", detail, f"no longer {verb} {media}",
                 f"{optr}/content/{escape(media)}", None, before=media, key=media)
     for media in cn:
-        if media not in co:
+        if media not in co and media not in new_names:
             add(f"{pre}-media-type-added", detail, f"now {verb} {media}", None,
                 f"{nptr}/content/{escape(media)}", after=media, key=media)
-    for media in co:
-        if media not in cn or not isinstance(co[media], dict) or not isinstance(cn[media], dict):
+    for old, new, rel in renamed:
+        add(f"response-media-type-name-{rel}", detail, f"returns {new} instead of {old} "
+            f"({_RELATION[rel]})", f"{optr}/content/{escape(old)}",
+            f"{nptr}/content/{escape(new)}", before=old, after=new, key=old)
+    for om, media in [(m, m) for m in co if m in cn] + [(o, n) for o, n, _ in renamed]:
+        if not isinstance(co[om], dict) or not isinstance(cn[media], dict):
             continue
-        mo, mn = co[media], cn[media]
-        mop, mnp = f"{optr}/content/{escape(media)}", f"{nptr}/content/{escape(media)}"
+        mo, mn = co[om], cn[media]
+        mop, mnp = f"{optr}/content/{escape(om)}", f"{nptr}/content/{escape(media)}"
         d = f"{detail} {media}"
         if ("schema" in mo) != ("schema" in mn):
             add(f"{pre}-body-media-type-schema-added" if "schema" in mn

@@ -167,6 +167,44 @@ def _register() -> None:
            "sunset closer than the policy's minimum number of days.", make(_STR),
            make({**_STR, "deprecated": True, "x-sunset": "2000-01-01"}),
            options={"deprecation_days_stable": 30, "now": datetime.date(2026, 1, 1)})
+        lr(f"{side}-property-stability-decreased", E, f"A {side} property's "
+           "`x-stability-level` went down (stable → beta, beta → alpha…): clients built on it "
+           "were promised more than it now offers. Judged only when the level it leaves is beta "
+           "or stable, as for operations.", make({**_STR, "x-stability-level": "stable"}),
+           make({**_STR, "x-stability-level": "beta"}))
+        lr(f"{side}-property-stability-increased", I, f"A {side} property's "
+           "`x-stability-level` went up (beta → stable). Judged only when the level it leaves is "
+           "beta or stable.", make({**_STR, "x-stability-level": "beta"}),
+           make({**_STR, "x-stability-level": "stable"}))
+    _header_rules()
+
+
+def _header(prop: Any, required: bool = False) -> dict[str, Any]:
+    """A document whose ``GET /items`` takes an object-valued request header ``X-Filter``."""
+    return ex.op("get", parameters=[{"name": "X-Filter", "in": "header", "schema": {
+        "type": "object", "properties": {"p": prop, "q": _STR},
+        **({"required": ["p"]} if required else {})}}])
+
+
+def _header_rules() -> None:
+    """Properties inside an object-valued request header (serialised ``k=v,k=v``)."""
+    nm = ("a header the server sends is a response header; its object properties are "
+          "response-property-* rules")
+    h_empty = ex.op("get", parameters=[{"name": "X-Filter", "in": "header", "schema": {
+        "type": "object", "properties": {"q": _STR}}}])
+    rule("new-required-request-header-property", E, REQ, "parameters", "A new required property "
+         "inside an object-valued request header: clients built on the old contract do not send "
+         "it (the header form of `new-required-request-property`).", h_empty, _header(_STR, True),
+         no_mirror=nm)
+    rule("request-header-property-became-required", E, REQ, "parameters", "A property inside an "
+         "object-valued request header became required (the header form of "
+         "`request-property-became-required`).", _header(_STR), _header(_STR, True),
+         no_mirror=nm)
+    rule("request-header-property-became-enum", E, REQ, "parameters", "A property inside an "
+         "object-valued request header is now restricted to an enum (the header form of "
+         "`request-property-became-enum`; the header's own schema becoming an enum is "
+         "`request-parameter-became-enum`).", _header(_STR),
+         _header({**_STR, "enum": ["a", "b"]}), no_mirror=nm)
 
 
 _register()
@@ -175,12 +213,62 @@ RO_SUFFIXES = {"enum-value-removed", "max-decreased", "min-increased", "max-leng
                "exclusive-max-decreased", "exclusive-min-increased"}
 PROPERTY_KINDS = {"property-removed", "property-added", "became-required", "became-optional",
                   "became-read-only", "became-not-read-only", "became-write-only",
-                  "became-not-write-only", "deprecation"}
+                  "became-not-write-only", "deprecation", "stability"}
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+"""``x-stability-level`` values, least stable first; absent means ``stable``."""
+
+
+def _header_property_rule(f: Finding, kind: str, x: dict[str, Any]) -> str | None:
+    """A property inside an object-valued request *header* (oasdiff names these apart)."""
+    if kind == "property-added" and x.get("required"):
+        return "new-required-request-header-property"
+    if kind == "became-required":
+        return "request-header-property-became-required"
+    return None
+
+
+def _stability_rule(f: Finding, side: str) -> str | None:
+    """``x-stability-level`` of a property changed. Like an operation's, a move is judged only
+    when the level being left is beta or stable: draft and alpha parts may change freely."""
+    lo, ln = f.before, f.after
+    if any(v is not None and v not in STABILITY_LEVELS for v in (lo, ln)):
+        return "api-invalid-stability-level"
+    ro = STABILITY_LEVELS.index(lo or "stable")
+    rn = STABILITY_LEVELS.index(ln or "stable")
+    if ro == rn or ro < STABILITY_LEVELS.index("beta"):
+        return None
+    return f"{side}-property-stability-{'decreased' if rn < ro else 'increased'}"
+
+
+#: Families of a parameter's schema: ``header-parameter`` is a request header (its object
+#: properties have ``request-header-property-*`` rules), ``form-parameter`` a query or cookie
+#: parameter serialised form/explode (one value is a valid one-element array), ``parameter``
+#: any other.
+PARAMETER_FAMILIES = frozenset({"parameter", "header-parameter", "form-parameter"})
+
+
+def _items_accept(base: Any, items: Any) -> bool:
+    """Does an array parameter's ``items`` schema accept every value the scalar ``base`` did?
+    On the wire every value is text, so a ``string`` item accepts them all, a ``number`` item
+    integers and numbers; the item must add no other constraint."""
+    from ..schemas import strip_annotations, type_set
+
+    if not isinstance(base, dict) or not isinstance(items, dict) or "$ref" in items:
+        return False
+    tb, ti = type_set(base), type_set(items)
+    if not tb or not ti:
+        return False
+    if not ("string" in ti or all(t in ti or (t == "integer" and "number" in ti) for t in tb)):
+        return False
+    drop = {"type", "nullable"}
+    rest_b = {k: v for k, v in strip_annotations(base).items() if k not in drop}
+    rest_i = {k: v for k, v in strip_annotations(items).items() if k not in drop}
+    return bool(rest_b == rest_i)
 
 
 def _candidates(direction: Direction, family: str, at_root: bool) -> tuple[str, ...]:
     side = "request" if direction is REQ else "response"
-    if family == "parameter" and direction is REQ:
+    if family in PARAMETER_FAMILIES and direction is REQ:
         return (("request-parameter", "request-property") if at_root
                 else ("request-parameter-property", "request-parameter", "request-property"))
     if family == "header" and direction is RESP:
@@ -204,19 +292,45 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     side = "request" if direction is REQ else "response"
     x = f.extra
     if kind in PROPERTY_KINDS:
+        if family == "header-parameter" and direction is REQ and not f.ro:
+            header = _header_property_rule(f, kind, x)
+            if header is not None:
+                return header
         return _property_rule(f, kind, side, direction, x, engine)
+    if (kind == "became-enum" and family == "header-parameter" and direction is REQ and not at_root
+            and not f.ro):
+        return "request-header-property-became-enum"
     if direction is REQ and f.ro:
         return f"request-read-only-property-{kind}" if kind in RO_SUFFIXES else None
     if direction is RESP and f.wo:
         return "response-write-only-property-enum-value-added" if kind == "enum-value-added" else None
     suffix = kind
+    if (family in PARAMETER_FAMILIES and at_root and x.get("to_array") is not None
+            and kind in ("type-changed", "list-of-types-narrowed", "list-of-types-widened")):
+        # A scalar parameter became an array: one change, a widening only where a single value
+        # is still a valid array (form/explode) whose items accept every old value.
+        if kind == "list-of-types-widened":
+            return None
+        base, items = x["to_array"]
+        suffix = ("type-generalized" if family == "form-parameter" and _items_accept(base, items)
+                  else "type-changed")
+        kind = suffix
+    elif (family in PARAMETER_FAMILIES and at_root and kind == "type-changed"
+            and f.after == ["string"] and not x.get("format") and x.get("scalar")):
+        # Parameters travel as text: any scalar → string accepts every value clients sent.
+        suffix = "type-generalized"
     if loose and kind in ("type-changed", "type-generalized", "type-specialized"):
         suffix = "type-compatible"
-    if (family == "parameter" and kind == "type-changed" and f.before == ["string"]
+    if (family in PARAMETER_FAMILIES and kind == "type-changed" and f.before == ["string"]
             and not x.get("format")):
         # Parameters travel as text: string → number only narrows what clients may send.
         suffix = "type-specialized"
-    if direction is REQ and suffix == "type-specialized" and not (family == "parameter"
+    if (family == "header" and direction is RESP and at_root and kind == "type-changed"
+            and f.before == ["string"] and not x.get("format") and not x.get("from_format")):
+        # The mirror for a response header, also text on the wire: a client that read the
+        # value as a string still reads it when the server sends digits.
+        suffix = "type-compatible"
+    if direction is REQ and suffix == "type-specialized" and not (family in PARAMETER_FAMILIES
                                                                   and not at_root):
         suffix = "type-changed"
     for subject in _candidates(direction, family, at_root):
@@ -235,6 +349,8 @@ def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: di
         return f"{side}-{req}-property-{kind}"
     if direction is REQ and f.ro:
         return None  # clients never send readOnly properties
+    if kind == "stability":
+        return None if (direction is RESP and f.wo) else _stability_rule(f, side)
     if kind == "property-removed":
         state = _removal_state(x, today)
         if direction is REQ:
@@ -281,7 +397,7 @@ def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: di
         when = parse_date(sunset)
         if when is None:
             return f"{side}-property-deprecated-sunset-invalid"
-        if days > 0 and when < today + datetime.timedelta(days=days):
+        if when < today + datetime.timedelta(days=days):
             return f"{side}-property-sunset-date-too-small"
         return f"{side}-property-deprecated-with-sunset"
     return None
@@ -337,9 +453,16 @@ def _property_phrase(rid: str, f: Finding) -> str:
 
 def message(rid: str, f: Finding, place: str) -> str:
     """A one-line message in our words: where, what, and the values involved."""
+    if f.kind == "stability":
+        return (f"{place}: x-stability-level {f.before or 'stable (unset)'} → "
+                f"{f.after or 'stable (unset)'}")
     if f.kind in ("property-removed", "property-added", "deprecation"):
         return f"{place}: {_property_phrase(rid, f)}"
     phrase = _PHRASES.get(f.kind, f.kind.replace("-", " "))
+    for named in ("type-compatible", "type-generalized", "type-specialized", "type-changed"):
+        if f.kind.startswith(("type-", "list-of-types-")) and rid.endswith(named):
+            phrase = named.replace("-", " ")  # the rule renamed the finding (text on the wire…)
+            break
     if rid.startswith("request-read-only-property-"):
         phrase += " (readOnly: clients never send it)"
     values = ""

@@ -36,8 +36,9 @@ _s("type-generalized", I, E, "The type widened (integer to number, a format drop
    "are valid.", _INT, _NUM)
 _s("type-specialized", E, I, "The type narrowed (number to integer, a format added): fewer values "
    "are valid.", _NUM, _INT)
-_s("type-compatible", I, I, "A scalar type changed in a loosely typed media type (XML, form, "
-   "text) where every value travels as text.", _STR, _INT)
+_s("type-compatible", I, I, "A scalar type changed where every value travels as text (XML, "
+   "forms, plain text; in a response header, a `string` that became another scalar): the values "
+   "still read as the text they always were.", _STR, _INT)
 _s("list-of-types-widened", I, E, "The list of allowed types grew.", {"type": ["string"]},
    {"type": ["string", "integer"]})
 _s("list-of-types-narrowed", E, I, "The list of allowed types shrank.", {"type": ["string", "integer"]},
@@ -188,11 +189,12 @@ SUBJECT_SUFFIXES: dict[str, set[str]] = {
     },
     "request-parameter-property": {
         "type-changed", "type-specialized", "type-generalized", "became-nullable",
-        "became-not-nullable", "enum-value-added", "enum-value-removed",
+        "became-not-nullable", "enum-value-added", "enum-value-removed", "list-of-types-widened",
+        "list-of-types-narrowed",
     },
     "response-header": {
-        "type-changed", "type-generalized", "type-specialized", "became-nullable",
-        "became-not-nullable", "enum-value-added", "enum-value-removed",
+        "type-changed", "type-generalized", "type-specialized", "type-compatible",
+        "became-nullable", "became-not-nullable", "enum-value-added", "enum-value-removed",
     },
 }
 
@@ -252,8 +254,9 @@ def register_grid(oasdiff_ids: set[str]) -> None:
             if suffix == "type-compatible" and "parameter" in subject:
                 continue
             req_level, resp_level, doc, before, after = SUFFIXES[suffix]
-            if suffix == "type-changed" and "parameter" in subject:
-                # Parameters travel as text, so string → integer is a narrowing there.
+            if suffix == "type-changed" and ("parameter" in subject or subject == "response-header"):
+                # Parameters and headers travel as text, so string → integer is a narrowing
+                # there (or, in a response header, compatible).
                 before, after = _INT, {"type": "boolean"}
             rid = grid_rule_id(subject, suffix)
             level = _LEVEL_OVERRIDES.get(rid, req_level if direction is REQ else resp_level)
