@@ -292,7 +292,7 @@ def _wait(predicate: Any, timeout: float, interval: float = 0.01) -> bool:
 _FLOOR_SCRIPT = """
 import gc, importlib, json, os, sys, time
 from pathlib import Path
-from contractsync.watch.worker import _preload
+from contractsync.watch._serve import _preload
 target, app_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 _preload(target, Path(app_dir), True)
 gc.collect(); gc.freeze()

@@ -172,7 +172,7 @@ def app_source_of(cfg: Config) -> AppSource | None:
     """The configured app as a source (None when no app is configured)."""
     if not cfg.app:
         return None
-    return AppSource(cfg.app, app_dir=cfg.app_dir_path, timeout=cfg.export_timeout)
+    return AppSource(cfg.app, app_dir=cfg.app_dir_path, timeout=cfg.export_timeout, python=cfg.app_python())
 
 
 def run_diff(old: Document, new: Document, *, now: dt.datetime, cfg: Config | None = None) -> Report:

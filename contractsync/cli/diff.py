@@ -36,6 +36,7 @@ def diff(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
     output_format: Annotated[str, typer.Option(
         "--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
     output: Annotated[Path | None, typer.Option(
@@ -69,7 +70,7 @@ def diff(
     threshold_name = fail_on or cfg.diff.fail_on
     base_src = _base_source(base, cfg)
     new_src = c.spec_source(new, cfg, app=app, app_dir=app_dir, in_process=in_process,
-                            timeout=timeout, default="app")
+                            timeout=timeout, python=python, default="app")
     result = compare(base_src, new_src,
                      options=DiffOptions(now=today, allow_external_refs=allow_external_refs),
                      settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)

@@ -41,6 +41,8 @@ class WatchSettings:
     json: bool = False
     once: bool = False
     force_polling: bool | None = None
+    #: The app's interpreter (the warm worker runs it); None: contractsync's own.
+    python: str | None = None
 
 
 def watch_config(cfg: Config) -> WatchConfig:
@@ -60,6 +62,7 @@ def resolve_settings(
     timeout: float | None = None,
     json: bool = False,
     once: bool = False,
+    python: str | None = None,
 ) -> WatchSettings:
     """Combine flags and config into :class:`WatchSettings`; :class:`InputError` when they do
     not name an app, a watchable path or anything to write."""
@@ -121,4 +124,5 @@ def resolve_settings(
         diff_config=cfg.diff,
         json=json,
         once=once,
+        python=cfg.app_python(python, directory),
     )
