@@ -29,6 +29,7 @@ import signal
 import sys
 import sysconfig
 import threading
+import time
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Tuple  # noqa: UP035 - runs on Python 3.9
 
@@ -245,15 +246,30 @@ def die_with_everything(cleanup: Optional[Callable[[], None]] = None) -> None:  
         os._exit(137)
 
 
-def guard(alive_fd: int, parent: int, cleanup: Optional[Callable[[], None]] = None) -> None:  # noqa: UP045
+def parent_died(parent: int, wait: float = 1.0) -> bool:
+    """True once this process has been re-parented away from ``parent`` (it died). The alive
+    pipe reaches EOF a moment *before* the kernel re-parents, so this waits up to ``wait`` s."""
+    deadline = time.monotonic() + wait
+    while os.getppid() == parent:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def guard(alive_fd: int, parent: int, on_parent_death: Optional[Callable[[], None]] = None,  # noqa: UP045
+          death_signal: int = signal.SIGTERM) -> None:
     """Die (with every descendant) when the parent dies, whatever killed it.
 
     ``alive_fd`` is the read end of a pipe whose only write end the parent holds: it reaches
-    EOF when the parent is gone. On Linux the kernel also sends SIGTERM at the parent's death.
+    EOF when the parent is gone (or closes it to stop this process). On Linux the kernel also
+    sends ``death_signal`` at the parent's death. ``on_parent_death`` runs first when the parent
+    really died (not when it closed the pipe on purpose).
     """
 
-    def on_death(*_: Any) -> None:
-        die_with_everything(cleanup)
+    def cleanup() -> None:
+        if on_parent_death is not None and parent_died(parent):
+            on_parent_death()
 
     if alive_fd >= 0:
         os.set_inheritable(alive_fd, False)
@@ -267,14 +283,14 @@ def guard(alive_fd: int, parent: int, cleanup: Optional[Callable[[], None]] = No
                     continue
                 except OSError:
                     break
-            on_death()
+            die_with_everything(cleanup)
 
         threading.Thread(target=watch, name="contractsync-parent-watch", daemon=True).start()
-    if set_parent_death_signal(signal.SIGTERM):
+    if set_parent_death_signal(death_signal):
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, on_death)
+            signal.signal(death_signal, lambda *_: die_with_everything(cleanup))
         if os.getppid() != parent:  # the parent died before the signal was armed
-            on_death()
+            die_with_everything(cleanup)
 
 
 # --------------------------------------------------------------------------------------------

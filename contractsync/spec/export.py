@@ -28,6 +28,8 @@ from .canonical import canonical_json
 from .document import Document, check_structure
 from .source import AppSource
 
+#: Seconds the child gets, once its result is in, to end what the app started and exit.
+EXIT_GRACE = 5.0
 #: Lines of the app's stderr kept for the error report.
 STDERR_TAIL = 30
 
@@ -98,6 +100,11 @@ def _export_child(src: AppSource) -> dict[str, Any]:
     assert proc.stderr is not None
     try:
         data, stderr_bytes, finished = _collect(proc, result_r, proc.stderr.fileno(), src.timeout)
+        if finished:
+            # The child ends what the app started (daemons that left the group included) before
+            # it exits; give it a moment to do so.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=EXIT_GRACE)
     finally:
         # Everything the export started ends here: the child's group (helpers it forked) ...
         _kill_group(proc)

@@ -263,17 +263,17 @@ def serve(argv: Optional[List[str]] = None) -> int:  # noqa: UP006, UP045
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
-    def watcher_gone_cleanup() -> None:
-        # Only when the watcher died without cleaning up (its pid is no longer our parent);
-        # a worker stopped by a living watcher leaves the scratch directory to it.
-        if args.scratch and os.getppid() != args.parent:
+    def remove_scratch() -> None:
+        # Only when the watcher died without cleaning up; a living watcher removes it itself.
+        if args.scratch:
             shutil.rmtree(args.scratch, ignore_errors=True)
 
     boot.become_subreaper()
-    boot.guard(args.alive_fd, args.parent, watcher_gone_cleanup)
+    # SIGUSR2, not SIGTERM, at the watcher's death: SIGTERM is how a living watcher stops us.
+    boot.guard(args.alive_fd, args.parent, remove_scratch, death_signal=signal.SIGUSR2)
     # SIGTERM (and SIGHUP: the terminal closed) from the watcher: end everything forked too.
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: boot.die_with_everything(watcher_gone_cleanup))
+        signal.signal(sig, lambda *_: boot.die_with_everything())
 
     # Reserve the pipes for the protocol: anything printed while importing goes to stderr (the
     # worker's log), never into the protocol stream.
@@ -316,6 +316,9 @@ def serve(argv: Optional[List[str]] = None) -> int:  # noqa: UP006, UP045
             boot.end_descendants()
             _write_line(proto_out, {"type": "done", "id": req_id, "status": status, "code": code,
                                     "ms": round((time.perf_counter() - t0) * 1000, 1)})
+    # The watcher closed our stdin: stopped on purpose, or dead (then the scratch goes too).
+    if boot.parent_died(args.parent):
+        remove_scratch()
     boot.end_descendants()
     return 0
 
