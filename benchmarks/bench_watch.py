@@ -44,11 +44,20 @@ BOOKSHOP = REPO / "examples" / "bookshop" / "v1"
 
 # --- the generated 200-operation app ------------------------------------------------------
 
-def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> None:
+#: What the heavy app imports at module level: large third-party packages that are contractsync's
+#: own dependencies (so the benchmark needs nothing extra), standing in for OpenTelemetry,
+#: Elasticsearch and SQLAlchemy clients in a real service (~1.3 s of imports together here).
+HEAVY_IMPORTS = ("jsonschema", "httpx", "rich.console", "jinja2", "deepdiff", "black",
+                 "openapi_spec_validator", "isort", "yaml")
+
+
+def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20, *, package: str = "bigapp",
+                 heavy: bool = False) -> None:
     """Write package ``bigapp`` (``bigapp.main:app``) under ``root``: ``routers`` routers with
     ``ops_per_router`` operations each over pydantic models with nested references, enums,
-    optional fields and query/path/header parameters."""
-    pkg = root / "bigapp"
+    optional fields and query/path/header parameters. ``heavy``: the app also imports
+    :data:`HEAVY_IMPORTS` at module level (``<package>/integrations.py``, used by every router)."""
+    pkg = root / package
     (pkg / "routers").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "routers" / "__init__.py").write_text("")
@@ -109,7 +118,7 @@ def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> Non
             "from fastapi import APIRouter, Header, Path, Query",
             "",
             f"from ..models import Item{r}, Item{r}Create, Item{r}Page, Status",
-            "",
+            *(["from ..integrations import CLIENTS", ""] if heavy else [""]),
             f'router = APIRouter(prefix="/r{r}", tags=["r{r}"])',
             "",
         ]
@@ -137,8 +146,15 @@ def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> Non
                 "",
             ]
         (pkg / "routers" / f"r{r}.py").write_text("\n".join(lines))
+    if heavy:
+        (pkg / "integrations.py").write_text(
+            "\n".join(f"import {m}" for m in HEAVY_IMPORTS) + "\n\n"
+            "# Module-level clients, as services create them.\n"
+            "CLIENTS = {'http': httpx.Client(timeout=1.0), 'templates': jinja2.Environment()}\n"
+        )
     imports = ", ".join(f"r{r}" for r in range(routers))
     (pkg / "main.py").write_text(
+        ("from . import integrations  # noqa: F401\n" if heavy else "") +
         "from fastapi import FastAPI\n\n"
         f"from .routers import {imports}\n\n"
         'app = FastAPI(title="Generated", version="1.0.0")\n'
@@ -194,6 +210,17 @@ def generated(scratch: Path) -> Scenario:
     models = root / "bigapp" / "models.py"
     return Scenario("generated 200-operation app", root, "bigapp", models,
                     "bench_marker_000: int | None = None")
+
+
+def heavy(scratch: Path) -> Scenario:
+    root = scratch / "heavy"
+    generate_app(root, routers=6, ops_per_router=20, package="heavyapp", heavy=True)
+    models = root / "heavyapp" / "models.py"
+    return Scenario("heavy-import app (120 operations)", root, "heavyapp", models,
+                    "bench_marker_000: int | None = None")
+
+
+SCENARIOS = {"bookshop": bookshop, "generated": generated, "heavy": heavy}
 
 
 def _env() -> dict[str, str]:
@@ -488,13 +515,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between saves (default 0.3)")
     parser.add_argument("--template-runs", type=int, default=5, help="template-flow runs per app (default 5)")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--apps", default="bookshop,generated,heavy",
+                        help="comma-separated scenarios (default: bookshop,generated,heavy)")
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-watch-"))
     results: dict[str, Any] = {}
     load_before = os.getloadavg()
     try:
-        for sc in (bookshop(scratch), generated(scratch)):
+        for sc in (SCENARIOS[name](scratch) for name in args.apps.split(",")):
             print(f"… {sc.name}: contractsync watch, {args.edits} saves", file=sys.stderr)
             watch = bench_watch(sc, args.edits, args.pause)
             floor = bench_floor(sc, args.edits)

@@ -24,8 +24,8 @@ def read_project_text(path: Path) -> str | None:
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """``path`` as a user would type it, normalised (no ``a/../b``): relative to the current
-    directory (else to ``root``) when it is below it, else ``../``-relative when that is short
-    (a sibling folder of a monorepo), else absolute."""
+    directory (else to ``root``) when it is below it, else ``../``-relative when it is in the
+    same git repository (a sibling folder of a monorepo), else absolute."""
     resolved = Path(os.path.abspath(path))
     with contextlib.suppress(OSError):
         resolved = path.resolve()
@@ -34,10 +34,11 @@ def display_path(path: Path, root: Path | None = None) -> str:
             continue
         with contextlib.suppress(ValueError):
             return resolved.relative_to(base.resolve()).as_posix() or "."
-    with contextlib.suppress(ValueError):
-        rel = Path(os.path.relpath(resolved, Path.cwd().resolve()))
-        if rel.parts.count("..") <= 2:
-            return rel.as_posix()
+    top = repo_root(Path.cwd())
+    if top is not None:
+        with contextlib.suppress(ValueError):
+            resolved.relative_to(top)  # in the same repository as the current directory
+            return Path(os.path.relpath(resolved, Path.cwd().resolve())).as_posix()
     return resolved.as_posix() if os.name != "nt" else str(resolved)
 
 

@@ -37,6 +37,9 @@ def test_init_writes_types_and_watch_needs_no_flags(
 
 def test_init_frontend_types_and_accept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()  # a monorepo: backend/ and web/
+    tmp_path = tmp_path / "backend"
+    tmp_path.mkdir()
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--app", "good_app:app", "--app-dir", str(APPS),
                  "--frontend-types", "../web/src/api/types.ts", "--accept"]) == 0

@@ -10,6 +10,7 @@ from contractsync.io import display_path, repo_path
 
 
 def test_display_path_is_normalised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
     (tmp_path / "backend").mkdir()
     (tmp_path / "frontend" / "src").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
