@@ -197,6 +197,7 @@ def _run_child(target: str, app_dir: str, out: str, fresh_roots: List[str],  # n
         boot.set_parent_death_signal(signal.SIGKILL)
         boot.become_subreaper()
         install_fresh_imports(fresh_roots, code_cache)
+        before = set(sys.modules)
         result = boot.run_export(target, app_dir)
         data = boot.encode_result(result)
         tmp = out + ".tmp"
@@ -204,6 +205,7 @@ def _run_child(target: str, app_dir: str, out: str, fresh_roots: List[str],  # n
             fh.write(data)
         os.replace(tmp, out)
         boot.end_descendants()
+        _report_learned(out + ".modules", before, fresh_roots)
     except BaseException:  # the child must always reach os._exit
         code = 70
         with contextlib.suppress(BaseException):
@@ -215,6 +217,58 @@ def _run_child(target: str, app_dir: str, out: str, fresh_roots: List[str],  # n
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+def _library_module(module: Any, fresh_roots: Tuple[str, ...], excluded: Tuple[str, ...]) -> bool:  # noqa: UP006
+    """True for a module of an installed library or the standard library (never the app's)."""
+    filename = getattr(module, "__file__", None)
+    if not filename:
+        return False
+    real = os.path.realpath(filename)
+    if any(real.startswith(root) for root in fresh_roots):
+        return False
+    parts = real.split(os.sep)
+    return any(real.startswith(prefix) for prefix in excluded) or "site-packages" in parts \
+        or "dist-packages" in parts
+
+
+def _report_learned(path: str, before: Any, fresh_roots: List[str]) -> None:  # noqa: UP006
+    """Write the library modules this export imported that the worker had not (imported lazily
+    by a dependency, or by code the source scan cannot see): the worker imports them next, so
+    later rebuilds only pay for the app's own modules."""
+    roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in fresh_roots)
+    excluded = _excluded_prefixes()
+    new = [name for name in set(sys.modules) - before
+           if _library_module(sys.modules.get(name), roots, excluded)]
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(sorted(new, key=lambda n: (n.count("."), n)), fh)
+
+
+def _learn(path: str) -> int:
+    """Import what :func:`_report_learned` listed (in the worker, after the reply); returns how
+    many modules are now warm."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            names = json.load(fh)
+    except (OSError, ValueError):
+        return 0
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    done = 0
+    for name in names if isinstance(names, list) else []:
+        if not isinstance(name, str) or name in sys.modules:
+            continue
+        try:
+            importlib.import_module(name)
+            done += 1
+        except BaseException as exc:  # only a head start
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+    if done:
+        gc.collect()
+        gc.freeze()
+    return done
 
 
 def _wait_child(pid: int, timeout: float) -> Tuple[str, int]:  # noqa: UP006
@@ -316,6 +370,8 @@ def serve(argv: Optional[List[str]] = None) -> int:  # noqa: UP006, UP045
             boot.end_descendants()
             _write_line(proto_out, {"type": "done", "id": req_id, "status": status, "code": code,
                                     "ms": round((time.perf_counter() - t0) * 1000, 1)})
+            # After the reply, off the rebuild's path: warm what this export had to import.
+            _learn(out + ".modules")
     # The watcher closed our stdin: stopped on purpose, or dead (then the scratch goes too).
     if boot.parent_died(args.parent):
         remove_scratch()

@@ -167,3 +167,17 @@ def test_hanging_pre_import_falls_back_to_a_plain_worker(project: Path, tmp_path
         assert len(pids_mentioning(str(project))) == 1  # the hung first worker is gone
     finally:
         w.close()
+
+
+def test_worker_learns_library_modules_the_source_does_not_show(project: Path, worker: WarmWorker) -> None:
+    """A dependency imported in a way the source scan cannot see (here importlib with a computed
+    name) is imported by the worker after the first export, so later rebuilds find it warm."""
+    probe = project / "warm.txt"
+    write(project / "petshop" / "main.py", MAIN_PY + (
+        "\nimport importlib, sys\n"
+        "_name = 'json' + 'schema'\n"
+        f"open({str(probe)!r}, 'a').write(str(_name in sys.modules) + '\\n')\n"
+        "importlib.import_module(_name)\n"))
+    assert worker.export().ok
+    assert worker.export().ok
+    assert probe.read_text().split() == ["False", "True"]
