@@ -217,12 +217,12 @@ def reap() -> None:
             return
 
 
-def end_descendants(rounds: int = 50) -> None:
-    """SIGKILL every descendant of this process. As a subreaper, the grandchildren of a killed
-    child come back to this process, so repeat until none is left."""
+def end_descendants(rounds: int = 50, keep: Tuple[int, ...] = ()) -> None:  # noqa: UP006
+    """SIGKILL every descendant of this process (but the children in ``keep``). As a subreaper,
+    the grandchildren of a killed child come back to this process, so repeat until none is left."""
     me = os.getpid()
     for _ in range(rounds):
-        kids = children_of(me)
+        kids = [pid for pid in children_of(me) if pid not in keep]
         if not kids:
             break
         for pid in kids:
@@ -231,7 +231,8 @@ def end_descendants(rounds: int = 50) -> None:
         for pid in kids:
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
-    reap()
+    if not keep:
+        reap()
 
 
 def die_with_everything(cleanup: Optional[Callable[[], None]] = None) -> None:  # noqa: UP045

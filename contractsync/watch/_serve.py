@@ -41,6 +41,7 @@ def _sibling(private: str, public: str) -> Any:
 
 boot = _sibling("_contractsync_bootstrap", "contractsync.spec._bootstrap")
 preload = _sibling("_contractsync_preload", "contractsync.watch.preload")
+applayer = _sibling("_contractsync_layer", "contractsync.watch._layer")
 
 
 class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
@@ -206,6 +207,7 @@ def _run_child(target: str, app_dir: str, out: str, fresh_roots: List[str],  # n
         os.replace(tmp, out)
         boot.end_descendants()
         _report_learned(out + ".modules", before, fresh_roots)
+        applayer.report_app_modules(out + ".app", fresh_roots)
     except BaseException:  # the child must always reach os._exit
         code = 70
         with contextlib.suppress(BaseException):
@@ -351,27 +353,63 @@ def serve(argv: Optional[List[str]] = None) -> int:  # noqa: UP006, UP045
     _write_line(proto_out, {"type": "ready", "pid": os.getpid(), "preloaded": done, "failed": failed,
                             "ms": round((time.perf_counter() - started) * 1000, 1)})
     fresh_roots = [str(app_dir), *args.fresh]
+    target_module = args.target.partition(":")[0]
+    layer: Any = None
+    last_report: Any = None
     with os.fdopen(proto_in, "rb") as requests:
+
+        def serve_one(request: Dict[str, Any], extra_fds: Tuple[int, ...] = ()) -> Dict[str, Any]:  # noqa: UP006
+            """Fork one export child, wait for it, end what it left: the reply (without ``ms``)."""
+            out, timeout = str(request["out"]), float(request["timeout"])
+            pid = os.fork()
+            if pid == 0:
+                _run_child(args.target, args.app_dir, out, fresh_roots, args.code_cache,
+                           (proto_out, requests.fileno(), args.alive_fd, *extra_fds))
+            status, code = _wait_child(pid, timeout)
+            # Anything that outlived the export child was re-parented to this subreaper (the
+            # layer process, a child too, stays).
+            boot.end_descendants(keep=(layer.pid,) if layer is not None else ())
+            return {"type": "done", "id": request.get("id"), "status": status, "code": code}
+
         for line in requests:
             try:
                 request = json.loads(line)
                 out = str(request["out"])
                 timeout = float(request["timeout"])
-                req_id = request.get("id")
             except (ValueError, KeyError, TypeError):
                 continue
             t0 = time.perf_counter()
-            pid = os.fork()
-            if pid == 0:
-                _run_child(args.target, args.app_dir, out, fresh_roots, args.code_cache,
-                           (proto_out, requests.fileno(), args.alive_fd))
-            status, code = _wait_child(pid, timeout)
-            # Anything that outlived the export child was re-parented to this subreaper.
-            boot.end_descendants()
-            _write_line(proto_out, {"type": "done", "id": req_id, "status": status, "code": code,
-                                    "ms": round((time.perf_counter() - t0) * 1000, 1)})
-            # After the reply, off the rebuild's path: warm what this export had to import.
+            changed = applayer.changed_files(last_report) if last_report else []
+            reply = None
+            if layer is not None and layer.poll_ready():
+                if not applayer.changed_files(layer.files):
+                    reply = layer.request(request, timeout + 5.0)
+                if reply is None:  # stale (a file it imported changed) or dead
+                    layer.close()
+                    layer = None
+            if reply is None:  # no layer, or one still importing: fork from the worker
+                reply = serve_one(request)
+            reply["ms"] = round((time.perf_counter() - t0) * 1000, 1)
+            _write_line(proto_out, reply)
+            # After the reply, off the rebuild's path: warm what this export had to import, and
+            # prepare a layer of the app modules this save did not touch.
             _learn(out + ".modules")
+            report = applayer.read_report(out + ".app")
+            if report is not None:
+                last_report = report
+                if changed and all(f.endswith(".py") for f in changed):
+                    keep = applayer.layer_modules(report, changed, target_module)
+                    if layer is None or layer.modules != keep:
+                        if layer is not None:
+                            layer.close()
+                            layer = None
+                        if keep:
+                            layer = applayer.Layer.start(
+                                keep, args.app_dir,
+                                lambda: install_fresh_imports(fresh_roots, args.code_cache),
+                                serve_one, (proto_out, requests.fileno(), args.alive_fd), fresh_roots)
+    if layer is not None:
+        layer.close()
     # The watcher closed our stdin: stopped on purpose, or dead (then the scratch goes too).
     if boot.parent_died(args.parent):
         remove_scratch()

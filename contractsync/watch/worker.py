@@ -124,7 +124,8 @@ def _kill_group(proc: subprocess.Popen[bytes], sig: int) -> None:
 
 
 #: What the worker process runs, loaded by path into the app's interpreter (see child_command).
-WORKER_FILES = [BOOTSTRAP, Path(__file__).with_name("preload.py"), Path(__file__).with_name("_serve.py")]
+WORKER_FILES = [BOOTSTRAP, Path(__file__).with_name("preload.py"), Path(__file__).with_name("_layer.py"),
+                Path(__file__).with_name("_serve.py")]
 
 
 @dataclass
@@ -275,6 +276,7 @@ class WarmWorker:
                     output=_tail(Path(str(out) + ".log")), ms=ms)
             return _read_result(out, ms)
         finally:
+            # (out + ".modules" / ".app" are the worker's, read and removed after its reply.)
             for path in (out, Path(str(out) + ".log")):
                 with contextlib.suppress(OSError):
                     path.unlink()

@@ -181,3 +181,31 @@ def test_worker_learns_library_modules_the_source_does_not_show(project: Path, w
     assert worker.export().ok
     assert worker.export().ok
     assert probe.read_text().split() == ["False", "True"]
+
+
+def test_a_run_of_saves_reimports_only_what_the_save_touched(project: Path, worker: WarmWorker) -> None:
+    """After a save, the app modules it cannot affect are imported once in a warm layer; later
+    saves of the same file import only it and its importers, and a save of a layered module
+    throws the layer away (#12)."""
+    counter = project / "imports.txt"
+    write(project / "petshop" / "settings.py",
+          f"open({str(counter)!r}, 'a').write('settings\\n')\nTITLE = 'Pet shop'\n")
+    write(project / "petshop" / "main.py",
+          MAIN_PY.replace('app = FastAPI(title="Pet shop"', 'from .settings import TITLE\n\napp = FastAPI(title=TITLE'))
+    assert worker.export().ok
+    assert counter.read_text().count("settings") == 1
+    fields = [f"f{i}: int = 0" for i in range(4)]
+    for i in range(1, 4):
+        write(project / "petshop" / "models.py", models_with(*fields[:i]))
+        time.sleep(1.0)  # the layer imports in the background after the previous reply
+        outcome = worker.export()
+        assert outcome.ok and outcome.spec is not None
+        assert list(outcome.spec["components"]["schemas"]["Pet"]["properties"])[2:] == [f"f{j}" for j in range(i)]
+    # The first save's rebuild imported settings fresh; then the layer imported it once; the
+    # next two rebuilds forked from the layer without importing it again.
+    assert counter.read_text().count("settings") == 3
+    # A save of the layered module: the layer is stale, the rebuild sees the new value.
+    write(project / "petshop" / "settings.py",
+          f"open({str(counter)!r}, 'a').write('settings\\n')\nTITLE = 'Pet shop 2'\n")
+    outcome = worker.export()
+    assert outcome.ok and outcome.spec is not None and outcome.spec["info"]["title"] == "Pet shop 2"
