@@ -380,6 +380,14 @@ def serve(argv: Optional[List[str]] = None) -> int:  # noqa: UP006, UP045
                 continue
             t0 = time.perf_counter()
             changed = applayer.changed_files(last_report) if last_report else []
+            # A saved file that is not Python (.env, a YAML the app reads at import) may change
+            # what any module does at import: nothing is kept warm across it.
+            other = [p for p in request.get("changed") or [] if not str(p).endswith(".py")]
+            if other:
+                changed.extend(str(p) for p in other)
+                if layer is not None:
+                    layer.close()
+                    layer = None
             reply = None
             if layer is not None and layer.poll_ready():
                 if not applayer.changed_files(layer.files):

@@ -31,7 +31,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -217,8 +217,9 @@ class WarmWorker:
                               source=f"app {self.target}")
         self.ready_info = ready
 
-    def export(self) -> ExportOutcome:
-        """Export the app once in a fresh forked child.
+    def export(self, changed: Sequence[str] = ()) -> ExportOutcome:
+        """Export the app once in a fresh forked child. ``changed``: the files whose saves
+        triggered it (a non-Python file among them means no warm app layer may be used).
 
         A dead worker is restarted first; a worker that dies during the request is restarted and
         the request retried once.
@@ -230,7 +231,7 @@ class WarmWorker:
                     self.start()
                 except WorkerError as exc:
                     return ExportOutcome("crashed", message=exc.message)
-            outcome = self._request()
+            outcome = self._request(changed)
             if outcome is not None:
                 return outcome
         return ExportOutcome("crashed", message="the warm worker died twice during an export")
@@ -247,13 +248,14 @@ class WarmWorker:
         code = self._proc.poll()
         return f"exited (code {code})" if code is not None else "stopped answering"
 
-    def _request(self) -> ExportOutcome | None:
+    def _request(self, changed: Sequence[str] = ()) -> ExportOutcome | None:
         assert self._proc is not None and self._proc.stdin is not None
         self._next_id += 1
         out = self.workdir / f"export-{self._next_id}.json"
         with contextlib.suppress(OSError):
             out.unlink()
-        request = {"id": self._next_id, "out": str(out), "timeout": self.timeout}
+        request = {"id": self._next_id, "out": str(out), "timeout": self.timeout,
+                   "changed": [str(Path(p).resolve()) for p in changed if not p.startswith("(")]}
         t0 = time.perf_counter()
         try:
             self._proc.stdin.write(orjson.dumps(request) + b"\n")
@@ -353,7 +355,8 @@ class SubprocessExporter:
     def restart(self) -> None:
         """Nothing to restart: every export is its own process."""
 
-    def export(self) -> ExportOutcome:
+    def export(self, changed: Sequence[str] = ()) -> ExportOutcome:
+        """A fresh export process (``changed`` does not matter: nothing is kept warm)."""
         from ..spec.export import export_app
         from ..spec.source import AppSource
 

@@ -39,7 +39,7 @@ class Scripted:
     def __init__(self, *outcomes: ExportOutcome) -> None:
         self.outcomes = list(outcomes)
 
-    def export(self) -> ExportOutcome:
+    def export(self, changed: object = ()) -> ExportOutcome:
         return self.outcomes.pop(0)
 
 

@@ -209,3 +209,15 @@ def test_a_run_of_saves_reimports_only_what_the_save_touched(project: Path, work
           f"open({str(counter)!r}, 'a').write('settings\\n')\nTITLE = 'Pet shop 2'\n")
     outcome = worker.export()
     assert outcome.ok and outcome.spec is not None and outcome.spec["info"]["title"] == "Pet shop 2"
+    # A layered module that reads another file at import: a save of that file drops the layer.
+    title = project / "title.txt"
+    title.write_text("From a file")
+    write(project / "petshop" / "settings.py", f"TITLE = open({str(title)!r}).read()\n")
+    assert worker.export().ok
+    for i in range(2):
+        write(project / "petshop" / "models.py", models_with(f"g{i}: int = 0"))
+        time.sleep(1.0)
+        assert worker.export().ok
+    title.write_text("Changed")
+    outcome = worker.export(changed=[str(title)])
+    assert outcome.ok and outcome.spec is not None and outcome.spec["info"]["title"] == "Changed"
