@@ -146,8 +146,10 @@ def test_bootstrap_needs_python_3_9_syntax_only() -> None:
     """The files that run in the app's interpreter parse as Python 3.9."""
     import ast
 
-    for rel in ("contractsync/spec/_bootstrap.py", "contractsync/watch/_serve.py",
-                "contractsync/watch/preload.py"):
+    from contractsync.watch.worker import WORKER_FILES
+
+    assert {p.name for p in WORKER_FILES} == {"_bootstrap.py", "preload.py", "_layer.py", "_serve.py"}
+    for rel in [str(p.relative_to(REPO)) for p in WORKER_FILES]:
         source = (REPO / rel).read_text()
         ast.parse(source, filename=rel, feature_version=(3, 9))
         tree = ast.parse(source)
@@ -157,7 +159,8 @@ def test_bootstrap_needs_python_3_9_syntax_only() -> None:
                      if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
         third_party = imported - set(sys.stdlib_module_names) - {"__future__", "fastapi", "pydantic"}
         assert not third_party, f"{rel} imports {third_party}"
-        assert "contractsync" not in imported or rel == "contractsync/watch/_serve.py", rel
+        assert "contractsync" not in imported or rel in ("contractsync/watch/_serve.py",
+                                                         "contractsync/watch/_layer.py"), rel
 
 
 WATCH_APP = _RECORD + """
