@@ -37,15 +37,15 @@ DYNAMIC_MARKERS = ("import_module", "__import__", "pkgutil", "exec(", "importlib
 def report_app_modules(path: str, fresh_roots: List[str]) -> None:  # noqa: UP006
     """In an export child: write the app's modules (under ``fresh_roots``) in import order, with
     each file's (mtime_ns, size), for the worker."""
-    roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in fresh_roots)
+    roots = tuple({p.rstrip(os.sep) + os.sep for r in fresh_roots for p in (os.path.realpath(r), os.path.abspath(r))})
     found = []
     for name, module in list(sys.modules.items()):
-        filename = getattr(module, "__file__", None)
-        if not filename or not filename.endswith(".py"):
+        # __dict__, not getattr: a module-level __getattr__ may import things.
+        filename = getattr(module, "__dict__", {}).get("__file__")
+        # A string test first: this runs on every rebuild, over every module loaded.
+        if not isinstance(filename, str) or not filename.endswith(".py") or not filename.startswith(roots):
             continue
         real = os.path.realpath(filename)
-        if not real.startswith(roots):
-            continue
         try:
             st = os.stat(real)
         except OSError:

@@ -206,8 +206,10 @@ def _run_child(target: str, app_dir: str, out: str, fresh_roots: List[str],  # n
             fh.write(data)
         os.replace(tmp, out)
         boot.end_descendants()
-        _report_learned(out + ".modules", before, fresh_roots)
-        applayer.report_app_modules(out + ".app", fresh_roots)
+        # Hints for the worker; a failure here must not fail an export that succeeded.
+        with contextlib.suppress(Exception):
+            _report_learned(out + ".modules", before, fresh_roots)
+            applayer.report_app_modules(out + ".app", fresh_roots)
     except BaseException:  # the child must always reach os._exit
         code = 70
         with contextlib.suppress(BaseException):
@@ -221,10 +223,14 @@ def _run_child(target: str, app_dir: str, out: str, fresh_roots: List[str],  # n
         os._exit(code)
 
 
+#: The interpreter's library directories, computed once in the worker (forked children inherit it).
+_EXCLUDED: Tuple[str, ...] = ()  # noqa: UP006
+
+
 def _library_module(module: Any, fresh_roots: Tuple[str, ...], excluded: Tuple[str, ...]) -> bool:  # noqa: UP006
     """True for a module of an installed library or the standard library (never the app's)."""
-    filename = getattr(module, "__file__", None)
-    if not filename:
+    filename = getattr(module, "__dict__", {}).get("__file__")  # never a module-level __getattr__
+    if not isinstance(filename, str):
         return False
     real = os.path.realpath(filename)
     if any(real.startswith(root) for root in fresh_roots):
@@ -239,7 +245,7 @@ def _report_learned(path: str, before: Any, fresh_roots: List[str]) -> None:  # 
     by a dependency, or by code the source scan cannot see): the worker imports them next, so
     later rebuilds only pay for the app's own modules."""
     roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in fresh_roots)
-    excluded = _excluded_prefixes()
+    excluded = _EXCLUDED or _excluded_prefixes()
     new = [name for name in set(sys.modules) - before
            if _library_module(sys.modules.get(name), roots, excluded)]
     with open(path, "w", encoding="utf-8") as fh:
@@ -345,6 +351,8 @@ def serve(argv: Optional[List[str]] = None) -> int:  # noqa: UP006, UP045
     sys.argv = ["contractsync-watch"]
 
     app_dir = Path(args.app_dir)
+    global _EXCLUDED
+    _EXCLUDED = _excluded_prefixes()
     done, failed = _preload(args.target, app_dir, not args.no_preload)
     # Objects that exist now are shared with every child; freezing them keeps the children's
     # garbage collector from touching (and so copying) those pages.
