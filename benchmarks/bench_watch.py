@@ -44,11 +44,20 @@ BOOKSHOP = REPO / "examples" / "bookshop" / "v1"
 
 # --- the generated 200-operation app ------------------------------------------------------
 
-def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> None:
+#: What the heavy app imports at module level: large third-party packages that are contractsync's
+#: own dependencies (so the benchmark needs nothing extra), standing in for OpenTelemetry,
+#: Elasticsearch and SQLAlchemy clients in a real service (~1.3 s of imports together here).
+HEAVY_IMPORTS = ("jsonschema", "httpx", "rich.console", "jinja2", "deepdiff", "black",
+                 "openapi_spec_validator", "isort", "yaml")
+
+
+def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20, *, package: str = "bigapp",
+                 heavy: bool = False) -> None:
     """Write package ``bigapp`` (``bigapp.main:app``) under ``root``: ``routers`` routers with
     ``ops_per_router`` operations each over pydantic models with nested references, enums,
-    optional fields and query/path/header parameters."""
-    pkg = root / "bigapp"
+    optional fields and query/path/header parameters. ``heavy``: the app also imports
+    :data:`HEAVY_IMPORTS` at module level (``<package>/integrations.py``, used by every router)."""
+    pkg = root / package
     (pkg / "routers").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "routers" / "__init__.py").write_text("")
@@ -109,7 +118,7 @@ def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> Non
             "from fastapi import APIRouter, Header, Path, Query",
             "",
             f"from ..models import Item{r}, Item{r}Create, Item{r}Page, Status",
-            "",
+            *(["from ..integrations import CLIENTS", ""] if heavy else [""]),
             f'router = APIRouter(prefix="/r{r}", tags=["r{r}"])',
             "",
         ]
@@ -125,6 +134,8 @@ def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> Non
             if kind == "list":
                 params += ["limit: Annotated[int, Query(ge=1, le=100)] = 20",
                            "status: Status | None = None", "q: str | None = None"]
+                if heavy and r == 0 and op == 0:  # the heavy app's saves edit a router
+                    params.append("bench_marker_000: int | None = None")
             params.append("x_request_id: Annotated[str | None, Header()] = None")
             returns = {"list": f"Item{r}Page", "delete": "None"}.get(kind, f"Item{r}")
             status = ", status_code=204" if kind == "delete" else ""
@@ -137,8 +148,15 @@ def generate_app(root: Path, routers: int = 10, ops_per_router: int = 20) -> Non
                 "",
             ]
         (pkg / "routers" / f"r{r}.py").write_text("\n".join(lines))
+    if heavy:
+        (pkg / "integrations.py").write_text(
+            "\n".join(f"import {m}" for m in HEAVY_IMPORTS) + "\n\n"
+            "# Module-level clients, as services create them.\n"
+            "CLIENTS = {'http': httpx.Client(timeout=1.0), 'templates': jinja2.Environment()}\n"
+        )
     imports = ", ".join(f"r{r}" for r in range(routers))
     (pkg / "main.py").write_text(
+        ("from . import integrations  # noqa: F401\n" if heavy else "") +
         "from fastapi import FastAPI\n\n"
         f"from .routers import {imports}\n\n"
         'app = FastAPI(title="Generated", version="1.0.0")\n'
@@ -194,6 +212,19 @@ def generated(scratch: Path) -> Scenario:
     models = root / "bigapp" / "models.py"
     return Scenario("generated 200-operation app", root, "bigapp", models,
                     "bench_marker_000: int | None = None")
+
+
+def heavy(scratch: Path) -> Scenario:
+    root = scratch / "heavy"
+    generate_app(root, routers=6, ops_per_router=20, package="heavyapp", heavy=True)
+    # Saves edit one router (a query parameter): the models, the other routers and the heavy
+    # integrations module are what a run of such saves does not touch.
+    router = root / "heavyapp" / "routers" / "r0.py"
+    return Scenario("heavy-import app (120 operations)", root, "heavyapp", router,
+                    "bench_marker_000: int | None = None")
+
+
+SCENARIOS = {"bookshop": bookshop, "generated": generated, "heavy": heavy}
 
 
 def _env() -> dict[str, str]:
@@ -292,7 +323,7 @@ def _wait(predicate: Any, timeout: float, interval: float = 0.01) -> bool:
 _FLOOR_SCRIPT = """
 import gc, importlib, json, os, sys, time
 from pathlib import Path
-from contractsync.watch.worker import _preload
+from contractsync.watch._serve import _preload
 target, app_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 _preload(target, Path(app_dir), True)
 gc.collect(); gc.freeze()
@@ -488,13 +519,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between saves (default 0.3)")
     parser.add_argument("--template-runs", type=int, default=5, help="template-flow runs per app (default 5)")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--apps", default="bookshop,generated,heavy",
+                        help="comma-separated scenarios (default: bookshop,generated,heavy)")
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-watch-"))
     results: dict[str, Any] = {}
     load_before = os.getloadavg()
     try:
-        for sc in (bookshop(scratch), generated(scratch)):
+        for sc in (SCENARIOS[name](scratch) for name in args.apps.split(",")):
             print(f"… {sc.name}: contractsync watch, {args.edits} saves", file=sys.stderr)
             watch = bench_watch(sc, args.edits, args.pause)
             floor = bench_floor(sc, args.edits)

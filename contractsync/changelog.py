@@ -141,6 +141,16 @@ class Version:
         return text
 
 
+def release_kind(version: str, bump: Bump) -> str:
+    """How a release is named: by what its number did. In major version zero the breaking bump
+    is a *minor* one (0.1.0 → 0.2.0), so it is a "minor release (breaking in 0.x)", never a
+    "major release"."""
+    parsed = Version.parse(version)
+    if parsed is not None and parsed.major == 0 and bump is Bump.MAJOR:
+        return "minor release (breaking in 0.x)"
+    return f"{bump} release"
+
+
 def is_major_bump(old: str, new: str) -> bool:
     """True when ``old`` → ``new`` (both SemVer) is a major bump (0.y → 0.(y+1) counts)."""
     a, b = Version.parse(old), Version.parse(new)
@@ -576,7 +586,7 @@ def render_html(history: History, releases: Sequence[Release] | None = None) -> 
         out.append("<p>No releases in this range.</p>")
     touched: dict[str, list[str]] = {}
     for release in chosen:
-        kind = "first release" if release.previous_sha256 is None else f"{release.bump} release"
+        kind = "first release" if release.previous_sha256 is None else release_kind(release.version, release.bump)
         out.append(f'<h2 id="v{e(release.version)}">{e(release.version)} '
                    f'<span class="meta">{e(release.date)} · {e(kind)}</span></h2>')
         count = len(release.breaking)

@@ -33,6 +33,12 @@ class Config(BaseModel):
         default=None, description="Extra path the TypeScript types are written to (the frontend's copy)."
     )
     export_timeout: float = Field(default=60.0, gt=0, description="Seconds an app export may take.")
+    python: str | None = Field(
+        default=None,
+        description="The app's Python interpreter (a path relative to pyproject.toml, or a virtualenv "
+        "directory); default: the active virtualenv, else a .venv/venv in the app dir or above, else "
+        "contractsync's own.",
+    )
     diff: DiffConfig = Field(default_factory=DiffConfig, description="[tool.contractsync.diff]: fail-on, rule levels, ignores.")
     policy: PolicyConfig = Field(default_factory=PolicyConfig, description="[tool.contractsync.policy]: what the CI gate allows.")
     typescript: TypeScriptConfig = Field(default_factory=TypeScriptConfig, description="[tool.contractsync.typescript]: generator options.")
@@ -56,6 +62,15 @@ class Config(BaseModel):
     @property
     def app_dir_path(self) -> Path:
         return self.root / self.app_dir
+
+    def app_python(self, explicit: str | None = None, app_dir: Path | None = None) -> str:
+        """The interpreter that imports the app (``--python`` wins over the config; see
+        :mod:`contractsync.spec.interpreter`)."""
+        from .spec.interpreter import project_python
+
+        return project_python(explicit, configured=self.python, root=self.root,
+                              app_dir=app_dir if app_dir is not None else self.app_dir_path,
+                              config_file=self.file)
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the given (non-None) values replaced, as CLI flags do."""

@@ -141,22 +141,24 @@ def init_project(
     app_dir: str = ".",
     contracts_dir: str = "contracts",
     frontend_types: str | None = None,
+    python: str | None = None,
     force: bool = False,
 ) -> Config:
     """Write ``[tool.contractsync]`` into ``pyproject`` (created if missing), keeping the rest of
-    the file as it was. Returns the resulting config."""
+    the file as it was: a new table is appended after a blank line; ``force`` replaces an existing
+    one in place. Returns the resulting config."""
+    text = ""
     if pyproject.exists():
+        text = pyproject.read_text(encoding="utf-8")
         try:
-            doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+            doc = tomlkit.parse(text)
         except Exception as exc:  # tomlkit raises several error types
             raise ConfigError(f"invalid TOML: {exc}", source=str(pyproject)) from None
     else:
         doc = tomlkit.document()
     tool = doc.get("tool")
-    if tool is None:
-        tool = tomlkit.table(is_super_table=True)
-        doc["tool"] = tool
-    if "contractsync" in tool and not force:
+    exists = tool is not None and "contractsync" in tool
+    if exists and not force:
         raise ConfigError(f"[{TABLE}] already exists (use --force to replace it)", source=str(pyproject))
     table = tomlkit.table()
     table["app"] = app
@@ -165,8 +167,24 @@ def init_project(
     table["contracts_dir"] = contracts_dir
     if frontend_types:
         table["frontend_types"] = frontend_types
-    tool["contractsync"] = table
-    atomic_write_text(pyproject, tomlkit.dumps(doc))
+    if python:
+        table["python"] = python
+    if exists:
+        assert tool is not None
+        table.add(tomlkit.nl())
+        tool["contractsync"] = table
+        new_text = tomlkit.dumps(doc).rstrip("\n") + "\n"
+    else:
+        wrapper = tomlkit.document()
+        outer = tomlkit.table(is_super_table=True)
+        outer["contractsync"] = table
+        wrapper["tool"] = outer
+        body = tomlkit.dumps(wrapper).strip("\n") + "\n"
+        if text and not text.endswith("\n"):
+            text += "\n"
+        separator = "\n" if text.strip() and not text.endswith("\n\n") else ""
+        new_text = (text if text.strip() else "") + separator + body
+    atomic_write_text(pyproject, new_text)
     from .config import load_config
 
     return load_config(pyproject)

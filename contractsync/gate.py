@@ -54,7 +54,7 @@ from .config import Config
 from .contract import operations, summarize_differences
 from .diff.model import Change, Direction, Level, Location, Report, fingerprint
 from .errors import CheckFailed, InputError, SpecLoadError
-from .io import atomic_write_bytes, atomic_write_text, display_path
+from .io import atomic_write_bytes, atomic_write_text, display_path, repo_path
 from .policy import Decision, PolicyConfig, PolicyResult, Violation, evaluate
 from .spec.canonical import canonical_json
 from .spec.document import Document
@@ -120,7 +120,7 @@ class GateResult:
             "blockers": [{
                 "kind": b.kind, "message": b.message, "fix": b.fix, "details": list(b.details),
                 "fingerprint": b.fingerprint,
-                "file": str(b.file) if b.file else None, "line": b.line, "column": b.column,
+                "file": repo_path(b.file) if b.file else None, "line": b.line, "column": b.column,
             } for b in self.blockers],
             "allowed": [{"fingerprint": d.change.fingerprint, "id": d.change.id, "reason": d.reason,
                          "detail": d.detail} for d in self.allowed],
@@ -172,7 +172,7 @@ def app_source_of(cfg: Config) -> AppSource | None:
     """The configured app as a source (None when no app is configured)."""
     if not cfg.app:
         return None
-    return AppSource(cfg.app, app_dir=cfg.app_dir_path, timeout=cfg.export_timeout)
+    return AppSource(cfg.app, app_dir=cfg.app_dir_path, timeout=cfg.export_timeout, python=cfg.app_python())
 
 
 def run_diff(old: Document, new: Document, *, now: dt.datetime, cfg: Config | None = None) -> Report:
@@ -907,7 +907,8 @@ def format_github(result: GateResult, root: Path | None = None) -> str:
     for b in result.blockers:
         props = []
         if b.file is not None:
-            props.append(f"file={_gh_escape(display_path(b.file, root or Path.cwd()), True)}")
+            # From the repository root: GitHub attaches it whatever the working directory.
+            props.append(f"file={_gh_escape(repo_path(b.file, root), True)}")
             if b.line is not None:
                 props.append(f"line={b.line}")
                 if b.column is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -22,14 +23,49 @@ def read_project_text(path: Path) -> str | None:
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
-    """``path`` as a user would type it: relative to the current directory (else to ``root``)
-    when it is below it, absolute otherwise."""
+    """``path`` as a user would type it, normalised (no ``a/../b``): relative to the current
+    directory (else to ``root``) when it is below it, else ``../``-relative when it is in the
+    same git repository (a sibling folder of a monorepo), else absolute."""
+    resolved = Path(os.path.abspath(path))
+    with contextlib.suppress(OSError):
+        resolved = path.resolve()
     for base in (Path.cwd(), root):
         if base is None:
             continue
         with contextlib.suppress(ValueError):
-            return path.resolve().relative_to(base.resolve()).as_posix() or "."
-    return str(path)
+            return resolved.relative_to(base.resolve()).as_posix() or "."
+    top = repo_root(Path.cwd())
+    if top is not None:
+        with contextlib.suppress(ValueError):
+            resolved.relative_to(top)  # in the same repository as the current directory
+            return Path(os.path.relpath(resolved, Path.cwd().resolve())).as_posix()
+    return resolved.as_posix() if os.name != "nt" else str(resolved)
+
+
+def repo_root(path: Path) -> Path | None:
+    """The top of the git work tree holding ``path`` (a ``.git`` directory or file above it),
+    found without running git; None outside a repository."""
+    start = Path(os.path.abspath(path))
+    with contextlib.suppress(OSError):
+        start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def repo_path(path: Path, root: Path | None = None) -> str:
+    """A local file as reports name it: relative to the repository root (so GitHub, GitLab and
+    SARIF viewers attach annotations to it from any working directory), normalised; outside a
+    repository as :func:`display_path` shows it (relative to ``root`` when below it)."""
+    absolute = Path(os.path.abspath(path))
+    with contextlib.suppress(OSError):
+        absolute = absolute.resolve()
+    top = repo_root(absolute.parent)
+    if top is not None:
+        with contextlib.suppress(ValueError):
+            return absolute.relative_to(top).as_posix()
+    return display_path(path, root)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
@@ -39,6 +75,15 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int |
     rename, which is atomic on POSIX and Windows. Permissions of an existing file are kept.
     """
     target = Path(path)
+    if _is_device_or_pipe(target):
+        # `-o /dev/null`, `-o /dev/stdout`, a FIFO: write into it; renaming over it would replace
+        # the device node with a regular file.
+        try:
+            with open(target, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", source=str(target)) from exc
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -70,6 +115,14 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int |
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _is_device_or_pipe(path: Path) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) or stat.S_ISFIFO(st.st_mode)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:

@@ -126,3 +126,22 @@ def test_stale_summary_treats_a_path_parameter_rename_as_the_same_operation() ->
         "1 operation added: GET /health",
         "1 operation changed: DELETE /authors/{id}",
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_atomic_write_into_a_device_or_fifo_keeps_the_node(tmp_path: Path) -> None:
+    """`-o /dev/null` once replaced the device with a regular file (found during #12)."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    atomic_write_bytes(fifo, b"{}\n")
+    reader.join(10)
+    assert got == [b"{}\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    atomic_write_bytes("/dev/null", b"x")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

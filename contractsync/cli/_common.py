@@ -77,6 +77,13 @@ InProcessOption = Annotated[
     bool,
     typer.Option("--in-process", help="Import the app in this process instead of a fresh child process."),
 ]
+PythonOption = Annotated[
+    str | None,
+    typer.Option("--python", metavar="PATH",
+                 help="The app's Python interpreter (or virtualenv directory); default: [tool.contractsync] "
+                 "python, the active virtualenv, a .venv/venv in the app dir or above, else contractsync's own.",
+                 show_default=False),
+]
 TimeoutOption = Annotated[
     float | None,
     typer.Option("--timeout", help="Seconds the app export may take (default 60).", show_default=False),
@@ -89,6 +96,7 @@ def app_source(
     app_dir: Path | None,
     in_process: bool = False,
     timeout: float | None = None,
+    python: str | None = None,
 ) -> AppSource | None:
     """The app named by ``--app`` or the config, as a source; None if neither names one."""
     target = app or cfg.app
@@ -100,6 +108,7 @@ def app_source(
         app_dir=directory,
         in_process=in_process,
         timeout=timeout if timeout is not None else cfg.export_timeout,
+        python=cfg.app_python(python, directory),
     )
 
 
@@ -111,6 +120,7 @@ def spec_source(
     app_dir: Path | None = None,
     in_process: bool = False,
     timeout: float | None = None,
+    python: str | None = None,
     default: str = "app",
 ) -> Source:
     """Resolve a SPEC argument (or its absence) to a source.
@@ -122,11 +132,12 @@ def spec_source(
         src = parse_source(spec, app_dir=app_dir)
         if isinstance(src, AppSource):
             return AppSource(src.target, app_dir=src.app_dir, in_process=in_process,
-                             timeout=timeout if timeout is not None else cfg.export_timeout)
+                             timeout=timeout if timeout is not None else cfg.export_timeout,
+                             python=cfg.app_python(python, src.app_dir))
         return src
     if default == "contract" and not app:
         return parse_source(str(cfg.contract_file))
-    source = app_source(cfg, app, app_dir, in_process, timeout)
+    source = app_source(cfg, app, app_dir, in_process, timeout, python)
     if source is None:
         raise InputError(
             "no spec given and no app configured: pass a SPEC, --app pkg.module:app, "

@@ -26,6 +26,7 @@ def accept(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
 ) -> int:
     """Update the stored contract from the app, regenerate the types and append a changelog release.
 
@@ -38,7 +39,7 @@ def accept(
     if migration and not announce:
         raise typer.BadParameter("--migration goes with --announce", param_hint="--migration")
     cfg = c.config()
-    source = c.app_source(cfg, app, app_dir, in_process, timeout)
+    source = c.app_source(cfg, app, app_dir, in_process, timeout, python)
     result = run_accept(cfg, version=version, announce_reason=announce, migration=migration,
                         now=c.parse_now(now) if now else None, app=source,
                         policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days))

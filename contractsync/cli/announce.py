@@ -26,6 +26,7 @@ def announce(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
 ) -> int:
     """Announce breaking changes in <contracts_dir>/announcements.yaml (commit it with the change).
 
@@ -39,7 +40,7 @@ def announce(
     if fingerprints and all_breaking:
         raise typer.BadParameter("give fingerprints or --all-breaking, not both", param_hint="--all-breaking")
     cfg = c.config()
-    source = c.app_source(cfg, app, app_dir, in_process, timeout)
+    source = c.app_source(cfg, app, app_dir, in_process, timeout, python)
     items = run_announce(cfg, fingerprints or [], reason=reason, migration=migration, all_breaking=all_breaking,
                          base=base, now=c.parse_now(now) if now else None, app=source)
     path = announcements_path(cfg.contracts_path)

@@ -56,6 +56,7 @@ def check(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
 ) -> int:
     """The CI gate: the contract is current, every breaking change is announced, types and
     changelog are current. Prints what blocks and the exact fix.
@@ -71,7 +72,7 @@ def check(
     if output_format not in ("text", "markdown", "github", "json"):
         raise typer.BadParameter("must be text, markdown, github or json", param_hint="--format")
     cfg = c.config()
-    source = c.app_source(cfg, app, app_dir, in_process, timeout)
+    source = c.app_source(cfg, app, app_dir, in_process, timeout, python)
     result = run_check(cfg, base=base, now=c.parse_now(now) if now else None, app=source,
                        policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days))
     out = c.stdout()

@@ -13,9 +13,10 @@ import typer
 from ..diff.compare import compare
 from ..diff.options import DiffOptions
 from ..errors import InputError
-from ..io import atomic_write_text
+from ..io import atomic_write_text, repo_path
 from ..render import FAIL_ON_VALUES, FORMATS, Near, RenderContext, failing, nearest_in_base, render
-from ..spec.source import FileSource, GitSource, Source, git_toplevel
+from ..render._common import file_of
+from ..spec.source import FileSource, GitSource, Source
 from . import _common as c
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def diff(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
     output_format: Annotated[str, typer.Option(
         "--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
     output: Annotated[Path | None, typer.Option(
@@ -69,7 +71,7 @@ def diff(
     threshold_name = fail_on or cfg.diff.fail_on
     base_src = _base_source(base, cfg)
     new_src = c.spec_source(new, cfg, app=app, app_dir=app_dir, in_process=in_process,
-                            timeout=timeout, default="app")
+                            timeout=timeout, python=python, default="app")
     result = compare(base_src, new_src,
                      options=DiffOptions(now=today, allow_external_refs=allow_external_refs),
                      settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)
@@ -125,19 +127,10 @@ def _base_source(base: str | None, cfg: Config) -> Source:
 
 
 def _repo_file(source: Source, doc: Document) -> str | None:
-    """The path annotations should name for this side: a local file as given, or the path of a
-    ``REV:path`` source relative to the repository top; None for apps, stdin and URLs."""
+    """The path annotations should name for this side: a local file or the path of a
+    ``REV:path`` source, relative to the repository root; None for apps, stdin and URLs."""
     if isinstance(source, FileSource):
-        path = source.path
-        if path.is_absolute():
-            # Annotations want paths relative to the workspace the job runs in.
-            with contextlib.suppress(ValueError):
-                path = path.resolve().relative_to(Path.cwd().resolve())
-        return path.as_posix()
+        return repo_path(source.path)
     if isinstance(source, GitSource):
-        try:
-            top = git_toplevel(source.cwd)
-            return (source.cwd.resolve() / source.path).resolve().relative_to(top.resolve()).as_posix()
-        except (InputError, ValueError):
-            return source.path
+        return file_of(doc.source)
     return None

@@ -24,6 +24,7 @@ def export(
         "--check", help="Write nothing; exit 1 when the stored contract is stale against the code.")] = False,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
     no_validate: Annotated[bool, typer.Option(
         "--no-validate", help="Skip full OpenAPI validation (it is cached by content hash).")] = False,
 ) -> int:
@@ -35,7 +36,8 @@ def export(
     Example: `contractsync export --app bookshop.main:app --app-dir examples/bookshop/v1 -o /tmp/openapi.json`
     """
     cfg = c.config()
-    source = c.spec_source(None, cfg, app=app, app_dir=app_dir, in_process=in_process, timeout=timeout)
+    source = c.spec_source(None, cfg, app=app, app_dir=app_dir, in_process=in_process, timeout=timeout,
+                           python=python)
     if output is not None and str(output) == "-":
         if check:
             raise typer.BadParameter("--check compares with a file, not stdout", param_hint="--output")

@@ -104,6 +104,7 @@ def typescript(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
     enum: Annotated[bool | None, _flag("Emit `export enum` for component enums instead of literal unions.", "enum")] = None,
     enum_values: Annotated[bool | None, _flag("Also export each component enum's values as a const array.", "enum-values")] = None,
     immutable: Annotated[bool | None, _flag("Make every property and array readonly.", "immutable")] = None,
@@ -124,7 +125,7 @@ def typescript(
     """
     cfg = c.config()
     source = c.spec_source(spec, cfg, app=app_target, app_dir=app_dir, in_process=in_process,
-                           timeout=timeout, default="contract")
+                           timeout=timeout, python=python, default="contract")
     options = _options(
         cfg.typescript,
         enum=enum, enum_values=enum_values, immutable=immutable, alphabetize=alphabetize,
@@ -152,6 +153,7 @@ def python(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
     check: CheckOption = False,
 ) -> int:
     """Generate pydantic v2 models for the contract's schemas (via datamodel-code-generator).
@@ -162,7 +164,7 @@ def python(
     """
     cfg = c.config()
     source = c.spec_source(spec, cfg, app=app_target, app_dir=app_dir, in_process=in_process,
-                           timeout=timeout, default="contract")
+                           timeout=timeout, python=python, default="contract")
     doc = load_spec(source)
     text = to_python(doc)
     return _emit(text, _targets(output, [cfg.contracts_path / "models.py"]), check, "python")

@@ -21,6 +21,7 @@ def validate(
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
+    python: c.PythonOption = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore cached verdicts.")] = False,
 ) -> int:
@@ -33,7 +34,8 @@ def validate(
     if output_format not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--format")
     cfg = c.config()
-    source = c.spec_source(spec, cfg, app=app, app_dir=app_dir, in_process=in_process, timeout=timeout)
+    source = c.spec_source(spec, cfg, app=app, app_dir=app_dir, in_process=in_process, timeout=timeout,
+                           python=python)
     doc = load_spec(source)
     problems = validate_document(doc, use_cache=not no_cache)
     if output_format == "json":

@@ -30,6 +30,7 @@ def watch(
         "--debounce", min=0, max=10_000, metavar="MS",
         help="Milliseconds without further changes before a rebuild starts (default 20).",
         show_default=False)] = None,
+    python: c.PythonOption = None,
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=0.1, metavar="SECONDS", help="Seconds one export may take before it is stopped (default 10).",
         show_default=False)] = None,
@@ -51,6 +52,6 @@ def watch(
     cfg = c.config()
     settings = resolve_settings(
         cfg, app=app, app_dir=app_dir, paths=path or (), ignore=ignore or (), types=types or (),
-        debounce_ms=debounce, timeout=timeout, json=json, once=once,
+        debounce_ms=debounce, timeout=timeout, json=json, once=once, python=python,
     )
     return Watcher(settings, out=c.stdout(), err=c.stderr()).run()

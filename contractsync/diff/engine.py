@@ -173,7 +173,13 @@ def _resolver(doc: Document | dict[str, Any], options: DiffOptions) -> Resolver:
 
 
 def _source(doc: Document | None) -> str:
-    return doc.source if doc is not None else ""
+    if doc is None:
+        return ""
+    if doc.path is not None:  # a local file: named from the repository root in every report
+        from ..io import repo_path
+
+        return repo_path(doc.path)
+    return doc.source
 
 
 def _locate(doc: Document | None, pointer: str | None, seen: dict[str, Any]) -> Any:

@@ -158,14 +158,18 @@ DEFAULT_CONTEXT = RenderContext()
 def file_of(source: str) -> str | None:
     """The repository file a source names, for annotations; None for apps, stdin and URLs.
 
-    ``origin/main:contracts/openapi.json`` (a git revision) names ``contracts/openapi.json``.
+    A local file is named relative to the repository root (normalised); a git revision
+    ``origin/main:contracts/openapi.json`` names ``contracts/openapi.json`` (its path is already
+    relative to the root once read, see :func:`contractsync.spec.source.read_git`).
     """
     if not source or source == "<stdin>" or source.startswith(("app ", "app:", "http://", "https://")):
         return None
     from pathlib import Path
 
+    from ..io import repo_path
+
     if Path(source).exists():
-        return source
+        return repo_path(Path(source))
     rev, sep, path = source.partition(":")
     if sep and rev and path and not (len(rev) == 1 and rev.isalpha()):
         return path

@@ -1,32 +1,35 @@
 """Export the OpenAPI document of a FastAPI app.
 
-By default the app is imported in a fresh child process (``python -m contractsync.spec._child``):
-the import cannot leak modules or state into the caller, a hanging import is killed after a
-timeout, and the app's own ``openapi()`` (including overrides) is what runs. The child writes its
-result to a private file, so an app that prints to stdout cannot corrupt the document.
+By default the app is imported in a fresh child process running the project's own interpreter
+(:mod:`._bootstrap`, which needs only the standard library there): the import cannot leak modules
+or state into the caller, a hanging import is killed after a timeout, and the app's own
+``openapi()`` (including overrides) is what runs. The child sends its result on a private pipe,
+so an app that prints to stdout cannot corrupt the document. The process model (who ends whom,
+on which signal) is described in docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
+import select
 import signal
 import subprocess
-import sys
-import sysconfig
-import tempfile
-import traceback
+import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ..errors import AppExportError
+from . import _bootstrap
+from ._bootstrap import RESULT_HEADER
 from .canonical import canonical_json
 from .document import Document, check_structure
 from .source import AppSource
 
+#: Seconds the child gets, once its result is in, to end what the app started and exit.
+EXIT_GRACE = 5.0
 #: Lines of the app's stderr kept for the error report.
 STDERR_TAIL = 30
 
@@ -41,59 +44,171 @@ def export_app(src: AppSource) -> Document:
 
 def split_target(target: str) -> tuple[str, str]:
     """``"pkg.module:attr"`` → ``("pkg.module", "attr")`` (attr defaults to ``app``)."""
-    module, sep, attr = target.partition(":")
-    if not module or (sep and not attr):
+    parts = _bootstrap.split_target(target)
+    if parts is None:
         raise AppExportError("expected an import path like 'pkg.module:app'", source=f"app {target}")
-    return module, attr or "app"
+    return parts
+
+
+def child_command(python: str, modules: list[Path], args: list[str]) -> list[str]:
+    """The command that runs ``modules[-1].main(args)`` in ``python`` without contractsync
+    installed there: each file is loaded by path under a private name (``_contractsync_<stem>``),
+    earlier ones first so the last can use them. ``python -c`` keeps the current directory, not
+    the package directory, first on ``sys.path`` (as ``-m`` did)."""
+    return [python, "-c", _LAUNCHER, str(len(modules)), *map(str, modules), *args]
+
+
+_LAUNCHER = (
+    "import importlib.util as u, sys\n"
+    "n = int(sys.argv[1]); files = sys.argv[2:2 + n]; args = sys.argv[2 + n:]\n"
+    "for f in files:\n"
+    "    name = '_contractsync_' + f.replace('\\\\', '/').rsplit('/', 1)[-1][:-3].lstrip('_')\n"
+    "    spec = u.spec_from_file_location(name, f)\n"
+    "    mod = u.module_from_spec(spec); sys.modules[name] = mod; spec.loader.exec_module(mod)\n"
+    "sys.argv = [files[-1]] + args\n"
+    "sys.exit(mod.main(args))\n"
+)
+
+#: The stdlib-only file the export child runs.
+BOOTSTRAP = Path(__file__).with_name("_bootstrap.py")
 
 
 def _export_child(src: AppSource) -> dict[str, Any]:
     split_target(src.target)
-    fd, result_path = tempfile.mkstemp(prefix="contractsync-export-", suffix=".json")
-    os.close(fd)
-    env = dict(os.environ)
-    # The child must find contractsync itself even when it is run from a source checkout.
-    pkg_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_root, env.get("PYTHONPATH")]))
-    cmd = [src.python, "-m", "contractsync.spec._child", src.target, str(src.app_dir), result_path]
+    result_r, result_w = os.pipe()
+    alive_r, alive_w = os.pipe()
+    cmd = child_command(src.python, [BOOTSTRAP],
+                        [src.target, str(src.app_dir), str(result_w), str(alive_r), str(os.getpid())])
     try:
         proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env=env,
+            pass_fds=(result_w, alive_r),
+            # Its own process group, so the export and everything the app starts end with one
+            # killpg; the child itself watches alive_r to die with this process (see _bootstrap).
             start_new_session=True,
         )
-        try:
-            _, err = proc.communicate(timeout=src.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            _, err = proc.communicate()
-            raise AppExportError(
-                f"importing the app did not finish within {src.timeout:g} s (a hanging import?)",
-                source=str(src),
-            ) from None
-        stderr_text = err.decode("utf-8", "replace")
-        try:
-            result = orjson.loads(Path(result_path).read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            result = None
-        if not isinstance(result, dict):
-            raise _error(
-                f"the export process died (exit code {proc.returncode}) without a result",
-                src, None, stderr_text,
-            )
-        if not result.get("ok"):
-            raise _error(str(result.get("error")), src, result.get("where"), stderr_text,
-                         str(result.get("traceback") or ""))
-        spec = result.get("spec")
-        if not isinstance(spec, dict):
-            raise _error("openapi() did not return a JSON object", src, None, stderr_text)
-        return spec
+    except OSError as exc:
+        for fd in (result_r, result_w, alive_r, alive_w):
+            os.close(fd)
+        raise AppExportError(f"cannot run the app's interpreter '{src.python}': {exc.strerror}",
+                             source=str(src)) from None
+    os.close(result_w)
+    os.close(alive_r)
+    assert proc.stderr is not None
+    try:
+        data, stderr_bytes, finished = _collect(proc, result_r, proc.stderr.fileno(), src.timeout)
+        if finished:
+            # The child ends what the app started (daemons that left the group included) before
+            # it exits; give it a moment to do so.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=EXIT_GRACE)
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(result_path)
+        # Everything the export started ends here: the child's group (helpers it forked) ...
+        _kill_group(proc)
+        proc.wait()
+        os.close(result_r)
+        proc.stderr.close()
+        # ... and the child's end of the alive pipe goes with this process.
+        os.close(alive_w)
+    stderr_text = stderr_bytes.decode("utf-8", "replace")
+    if not finished:
+        raise AppExportError(
+            f"importing the app did not finish within {src.timeout:g} s (a hanging import?)",
+            source=str(src),
+        )
+    result = _decode_result(data)
+    if result is None:
+        raise _error(
+            f"the export process died (exit code {proc.returncode}) without a result",
+            src, None, stderr_text,
+        )
+    if not result.get("ok"):
+        raise _error(str(result.get("error")), src, result.get("where"), stderr_text,
+                     str(result.get("traceback") or ""))
+    spec = result.get("spec")
+    if not isinstance(spec, dict):
+        raise _error("openapi() did not return a JSON object", src, None, stderr_text)
+    return spec
+
+
+#: Bytes of the app's stderr kept while it runs (the tail is what an error report shows).
+_STDERR_KEEP = 256 * 1024
+
+
+def _collect(proc: subprocess.Popen[bytes], result_fd: int, err_fd: int,
+             timeout: float) -> tuple[bytes, bytes, bool]:
+    """Read the result and the app's stderr until the whole result is in or the child exits.
+
+    Never waits for EOF: a helper process the app started may hold either pipe open for ever.
+    Returns ``(result bytes, stderr, finished)``; ``finished`` is False on timeout.
+    """
+    deadline = time.monotonic() + timeout
+    os.set_blocking(result_fd, False)
+    os.set_blocking(err_fd, False)
+    result = bytearray()
+    err = bytearray()
+    open_fds = {result_fd, err_fd}
+    pidfd: int | None = None
+    with contextlib.suppress(AttributeError, OSError):
+        pidfd = os.pidfd_open(proc.pid)  # type: ignore[attr-defined,unused-ignore]
+    try:
+        while True:
+            if _result_complete(result):
+                return bytes(result), bytes(err), True
+            exited = proc.poll() is not None
+            if exited:
+                _drain(result_fd, result, open_fds)
+                _drain(err_fd, err, open_fds)
+                return bytes(result), bytes(err), True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return bytes(result), bytes(err), False
+            watch = [*open_fds, *([pidfd] if pidfd is not None else [])]
+            ready, _, _ = select.select(watch, [], [], min(remaining, 0.05 if pidfd is None else remaining))
+            for fd in ready:
+                if fd == result_fd:
+                    _drain(result_fd, result, open_fds)
+                elif fd == err_fd:
+                    _drain(err_fd, err, open_fds)
+                    if len(err) > _STDERR_KEEP:
+                        del err[: len(err) - _STDERR_KEEP]
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _drain(fd: int, into: bytearray, open_fds: set[int]) -> None:
+    while fd in open_fds:
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            return
+        if not chunk:
+            open_fds.discard(fd)
+            return
+        into += chunk
+
+
+def _result_complete(data: bytearray) -> bool:
+    head, sep, _ = bytes(data[:64]).partition(b"\n")
+    if not sep or not head.startswith(RESULT_HEADER):
+        return False
+    size = head[len(RESULT_HEADER):]
+    return size.isdigit() and len(data) >= len(head) + 1 + int(size)
+
+
+def _decode_result(data: bytes) -> dict[str, Any] | None:
+    head, sep, body = data.partition(b"\n")
+    if not sep or not head.startswith(RESULT_HEADER) or not head[len(RESULT_HEADER):].isdigit():
+        return None
+    try:
+        result = orjson.loads(body[: int(head[len(RESULT_HEADER):])])
+    except orjson.JSONDecodeError:
+        return None
+    return result if isinstance(result, dict) else None
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -123,77 +238,8 @@ def _export_in_process(src: AppSource) -> dict[str, Any]:
 
 
 def run_export(target: str, app_dir: str) -> dict[str, Any]:
-    """Import ``target`` and call its ``openapi()``; never raises.
+    """Import ``target`` and call its ``openapi()``; never raises (see :mod:`._bootstrap`).
 
-    Returns ``{"ok": True, "spec": {...}}`` or ``{"ok": False, "error": ..., "where": ...,
-    "traceback": ...}``. Used by the child process, the in-process mode and the watch worker.
+    Used by the in-process mode and the watch worker's forked children.
     """
-    module_name, attr = split_target(target)
-    app_path = str(Path(app_dir).resolve())
-    if app_path not in sys.path:
-        sys.path.insert(0, app_path)
-    try:
-        module = importlib.import_module(module_name)
-    except BaseException as exc:  # the app's import can raise anything, SystemExit included
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        if isinstance(exc, ModuleNotFoundError) and exc.name and module_name.startswith(exc.name):
-            msg = f"cannot import module '{module_name}': no module named '{exc.name}' (is --app-dir right?)"
-        else:
-            msg = f"importing '{module_name}' failed: {type(exc).__name__}: {exc}"
-        return _failure(msg, exc)
-    try:
-        obj = getattr(module, attr)
-    except AttributeError:
-        return {"ok": False, "error": f"module '{module_name}' has no attribute '{attr}'", "where": None}
-    try:
-        from fastapi import FastAPI
-    except ImportError:  # pragma: no cover - fastapi is a dependency
-        return {"ok": False, "error": "fastapi is not installed", "where": None}
-    if not isinstance(obj, FastAPI) and callable(obj) and not hasattr(obj, "openapi"):
-        try:
-            obj = obj()
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return _failure(f"calling the app factory '{attr}()' failed: {type(exc).__name__}: {exc}", exc)
-    if not isinstance(obj, FastAPI):
-        return {
-            "ok": False,
-            "error": f"'{target}' is a {type(obj).__name__}, not a FastAPI app or a factory returning one",
-            "where": None,
-        }
-    try:
-        spec = obj.openapi()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return _failure(f"app.openapi() raised {type(exc).__name__}: {exc}", exc)
-    return {"ok": True, "spec": spec}
-
-
-def _failure(message: str, exc: BaseException) -> dict[str, Any]:
-    where = None
-    if isinstance(exc, SyntaxError) and exc.filename:
-        where = f"{_rel(exc.filename)}:{exc.lineno}"
-    else:
-        frames = traceback.extract_tb(exc.__traceback__)
-        user = [f for f in frames if not f.filename.startswith(_NOT_USER_CODE) and "<frozen" not in f.filename]
-        if user:
-            where = f"{_rel(user[-1].filename)}:{user[-1].lineno}"
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return {"ok": False, "error": " ".join(message.split()), "where": where, "traceback": tb}
-
-
-# Frames in these trees are not the user's code: the error points at the last frame outside them.
-_NOT_USER_CODE = tuple(
-    {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    | {str(Path(__file__).resolve().parents[1])}
-)
-
-
-def _rel(filename: str) -> str:
-    try:
-        return str(Path(filename).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return filename
+    return _bootstrap.run_export(target, app_dir)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -145,7 +146,8 @@ def read_source(src: Source) -> tuple[bytes, str, Path | None]:
     if isinstance(src, UrlSource):
         return _read_url(src), src.url, None
     if isinstance(src, GitSource):
-        return read_git(src), str(src), None
+        data, rel = read_git_resolved(src)
+        return data, f"{src.rev}:{rel}", None
     raise TypeError(f"not a readable source: {src!r}")
 
 
@@ -197,17 +199,31 @@ def _size(n: int) -> str:
 
 
 def read_git(src: GitSource) -> bytes:
-    """``git show REV:path`` relative to the repository top, without touching the work tree."""
+    """``git show REV:path`` without touching the work tree (see :func:`read_git_resolved`)."""
+    return read_git_resolved(src)[0]
+
+
+def read_git_resolved(src: GitSource) -> tuple[bytes, str]:
+    """The file's bytes at the revision and its path relative to the repository root.
+
+    As with ``git show REV:path``, the path is relative to the repository root, unless it starts
+    with ``./`` or ``../`` (relative to the current directory). From a subfolder of a monorepo
+    users often mean the current folder: when the path does not exist at the root but does
+    below the current folder, that file is read and a note says so on stderr.
+    """
     top = git_toplevel(src.cwd)
-    # As with `git show REV:path`: the path is relative to the repository top, unless it starts
-    # with ./ or ../, which are relative to the current directory.
     rel = Path(src.path)
-    if rel.is_absolute() or src.path.startswith(("./", "../")):
+    if rel.is_absolute() or src.path.startswith(("./", "../")) or src.path in (".", ".."):
         try:
-            rel = (src.cwd / rel).resolve().relative_to(top.resolve())
+            rel = Path(os.path.relpath((src.cwd / rel).resolve(), top.resolve()))
         except ValueError:
             raise SpecLoadError("is outside the git repository", source=str(src)) from None
-    spec = f"{src.rev}:{rel.as_posix()}"
+        if rel.parts[:1] == ("..",):
+            raise SpecLoadError("is outside the git repository", source=str(src))
+        relative_to_cwd = True
+    else:
+        rel = Path(os.path.normpath(rel))
+        relative_to_cwd = False
     proc = subprocess.run(
         ["git", "cat-file", "-e", f"{src.rev}^{{commit}}"],
         cwd=top, capture_output=True, check=False,
@@ -221,12 +237,31 @@ def read_git(src: GitSource) -> bytes:
             else ""
         )
         raise SpecLoadError(f"git revision '{src.rev}' not found{hint}", source=str(src))
-    proc = subprocess.run(["git", "show", spec], cwd=top, capture_output=True, check=False)
-    if proc.returncode != 0:
+    data = _git_show(top, src.rev, rel)
+    if data is None and not relative_to_cwd:
+        with contextlib.suppress(ValueError):
+            prefix = src.cwd.resolve().relative_to(top.resolve())
+            if prefix.parts:
+                alternative = prefix / rel
+                data = _git_show(top, src.rev, alternative)
+                if data is not None:
+                    sys.stderr.write(
+                        f"contractsync: note: {src.rev}:{rel.as_posix()} is not in the repository; "
+                        f"reading {src.rev}:{alternative.as_posix()} (relative to the current folder; "
+                        f"write {src.rev}:./{rel.as_posix()} to say so)\n"
+                    )
+                    sys.stderr.flush()
+                    rel = alternative
+    if data is None:
         raise SpecLoadError(
             f"no file '{rel.as_posix()}' at git revision '{src.rev}'", source=str(src)
         )
-    return proc.stdout
+    return data, rel.as_posix()
+
+
+def _git_show(top: Path, rev: str, rel: Path) -> bytes | None:
+    proc = subprocess.run(["git", "show", f"{rev}:{rel.as_posix()}"], cwd=top, capture_output=True, check=False)
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def git_toplevel(cwd: Path) -> Path:

@@ -119,6 +119,7 @@ class Watcher:
         self.exporter: Exporter = make_exporter(
             settings.target, settings.app_dir, self._workdir / "worker", timeout=settings.timeout,
             fresh=[p for p in settings.paths if p.is_dir()], notify=self._notify_worker,
+            python=settings.python, scratch=self._workdir,
         )
         self.builder = Builder(self.exporter, settings.outputs, settings.contract_file,
                                source_name=f"app {settings.target}", ts_options=settings.ts_options,
@@ -154,12 +155,16 @@ class Watcher:
         return result
 
     def run(self) -> int:
-        """Watch until Ctrl-C (exit 130) or SIGTERM (exit 0); ``once``: rebuild and return
+        """Watch until Ctrl-C (exit 130) or SIGTERM/SIGHUP (exit 0); ``once``: rebuild and return
         0 when it worked, 2 when it did not."""
         previous: Callable[..., Any] | int | None = None
+        previous_hup: Callable[..., Any] | int | None = None
         previous_int: Callable[..., Any] | int | None = None
         with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
             previous = signal.signal(signal.SIGTERM, self._on_sigterm)
+            # The terminal closed: stop as on SIGTERM, so the worker and scratch go too.
+            if hasattr(signal, "SIGHUP"):
+                previous_hup = signal.signal(signal.SIGHUP, self._on_sigterm)
             # A shell starts background jobs with SIGINT ignored; `kill -INT` should still stop
             # the watcher as Ctrl-C does.
             previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -177,6 +182,8 @@ class Watcher:
             with contextlib.suppress(ValueError, TypeError):
                 if previous is not None:
                     signal.signal(signal.SIGTERM, previous)
+                if previous_hup is not None:
+                    signal.signal(signal.SIGHUP, previous_hup)
                 if previous_int is not None:
                     signal.signal(signal.SIGINT, previous_int)
 

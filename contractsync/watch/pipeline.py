@@ -126,7 +126,7 @@ class Builder:
         """Export the app and bring every output up to date."""
         started = datetime.now().astimezone()
         t0 = time.perf_counter()
-        outcome = self.exporter.export()
+        outcome = self.exporter.export(changed=trigger)
         result = RebuildResult(started=started, trigger=trigger, export=outcome)
         if outcome.ok and outcome.spec is not None:
             self._process(outcome.spec, result)

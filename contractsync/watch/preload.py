@@ -23,8 +23,6 @@ BASE_MODULES = (
     "fastapi.routing",
     "fastapi.openapi.utils",
     "fastapi.openapi.models",
-    "orjson",
-    "contractsync.spec.export",
 )
 
 #: Directories never read while looking for imports (virtualenvs, caches, VCS, frontends).
@@ -94,26 +92,42 @@ def imported_modules(source: str, filename: str = "<app>") -> set[str]:
 def discover_third_party(target: str, app_dir: Path) -> list[str]:
     """Modules the app imports that are not part of the project, parents before children.
 
-    Reads the app's package (``app_dir/<top-level>`` or ``app_dir/<top-level>.py``); an app that
-    cannot be found or parsed simply yields fewer modules.
+    Reads the app's package (``app_dir/<top-level>`` or ``app_dir/<top-level>.py``) and every
+    other package or module of the project it imports (``main.py`` importing ``routers/`` and
+    ``services/`` next to it), transitively; an app that cannot be found or parsed simply yields
+    fewer modules. Modules imported in ways the source does not show are learned by the worker
+    from its first export instead.
     """
-    top = app_top_level(target)
     local = local_names(app_dir, target)
-    roots = [app_dir / top, app_dir / f"{top}.py"]
+    pending = [app_top_level(target)]
+    scanned: set[str] = set()
     found: set[str] = set()
-    for root in roots:
-        if not root.exists():
+    files = 0
+    while pending and files < MAX_FILES:
+        top = pending.pop()
+        if top in scanned:
             continue
-        for path in _source_files(root):
-            try:
-                if path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+        scanned.add(top)
+        for root in (app_dir / top, app_dir / f"{top}.py"):
+            if not root.exists():
                 continue
-            found |= imported_modules(text, str(path))
-    wanted = {name for name in found
-              if name.split(".")[0] not in local and name.split(".")[0] != "__future__"}
+            for path in _source_files(root):
+                files += 1
+                if files > MAX_FILES:
+                    break
+                try:
+                    if path.stat().st_size > MAX_FILE_BYTES:
+                        continue
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                for name in imported_modules(text, str(path)):
+                    head = name.split(".")[0]
+                    if head in local:
+                        if head not in scanned:
+                            pending.append(head)
+                    elif head != "__future__":
+                        found.add(name)
     # Sorting by depth then name imports `sqlalchemy` before `sqlalchemy.orm`: a failing parent
     # is then reported once instead of once per child.
-    return sorted(wanted, key=lambda n: (n.count("."), n))
+    return sorted(found, key=lambda n: (n.count("."), n))

@@ -29,7 +29,7 @@ from .pipeline import RebuildResult
 
 #: Traceback lines shown for an export error: enough to see the cause, short enough for one screen.
 TRACEBACK_LINES = 12
-#: Breaking changes listed per rebuild before "… and N more".
+#: Breaking (and, separately, possibly breaking) changes listed per rebuild before "… and N more".
 MAX_BREAKING_SHOWN = 20
 #: Operations named per breaking change.
 MAX_OPERATIONS_SHOWN = 3
@@ -81,17 +81,22 @@ def status_lines(result: RebuildResult) -> list[str]:
         lines.append(f"    [red]cannot write[/red] {escape(display_path(error.path))}: {escape(error.message)}")
     if result.generate_error:
         lines.append(f"    [red]{escape(result.generate_error)}[/red]")
-    if result.type_warnings:
-        lines.append(f"    [yellow]{len(result.type_warnings)} type(s) widened to unknown[/yellow] "
-                     f"(first: {escape(result.type_warnings[0])})")
+    for warning in result.type_warnings[:MAX_BREAKING_SHOWN]:
+        lines.append(f"    [yellow]type widened to unknown[/yellow] {escape(warning)}")
+    if len(result.type_warnings) > MAX_BREAKING_SHOWN:
+        lines.append(f"    … and {len(result.type_warnings) - MAX_BREAKING_SHOWN} more types widened to unknown")
     if result.report is not None and result.spec_changed:
-        breaking = result.report.breaking
-        for change in breaking[:MAX_BREAKING_SHOWN]:
-            lines.append(f"    [bold red]breaking[/bold red] {escape(_subject(change))}: "
-                         f"{escape(change.message)} [dim]\\[{escape(change.id)}][/dim]")
-        if len(breaking) > MAX_BREAKING_SHOWN:
-            lines.append(f"    … and {len(breaking) - MAX_BREAKING_SHOWN} more breaking changes "
-                         "(`contractsync diff` lists them all)")
+        # Breaking changes, then possibly breaking ones, each with its operations and rule id.
+        for label, style, changes in (
+            ("breaking", "bold red", result.report.breaking),
+            ("possibly breaking", "yellow", [c for c in result.report.changes if c.level is Level.WARNING]),
+        ):
+            for change in changes[:MAX_BREAKING_SHOWN]:
+                lines.append(f"    [{style}]{label}[/{style}] {escape(_subject(change))}: "
+                             f"{escape(change.message)} [dim]\\[{escape(change.id)}][/dim]")
+            if len(changes) > MAX_BREAKING_SHOWN:
+                lines.append(f"    … and {len(changes) - MAX_BREAKING_SHOWN} more {label} changes "
+                             "(`contractsync diff` lists them all)")
     return lines
 
 

@@ -41,6 +41,8 @@ class WatchSettings:
     json: bool = False
     once: bool = False
     force_polling: bool | None = None
+    #: The app's interpreter (the warm worker runs it); None: contractsync's own.
+    python: str | None = None
 
 
 def watch_config(cfg: Config) -> WatchConfig:
@@ -60,6 +62,7 @@ def resolve_settings(
     timeout: float | None = None,
     json: bool = False,
     once: bool = False,
+    python: str | None = None,
 ) -> WatchSettings:
     """Combine flags and config into :class:`WatchSettings`; :class:`InputError` when they do
     not name an app, a watchable path or anything to write."""
@@ -86,6 +89,9 @@ def resolve_settings(
     requested = [Path(p) for p in types] if types else [cfg.root / p for p in wcfg.types]
     if cfg.frontend_types:
         requested.append(cfg.root / cfg.frontend_types)
+    if not requested:
+        # The types `init` and `accept` keep: <contracts_dir>/types.ts.
+        requested.append(cfg.contracts_path / "types.ts")
     contract = cfg.contract_file.resolve()
     outputs: list[Output] = []
     seen: set[Path] = set()
@@ -98,9 +104,6 @@ def resolve_settings(
             raise InputError("watch never writes the stored contract (accepting a contract is "
                              "`contractsync accept`'s job): choose another output", source=str(path))
         outputs.append(Output.for_path(resolved))
-    if not outputs:
-        raise InputError("nothing to write: pass --types PATH, or set `frontend_types` in "
-                         "[tool.contractsync] (or `types` in [tool.contractsync.watch])")
 
     if timeout is None:
         timeout = cfg.export_timeout if "export_timeout" in cfg.model_fields_set else DEFAULT_TIMEOUT
@@ -121,4 +124,5 @@ def resolve_settings(
         diff_config=cfg.diff,
         json=json,
         once=once,
+        python=cfg.app_python(python, directory),
     )

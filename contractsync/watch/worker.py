@@ -17,28 +17,21 @@ dependency prints goes to a log file):
   the child's :func:`~contractsync.spec.export.run_export` result is in ``out`` (written atomically,
   so a killed child leaves none) and what it printed in ``out + ".log"``.
 
-``fork`` is POSIX-only; on other platforms :class:`SubprocessExporter` runs a fresh
-``python -m contractsync.spec._child`` per rebuild instead (correct, just not warm).
+The worker side lives in :mod:`._serve` and runs in the project's own interpreter without
+contractsync installed there. ``fork`` is POSIX-only; on other platforms
+:class:`SubprocessExporter` runs a fresh export child per rebuild instead (correct, just not warm).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import gc
-import hashlib
-import importlib
-import importlib.machinery
-import json
-import marshal
 import os
 import select
 import signal
 import subprocess
 import sys
-import sysconfig
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -46,7 +39,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from ..errors import AppExportError
-from . import preload
+from ..spec.export import BOOTSTRAP, child_command
 
 #: Lines of the app's own output (prints, warnings, logging) kept for an error report.
 OUTPUT_TAIL = 20
@@ -87,260 +80,6 @@ class WorkerError(AppExportError):
 # --------------------------------------------------------------------------------------------
 # worker side
 # --------------------------------------------------------------------------------------------
-
-class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
-    """Loads the app's modules from their *current* source, never from ``__pycache__``.
-
-    A ``.pyc`` is validated by the source's mtime in whole seconds and its size, so two saves
-    within one second that keep the size (``int`` → ``str``) would import stale bytecode. This
-    loader keys compiled code on the source's content instead, in a private cache the worker
-    owns (so an unchanged module is not compiled again on the next rebuild), and never writes
-    into the project's ``__pycache__``.
-    """
-
-    #: Directory of the content-addressed code cache (None: compile every time).
-    code_cache: str | None = None
-
-    def get_code(self, fullname: str) -> Any:
-        path = self.get_filename(fullname)
-        source = self.get_data(path)
-        cache_file = None
-        if self.code_cache is not None:
-            key = hashlib.sha256(source + b"\0" + path.encode("utf-8", "surrogateescape")).hexdigest()
-            cache_file = os.path.join(self.code_cache, key)
-            try:
-                with open(cache_file, "rb") as fh:
-                    return marshal.loads(fh.read())
-            except (OSError, EOFError, ValueError, TypeError):
-                pass
-        code = self.source_to_code(source, path)
-        if cache_file is not None:
-            with contextlib.suppress(OSError):
-                tmp = f"{cache_file}.{os.getpid()}.tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(marshal.dumps(code))
-                os.replace(tmp, cache_file)
-        return code
-
-
-def _excluded_prefixes() -> tuple[str, ...]:
-    # The interpreter's library directories (stdlib, site-packages), not the whole prefix: a
-    # project may live under the prefix (``/usr/src/app`` in many container images).
-    paths = {os.path.realpath(p) for key, p in sysconfig.get_paths().items()
-             if key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    return tuple(p.rstrip(os.sep) + os.sep for p in paths)
-
-
-def _is_fresh_path(path: str, roots: tuple[str, ...], excluded: tuple[str, ...]) -> bool:
-    real = os.path.realpath(path) if path else os.path.realpath(os.getcwd())
-    probe = real + os.sep
-    if not any(probe.startswith(root) for root in roots):
-        return False
-    if any(probe.startswith(prefix) for prefix in excluded):
-        return False
-    parts = real.split(os.sep)
-    return "site-packages" not in parts and "dist-packages" not in parts
-
-
-def install_fresh_imports(roots: list[str], code_cache: str | None = None) -> None:
-    """Make modules under ``roots`` (the app dir and watched paths; never a virtualenv) import
-    through :class:`_FreshSourceLoader`. Called in the forked child only."""
-    _FreshSourceLoader.code_cache = code_cache
-    real_roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in roots)
-    excluded = _excluded_prefixes()
-    fresh_hook = importlib.machinery.FileFinder.path_hook(
-        (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
-        (_FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES),
-        (importlib.machinery.SourcelessFileLoader, importlib.machinery.BYTECODE_SUFFIXES),
-    )
-
-    def hook(path: str) -> Any:
-        if _is_fresh_path(path, real_roots, excluded):
-            return fresh_hook(path)
-        raise ImportError("not an app path")
-
-    sys.path_hooks.insert(0, hook)
-    # Finders the worker cached for these directories (the cwd is on sys.path) must go, so the
-    # hook is consulted and no cached directory listing hides a file created since.
-    for key in list(sys.path_importer_cache):
-        if _is_fresh_path(key, real_roots, excluded):
-            del sys.path_importer_cache[key]
-
-
-def _preload(target: str, app_dir: Path, enabled: bool) -> tuple[int, list[str]]:
-    modules = list(preload.BASE_MODULES)
-    if enabled:
-        modules += [m for m in preload.discover_third_party(target, app_dir) if m not in modules]
-    done = 0
-    failed: list[str] = []
-    for name in modules:
-        try:
-            importlib.import_module(name)
-            done += 1
-        except BaseException as exc:  # any import may fail; it is only a head start
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            failed.append(f"{name}: {type(exc).__name__}")
-    _warm_openapi()
-    # A dependency might import a module of the project by name; forget it so that every child
-    # imports the project's code fresh.
-    local = preload.local_names(app_dir, target)
-    for name in [n for n in sys.modules if n.split(".")[0] in local]:
-        del sys.modules[name]
-    return done, failed
-
-
-def _warm_openapi() -> None:
-    """Build and document a throwaway app: FastAPI and pydantic import much of what schema
-    generation needs lazily, on first use; doing it here keeps that out of every rebuild."""
-    try:
-        from fastapi import FastAPI, Header, Query
-        from pydantic import BaseModel, Field
-
-        class _Item(BaseModel):
-            name: str = Field(min_length=1, description="warm-up")
-            size: int | None = None
-            tags: list[str] = []
-
-        warm = FastAPI(title="warm-up")
-
-        @warm.post("/items/{item_id}", responses={404: {"description": "missing"}})
-        def _op(item_id: int, item: _Item, q: str | None = Query(None),
-                x_token: str = Header("")) -> _Item:
-            return item
-
-        warm.openapi()
-    except Exception:  # a failed warm-up only costs the first rebuild time
-        pass
-
-
-def _write_line(fd: int, message: dict[str, Any]) -> None:
-    data = orjson.dumps(message) + b"\n"
-    while data:
-        written = os.write(fd, data)
-        data = data[written:]
-
-
-def _run_child(target: str, app_dir: str, out: str, fresh_roots: list[str],
-               code_cache: str | None, protocol_fds: tuple[int, ...]) -> None:
-    """Body of the forked child: import the app fresh, export, write the result, ``_exit``."""
-    code = 0
-    try:
-        log_fd = os.open(out + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        os.close(log_fd)
-        for fd in protocol_fds:
-            os.close(fd)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        install_fresh_imports(fresh_roots, code_cache)
-        from ..spec.export import run_export
-
-        result = run_export(target, app_dir)
-        try:
-            data = orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS)
-        except TypeError as exc:
-            data = orjson.dumps({"ok": False, "error": f"openapi() returned data that is not JSON: {exc}"})
-        tmp = out + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-    except BaseException:  # the child must always reach os._exit
-        code = 70
-        with contextlib.suppress(BaseException):
-            import traceback
-
-            traceback.print_exc()
-    finally:
-        with contextlib.suppress(BaseException):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
-
-
-def _wait_child(pid: int, timeout: float) -> tuple[str, int]:
-    """Wait for ``pid`` at most ``timeout`` seconds; kill it after that.
-
-    Returns ``("exited", exit_code)`` or ``("timeout", -9)``. Uses a pidfd (Linux ≥ 5.3) to wake up
-    the moment the child exits, else polls every 2 ms.
-    """
-    deadline = time.monotonic() + timeout
-    pidfd: int | None = None
-    with contextlib.suppress(AttributeError, OSError):
-        pidfd = os.pidfd_open(pid)  # type: ignore[attr-defined,unused-ignore]
-    try:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done == pid:
-                return "exited", os.waitstatus_to_exitcode(status)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return "timeout", -signal.SIGKILL
-            if pidfd is not None:
-                select.select([pidfd], [], [], remaining)
-            else:
-                time.sleep(min(0.002, remaining))
-    finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def serve(argv: list[str] | None = None) -> int:
-    """The worker's main loop (``python -m contractsync.watch._serve``)."""
-    parser = argparse.ArgumentParser(prog="contractsync.watch.worker")
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--app-dir", required=True)
-    parser.add_argument("--fresh", action="append", default=[],
-                        help="directory whose modules are always imported fresh (repeatable)")
-    parser.add_argument("--code-cache", help="directory for compiled app code, keyed by content")
-    parser.add_argument("--no-preload", action="store_true")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-
-    # Reserve the pipes for the protocol: anything printed while importing goes to stderr (the
-    # worker's log), never into the protocol stream.
-    proto_in = os.dup(0)
-    proto_out = os.dup(1)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(2, 1)
-    os.close(devnull)
-    # The parent stops the worker with SIGTERM to its process group; Ctrl-C in the terminal is
-    # the parent's business (the worker runs in its own session and never sees it anyway).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.argv = ["contractsync-watch"]
-
-    app_dir = Path(args.app_dir)
-    done, failed = _preload(args.target, app_dir, not args.no_preload)
-    # Objects that exist now are shared with every child; freezing them keeps the children's
-    # garbage collector from touching (and so copying) those pages.
-    gc.collect()
-    gc.freeze()
-    _write_line(proto_out, {"type": "ready", "pid": os.getpid(), "preloaded": done, "failed": failed,
-                            "ms": round((time.perf_counter() - started) * 1000, 1)})
-    fresh_roots = [str(app_dir), *args.fresh]
-    with os.fdopen(proto_in, "rb") as requests:
-        for line in requests:
-            try:
-                request = json.loads(line)
-                out = str(request["out"])
-                timeout = float(request["timeout"])
-                req_id = request.get("id")
-            except (ValueError, KeyError, TypeError):
-                continue
-            t0 = time.perf_counter()
-            pid = os.fork()
-            if pid == 0:
-                _run_child(args.target, args.app_dir, out, fresh_roots, args.code_cache, (proto_out,))
-            status, code = _wait_child(pid, timeout)
-            _write_line(proto_out, {"type": "done", "id": req_id, "status": status, "code": code,
-                                    "ms": round((time.perf_counter() - t0) * 1000, 1)})
-    return 0
-
 
 # --------------------------------------------------------------------------------------------
 # parent side
@@ -384,12 +123,9 @@ def _kill_group(proc: subprocess.Popen[bytes], sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    # The worker must import contractsync itself even when it runs from a source checkout.
-    pkg_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_root, env.get("PYTHONPATH")]))
-    return env
+#: What the worker process runs, loaded by path into the app's interpreter (see child_command).
+WORKER_FILES = [BOOTSTRAP, Path(__file__).with_name("preload.py"), Path(__file__).with_name("_layer.py"),
+                Path(__file__).with_name("_serve.py")]
 
 
 @dataclass
@@ -410,11 +146,14 @@ class WarmWorker:
     preload: bool = True
     #: Seconds the worker may take to start (default: the export timeout, at least 20 s).
     start_timeout: float | None = None
+    #: The watcher's scratch directory: the worker removes it if the watcher dies without doing so.
+    scratch: Path | None = None
 
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _buffer: bytes = field(default=b"", init=False, repr=False)
     _next_id: int = field(default=0, init=False, repr=False)
     _log: IO[bytes] | None = field(default=None, init=False, repr=False)
+    _alive_w: int | None = field(default=None, init=False, repr=False)
     #: What the last start reported: ``{"preloaded": n, "failed": [...], "ms": …}``.
     ready_info: dict[str, Any] = field(default_factory=dict, init=False)
 
@@ -445,23 +184,30 @@ class WarmWorker:
     def _spawn(self, with_preload: bool) -> None:
         self.close()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        cmd = [self.python, "-m", "contractsync.watch._serve", "--target", self.target,
-               "--app-dir", str(self.app_dir)]
+        alive_r, alive_w = os.pipe()
+        args = ["--target", self.target, "--app-dir", str(self.app_dir), "--alive-fd", str(alive_r),
+                "--parent", str(os.getpid())]
+        if self.scratch is not None:
+            args += ["--scratch", str(self.scratch)]
         for path in self.fresh:
-            cmd += ["--fresh", str(path)]
+            args += ["--fresh", str(path)]
         code_cache = self.workdir / "code"
         code_cache.mkdir(exist_ok=True)
-        cmd += ["--code-cache", str(code_cache)]
+        args += ["--code-cache", str(code_cache)]
         if not with_preload:
-            cmd.append("--no-preload")
+            args.append("--no-preload")
+        cmd = child_command(self.python, WORKER_FILES, args)
         self._log = (self.workdir / "worker.log").open("wb")
         self._buffer = b""
         self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=_env(),
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             # Its own process group: the worker and every child it forks are stopped with one
             # killpg, and Ctrl-C in the terminal reaches only the watcher, which cleans up.
             start_new_session=True,
+            pass_fds=(alive_r,),
         )
+        os.close(alive_r)
+        self._alive_w = alive_w
         limit = self.start_timeout if self.start_timeout is not None else max(self.timeout, MIN_START_TIMEOUT)
         ready = self._read_message(limit)
         if ready is None or ready.get("type") != "ready":
@@ -471,8 +217,9 @@ class WarmWorker:
                               source=f"app {self.target}")
         self.ready_info = ready
 
-    def export(self) -> ExportOutcome:
-        """Export the app once in a fresh forked child.
+    def export(self, changed: Sequence[str] = ()) -> ExportOutcome:
+        """Export the app once in a fresh forked child. ``changed``: the files whose saves
+        triggered it (a non-Python file among them means no warm app layer may be used).
 
         A dead worker is restarted first; a worker that dies during the request is restarted and
         the request retried once.
@@ -484,7 +231,7 @@ class WarmWorker:
                     self.start()
                 except WorkerError as exc:
                     return ExportOutcome("crashed", message=exc.message)
-            outcome = self._request()
+            outcome = self._request(changed)
             if outcome is not None:
                 return outcome
         return ExportOutcome("crashed", message="the warm worker died twice during an export")
@@ -501,13 +248,14 @@ class WarmWorker:
         code = self._proc.poll()
         return f"exited (code {code})" if code is not None else "stopped answering"
 
-    def _request(self) -> ExportOutcome | None:
+    def _request(self, changed: Sequence[str] = ()) -> ExportOutcome | None:
         assert self._proc is not None and self._proc.stdin is not None
         self._next_id += 1
         out = self.workdir / f"export-{self._next_id}.json"
         with contextlib.suppress(OSError):
             out.unlink()
-        request = {"id": self._next_id, "out": str(out), "timeout": self.timeout}
+        request = {"id": self._next_id, "out": str(out), "timeout": self.timeout,
+                   "changed": [str(Path(p).resolve()) for p in changed if not p.startswith("(")]}
         t0 = time.perf_counter()
         try:
             self._proc.stdin.write(orjson.dumps(request) + b"\n")
@@ -530,6 +278,7 @@ class WarmWorker:
                     output=_tail(Path(str(out) + ".log")), ms=ms)
             return _read_result(out, ms)
         finally:
+            # (out + ".modules" / ".app" are the worker's, read and removed after its reply.)
             for path in (out, Path(str(out) + ".log")):
                 with contextlib.suppress(OSError):
                     path.unlink()
@@ -577,6 +326,10 @@ class WarmWorker:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._alive_w is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._alive_w)
+            self._alive_w = None
 
 
 @dataclass
@@ -602,7 +355,8 @@ class SubprocessExporter:
     def restart(self) -> None:
         """Nothing to restart: every export is its own process."""
 
-    def export(self) -> ExportOutcome:
+    def export(self, changed: Sequence[str] = ()) -> ExportOutcome:
+        """A fresh export process (``changed`` does not matter: nothing is kept warm)."""
         from ..spec.export import export_app
         from ..spec.source import AppSource
 
@@ -626,9 +380,13 @@ Exporter = WarmWorker | SubprocessExporter
 
 
 def make_exporter(target: str, app_dir: Path, workdir: Path, *, timeout: float,
-                  fresh: list[Path], notify: Callable[[str], None]) -> Exporter:
-    """A warm forking worker where ``fork`` exists, else the subprocess fallback."""
+                  fresh: list[Path], notify: Callable[[str], None], python: str | None = None,
+                  scratch: Path | None = None) -> Exporter:
+    """A warm forking worker where ``fork`` exists, else the subprocess fallback; both run
+    ``python`` (the project's interpreter; default: this one)."""
+    interpreter = python or sys.executable
     if HAS_FORK:
-        return WarmWorker(target, app_dir, workdir, timeout=timeout, fresh=fresh, notify=notify)
-    return SubprocessExporter(target, app_dir, timeout=timeout, notify=notify)
+        return WarmWorker(target, app_dir, workdir, timeout=timeout, fresh=fresh, notify=notify,
+                          python=interpreter, scratch=scratch)
+    return SubprocessExporter(target, app_dir, timeout=timeout, notify=notify, python=interpreter)
 

@@ -154,3 +154,19 @@ def test_html_is_self_contained_escaped_and_linked() -> None:
     assert parser.hrefs and all(h[1:] in parser.ids for h in parser.hrefs)
     assert "#op-get-books-book_id" not in parser.hrefs  # anchors are slugs of letters/digits only
     assert "#op-get-books-book-id" in parser.hrefs and "#op-get-authors" in parser.hrefs
+
+
+def test_html_names_a_zero_x_breaking_release_a_minor_release() -> None:
+    """SemVer 0.x: 0.1.0 → 0.2.0 is the breaking bump, but a *minor* release, never "major" (#12)."""
+    from contractsync.changelog import release_kind
+
+    history = make_history()
+    v2, v1 = history.releases
+    zero = history.model_copy(update={"releases": [v2.model_copy(update={"version": "0.2.0"}),
+                                                   v1.model_copy(update={"version": "0.1.0"})]})
+    page = render_html(zero)
+    assert "0.2.0 <span class=\"meta\">2026-11-26 · minor release (breaking in 0.x)</span>" in page
+    assert "major release" not in page
+    assert "2026-11-26 · major release" in render_html(history)
+    assert release_kind("0.1.1", Bump.PATCH) == "patch release"
+    assert release_kind("1.3.0", Bump.MINOR) == "minor release"

@@ -39,7 +39,7 @@ class Scripted:
     def __init__(self, *outcomes: ExportOutcome) -> None:
         self.outcomes = list(outcomes)
 
-    def export(self) -> ExportOutcome:
+    def export(self, changed: object = ()) -> ExportOutcome:
         return self.outcomes.pop(0)
 
 
@@ -223,3 +223,19 @@ def test_diff_settings_apply_as_in_contractsync_diff(tmp_path: Path) -> None:
                     diff_config=DiffConfig(levels={rule: "off" for rule in ids}))
     result = quiet.rebuild(["x"])
     assert result.report is not None and not result.report.breaking
+
+
+def test_status_lists_possibly_breaking_changes_by_rule_and_operation(tmp_path: Path) -> None:
+    """Warnings are listed like breaking changes, not only counted (#12)."""
+    contract = tmp_path / "contracts" / "openapi.json"
+    contract.parent.mkdir()
+    with_query = copy.deepcopy(SPEC)
+    with_query["paths"]["/pets/{id}"]["get"]["parameters"].append(
+        {"name": "verbose", "in": "query", "required": False, "schema": {"type": "boolean"}})
+    contract.write_bytes(canonical_json(with_query))
+    result = builder(tmp_path, Scripted(ok(SPEC)), "types.ts").rebuild(["models.py"])
+    assert result.report is not None
+    text = "\n".join(status_lines(result))
+    assert "possibly breaking" in text
+    line = next(line for line in status_lines(result) if "request-parameter-removed" in line)
+    assert "possibly breaking" in line and "GET /pets/{id}" in line

@@ -65,3 +65,20 @@ def test_discover_single_module_app(tmp_path: Path) -> None:
 
 def test_discover_missing_app_is_empty(tmp_path: Path) -> None:
     assert discover_third_party("nowhere.main:app", tmp_path) == []
+
+
+def test_discover_follows_the_projects_other_packages(tmp_path: Path) -> None:
+    """`main.py` at the app dir importing `routers/` and `services/` beside it: their third-party
+    imports are found too (#12: heavy apps were slow because these were missed)."""
+    (tmp_path / "main.py").write_text("from fastapi import FastAPI\nfrom routers import items\n")
+    (tmp_path / "routers").mkdir()
+    (tmp_path / "routers" / "__init__.py").write_text("")
+    (tmp_path / "routers" / "items.py").write_text("from services.search import client\n")
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "search.py").write_text("import elasticsearch\nfrom opentelemetry import trace\n")
+    (tmp_path / "unrelated").mkdir()
+    (tmp_path / "unrelated" / "x.py").write_text("import never_imported_by_the_app\n")
+    found = discover_third_party("main:app", tmp_path)
+    assert {"fastapi", "elasticsearch", "opentelemetry"} <= set(found)
+    assert "never_imported_by_the_app" not in found
+    assert not {"routers", "services", "routers.items"} & set(found)

@@ -65,8 +65,8 @@ def test_refuses_to_write_the_stored_contract(tmp_path: Path) -> None:
 
 def test_needs_an_output_an_app_and_existing_paths(tmp_path: Path) -> None:
     cfg = _project(tmp_path)
-    with pytest.raises(InputError, match="nothing to write"):
-        resolve_settings(cfg)
+    # Nothing configured: the types `init` and `accept` keep (#12).
+    assert [o.path for o in resolve_settings(cfg).outputs] == [(cfg.contracts_path / "types.ts").resolve()]
     with pytest.raises(InputError, match="watch path does not exist"):
         resolve_settings(cfg, types=[tmp_path / "t.ts"], paths=[tmp_path / "nope"])
     with pytest.raises(InputError, match="no app to watch"):

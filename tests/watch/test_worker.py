@@ -167,3 +167,57 @@ def test_hanging_pre_import_falls_back_to_a_plain_worker(project: Path, tmp_path
         assert len(pids_mentioning(str(project))) == 1  # the hung first worker is gone
     finally:
         w.close()
+
+
+def test_worker_learns_library_modules_the_source_does_not_show(project: Path, worker: WarmWorker) -> None:
+    """A dependency imported in a way the source scan cannot see (here importlib with a computed
+    name) is imported by the worker after the first export, so later rebuilds find it warm."""
+    probe = project / "warm.txt"
+    write(project / "petshop" / "main.py", MAIN_PY + (
+        "\nimport importlib, sys\n"
+        "_name = 'json' + 'schema'\n"
+        f"open({str(probe)!r}, 'a').write(str(_name in sys.modules) + '\\n')\n"
+        "importlib.import_module(_name)\n"))
+    assert worker.export().ok
+    assert worker.export().ok
+    assert probe.read_text().split() == ["False", "True"]
+
+
+def test_a_run_of_saves_reimports_only_what_the_save_touched(project: Path, worker: WarmWorker) -> None:
+    """After a save, the app modules it cannot affect are imported once in a warm layer; later
+    saves of the same file import only it and its importers, and a save of a layered module
+    throws the layer away (#12)."""
+    counter = project / "imports.txt"
+    write(project / "petshop" / "settings.py",
+          f"open({str(counter)!r}, 'a').write('settings\\n')\nTITLE = 'Pet shop'\n")
+    write(project / "petshop" / "main.py",
+          MAIN_PY.replace('app = FastAPI(title="Pet shop"', 'from .settings import TITLE\n\napp = FastAPI(title=TITLE'))
+    assert worker.export().ok
+    assert counter.read_text().count("settings") == 1
+    fields = [f"f{i}: int = 0" for i in range(4)]
+    for i in range(1, 4):
+        write(project / "petshop" / "models.py", models_with(*fields[:i]))
+        time.sleep(1.0)  # the layer imports in the background after the previous reply
+        outcome = worker.export()
+        assert outcome.ok and outcome.spec is not None
+        assert list(outcome.spec["components"]["schemas"]["Pet"]["properties"])[2:] == [f"f{j}" for j in range(i)]
+    # The first save's rebuild imported settings fresh; then the layer imported it once; the
+    # next two rebuilds forked from the layer without importing it again.
+    assert counter.read_text().count("settings") == 3
+    # A save of the layered module: the layer is stale, the rebuild sees the new value.
+    write(project / "petshop" / "settings.py",
+          f"open({str(counter)!r}, 'a').write('settings\\n')\nTITLE = 'Pet shop 2'\n")
+    outcome = worker.export()
+    assert outcome.ok and outcome.spec is not None and outcome.spec["info"]["title"] == "Pet shop 2"
+    # A layered module that reads another file at import: a save of that file drops the layer.
+    title = project / "title.txt"
+    title.write_text("From a file")
+    write(project / "petshop" / "settings.py", f"TITLE = open({str(title)!r}).read()\n")
+    assert worker.export().ok
+    for i in range(2):
+        write(project / "petshop" / "models.py", models_with(f"g{i}: int = 0"))
+        time.sleep(1.0)
+        assert worker.export().ok
+    title.write_text("Changed")
+    outcome = worker.export(changed=[str(title)])
+    assert outcome.ok and outcome.spec is not None and outcome.spec["info"]["title"] == "Changed"

@@ -1,0 +1,58 @@
+"""`init` finishes the job (#12): contract, types, first release, next commands, and a `watch`
+that needs no flags afterwards."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from contractsync.cli import main
+from tests.conftest import FIXTURES
+
+APPS = FIXTURES / "apps"
+
+
+def test_init_writes_types_and_watch_needs_no_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n[tool.ruff]\nline-length = 100')
+    assert main(["init", "--app", "good_app:app", "--app-dir", str(APPS)]) == 0
+    out = capsys.readouterr().out
+    assert "contractsync diff" in out and "contractsync check" in out
+    assert "contractsync watch    # keep contracts/types.ts current" in out
+    # The table is appended after a blank line; the rest is untouched.
+    text = (tmp_path / "pyproject.toml").read_text()
+    assert text.startswith('[project]\nname = "shop"\n[tool.ruff]\nline-length = 100\n\n[tool.contractsync]\n')
+    types = tmp_path / "contracts" / "types.ts"
+    first = types.read_text()
+    assert "export interface paths" in first
+    types.unlink()
+    assert main(["watch", "--once"]) == 0
+    assert types.read_text() == first
+
+
+def test_init_frontend_types_and_accept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()  # a monorepo: backend/ and web/
+    tmp_path = tmp_path / "backend"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--app", "good_app:app", "--app-dir", str(APPS),
+                 "--frontend-types", "../web/src/api/types.ts", "--accept"]) == 0
+    captured = capsys.readouterr()
+    table = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["contractsync"]
+    assert table["frontend_types"] == "../web/src/api/types.ts"
+    frontend = tmp_path.parent / "web" / "src" / "api" / "types.ts"
+    assert frontend.read_text() == (tmp_path / "contracts" / "types.ts").read_text()
+    history = json.loads((tmp_path / "contracts" / "changelog.json").read_text())
+    assert len(history["releases"]) == 1
+    assert "accepted" in captured.err and "first release" in captured.err
+    assert "contractsync watch    # keep contracts/types.ts, ../web/src/api/types.ts current" in captured.out
+    assert main(["check"]) == 0, capsys.readouterr().out  # contract, types and history agree
+    frontend.unlink()
+    assert main(["watch", "--once"]) == 0
+    assert frontend.exists()
