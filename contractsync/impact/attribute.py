@@ -71,10 +71,13 @@ def change_tokens(change: Change, symbols: Sequence[SymbolMap], op_ids: Sequence
     m = _SCHEMA_SUBJECT.match(subject)
     if m is not None:
         schema = m.group(1)
-        add(schema, 3)
+        # The schema itself is the change's name only when the change is about the whole schema;
+        # for a change inside it (a property) the schema is context.
+        own = 3 if not change.location.detail else 1
+        add(schema, own)
         for smap in symbols:
             for alias in smap.aliases_of(schema):
-                add(alias, 3)
+                add(alias, own)
     m = _OP_SUBJECT.match(subject)
     if m is not None:
         add(m.group(2), 3)
