@@ -102,6 +102,8 @@ def impact(
 
     if output_format not in FORMATS:
         raise InputError(f"must be one of {', '.join(FORMATS)}", where="--format")
+    if profile is not None and profile != "typescript":
+        raise InputError("the only profile is 'typescript'", where="--profile")
     cfg = c.config()
     directory = frontend_dir(frontend, cfg)
     if directory is None:

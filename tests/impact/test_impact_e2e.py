@@ -145,3 +145,14 @@ def test_missing_types_setting_is_an_input_error(frontend: Path, v2: Path) -> No
     assert result.returncode == 2
     assert "--types" in result.stderr and "Traceback" not in result.stderr
     assert _impact(frontend, v2, "--types", "src/api/types.ts", "-f", "json").returncode == 1
+
+
+def test_diff_with_frontend_adds_the_impact(frontend: Path, v2: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "contractsync", "diff", str(V1), str(v2),
+                             "--frontend", "web", "-f", "json", "--fail-on", "never"],
+                            cwd=frontend.parent, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr  # the diff passes (never); the frontend breaks
+    data = json.loads(result.stdout)
+    assert data["frontend"]["summary"]["files"] == 1
+    assert {(e["file"], e["line"], e["column"]) for c in data["frontend"]["changes"]
+            for e in c["frontend_errors"]} == set(EXPECTED)
