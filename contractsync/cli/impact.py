@@ -113,7 +113,7 @@ def impact(
     new_src = c.spec_source(new, cfg, app=app, app_dir=app_dir, in_process=in_process,
                             timeout=timeout, default="app")
     result = compare(base_src, new_src,
-                     options=DiffOptions(now=today, profile=profile or cfg.diff.profile),
+                     options=DiffOptions(now=today, profile=profile or cfg.diff.profile or "typescript"),
                      settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)
     for warning in result.warnings:
         c.warn(warning)

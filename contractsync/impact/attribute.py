@@ -22,9 +22,10 @@ from ..diff.model import Change
 from ..typescript.symbols import SymbolMap
 from .diagnostics import Diagnostic
 
-#: Below this score an error is not attributed: a strong name of the change seen at least
-#: inside the error's type text, or weaker names seen more directly.
-THRESHOLD = 3
+#: Below this score an error is not attributed: a strong name of the change must be seen more
+#: directly than as a word of some type text (which lists every sibling property), or several
+#: names must agree.
+THRESHOLD = 4
 
 _WORD = re.compile(r"[A-Za-z_$][\w$]*|\d+")
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"|`([^`]*)`")
@@ -81,6 +82,9 @@ def change_tokens(change: Change, symbols: Sequence[SymbolMap], op_ids: Sequence
     m = _OP_SUBJECT.match(subject)
     if m is not None:
         add(m.group(2), 3)
+        # openapi-fetch calls read `api.GET(path)`; its types say `PathsWithMethod<paths, "get">`.
+        add(m.group(1), 1)
+        add(m.group(1).lower(), 1)
         for ids in op_ids:
             if subject in ids:
                 add(ids[subject], 3)
@@ -169,7 +173,12 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
         if best < THRESHOLD:
             lost.append(diag)
             continue
-        for s, change in scored:
-            if s == best:
+        tied = [change for s, change in scored if s == best]
+        # Among equally good matches, the change the wire analysis judges worst is the likelier
+        # cause (`Property 'lang' is missing` ties a new required query parameter `lang` with an
+        # optional response property of the same name).
+        worst = max(c.level.rank for c in tied)
+        for change in tied:
+            if change.level.rank == worst:
                 hits.setdefault(change.fingerprint, []).append(diag)
     return hits, lost

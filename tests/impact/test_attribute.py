@@ -26,9 +26,11 @@ def _change(rule: str, subject: str, detail: str = "", before: object = None, af
 
 REMOVED = _change("response-property-removed", "components.schemas.Book-Output", "title")
 ENUM = _change("response-property-enum-value-added", "components.schemas.Book-Output", "genre", None, "poetry")
+GENRE_INFO = Change("response-optional-property-added", Level.INFO, Direction.RESPONSE,
+                    Location("components.schemas.Other", "genre"), "", "info-genre")
 OPID = _change("api-operation-id-changed", "GET /books", "", "list_books", "books_list")
 SCHEMA = _change("api-schema-removed", "components.schemas.Book-Output", "")
-CHANGES = [REMOVED, ENUM, OPID, SCHEMA]
+CHANGES = [REMOVED, ENUM, OPID, SCHEMA, GENRE_INFO]
 
 CASES = [
     ("property named in the message", "Property 'title' does not exist on type '{ genre?: \"novel\" }'.",
@@ -43,6 +45,9 @@ CASES = [
     ("message without names: the source line decides", "Type 'string' is not assignable to type 'number'.",
      "const n: number = book.genre;", ENUM),
     ("nothing to go on", "Cannot find name 'foo'.", "foo();", None),
+    ("a name only inside some type text is not enough",
+     "Type '{ a: string; }' is not assignable to type '{ title: string; genre?: string }'.", "x = y;", None),
+    ("a tie goes to the change judged worse", "Property 'genre' is missing in type '{}'.", "", ENUM),
 ]
 
 
@@ -61,9 +66,10 @@ def test_attribution(message: str, line: str, expected: Change | None) -> None:
 def test_error_inside_the_generated_file_uses_the_symbol_map() -> None:
     line = next(s.start for s in SYMBOLS if s.kind == "schema" and s.name == "Book-Output") + 1
     diag = Diagnostic("src/api/types.ts", line, 1, 2589, "Type instantiation is excessively deep.")
-    hits, lost = attribute([diag], [REMOVED, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    whole = _change("response-body-type-changed", "components.schemas.Book-Output")
+    hits, lost = attribute([diag], [whole, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: None)
-    assert hits == {REMOVED.fingerprint: [diag]} and lost == []
+    assert hits == {whole.fingerprint: [diag]} and lost == []
 
 
 def test_symbol_map_lines_point_at_the_declarations() -> None:

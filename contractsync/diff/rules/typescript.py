@@ -142,3 +142,17 @@ profile_rule(TS, "response-property-became-required", E,
 profile_rule(TS, "typescript-alias-removed", E,
              "The alias is gone from the generated file, so `import type { ItemRequest }` fails.",
              'import type { ItemRequest } from "./types";\nexport type Uses = ItemRequest;\n')
+profile_rule(TS, "response-property-enum-value-removed", E,
+             "Safe on the wire (the client just never receives that value), but the literal "
+             "leaves the generated union, and code comparing against it — `case \"down\":` in a "
+             "`switch`, `status === \"down\"` — fails with TS2678/TS2367 (no overlap).",
+             f'import type {{ paths }} from "./types";\ntype Item = {_ITEM};\n'
+             'export function label(item: Item): string {\n  switch (item.p) {\n    case "a": return "A";\n'
+             '    case "b": return "B";\n    default: return "?";\n  }\n}\n',
+             before=ex.response_body(ex.obj(_ENUM_AB, required=True)),
+             after=ex.response_body(ex.obj(_ENUM_A, required=True)))
+profile_rule(TS, "api-path-parameter-renamed", E,
+             "openapi-fetch calls name the template (`api.GET(\"/items/{id}\", …)`) and "
+             "`paths[\"/items/{id}\"]` is keyed by it; renaming the parameter removes that key, "
+             "and every call and type using it fails.",
+             'import type { paths } from "./types";\nexport type Get = paths["/items/{id}"]["get"];\n')
