@@ -156,3 +156,16 @@ def test_diff_with_frontend_adds_the_impact(frontend: Path, v2: Path) -> None:
     assert data["frontend"]["summary"]["files"] == 1
     assert {(e["file"], e["line"], e["column"]) for c in data["frontend"]["changes"]
             for e in c["frontend_errors"]} == set(EXPECTED)
+
+
+def test_check_with_frontend_blocks_on_each_broken_line(frontend: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "contractsync", "check", "--base", str(V1),
+                             "--app-dir", str(REPO / "examples" / "bookshop" / "v2"),
+                             "--frontend", str(frontend), "--format", "json"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CONTRACTSYNC_CACHE_DIR": str(frontend.parent / "cache")})
+    assert result.returncode == 1, result.stderr
+    blockers = [b for b in json.loads(result.stdout)["blockers"] if b["kind"] == "frontend-breaks"]
+    assert {(Path(b["file"]).relative_to(frontend).as_posix(), b["line"], b["column"]) for b in blockers} \
+        == set(EXPECTED)
+    assert all(b["fingerprint"] for b in blockers)
