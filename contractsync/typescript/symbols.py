@@ -66,7 +66,7 @@ class SymbolMap:
         return [s.ts for s in self.symbols if s.kind in ("alias", "enum") and s.name == schema]
 
     def to_json(self) -> str:
-        """The sidecar form (``--symbols`` of ``generate typescript``): a JSON list, one object each."""
+        """The sidecar form (``generate typescript --symbols FILE``): ``{"symbols": [...]}``."""
         return json.dumps({"symbols": [s.to_dict() for s in self.symbols]}, indent=1) + "\n"
 
     @classmethod

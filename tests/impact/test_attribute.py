@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from contractsync.diff.model import Change, Direction, Level, Location
 from contractsync.impact.attribute import attribute
 from contractsync.impact.diagnostics import Diagnostic
 from contractsync.typescript import to_typescript_with_symbols
+from contractsync.typescript.symbols import SymbolMap
 
 DOC = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
        "paths": {"/books": {"get": {"operationId": "list_books", "responses": {"200": {
@@ -79,3 +85,14 @@ def test_symbol_map_lines_point_at_the_declarations() -> None:
     for sym in SYMBOLS:
         first = next(ln for ln in text[sym.start - 1:sym.end] if not ln.strip().startswith(("/**", "*")))
         assert sym.name in first or sym.ts in first, (sym, first)
+
+
+def test_generate_writes_the_symbol_map_sidecar(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(DOC), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "contractsync", "generate", "typescript", str(spec),
+                             "-o", str(tmp_path / "types.ts"), "--symbols", str(tmp_path / "types.json")],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "types.ts").read_text(encoding="utf-8") == to_typescript_with_symbols(DOC).text
+    assert SymbolMap.from_json((tmp_path / "types.json").read_text(encoding="utf-8")).symbols == SYMBOLS.symbols
