@@ -30,6 +30,15 @@ def _where(report: ImpactReport, diag: Diagnostic) -> str:
     return f"{repo_path(report, diag)}:{diag.line}:{diag.column}" if diag.file else repo_path(report, diag)
 
 
+#: Text and markdown shorten a compiler message's first line to this; json, github and sarif
+#: carry it whole.
+SHORT = 150
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT else text[:SHORT - 1].rstrip() + "…"
+
+
 def _title(change: Change) -> str:
     return f"{change.id}: {change.message}"
 
@@ -39,12 +48,12 @@ def text(report: ImpactReport) -> str:
     for change in report.breaking_changes:
         lines.append(f"{change.level.value.upper():8} {_title(change)}  [{change.fingerprint}]")
         for diag in report.breaks[change.fingerprint]:
-            lines.append(f"    {_where(report, diag)}  TS{diag.code}: {diag.headline}")
+            lines.append(f"    {_where(report, diag)}  TS{diag.code}: {_short(diag.headline)}")
         lines.append("")
     if report.unattributed:
         lines.append("New errors not attributed to a change:")
         for diag in report.unattributed:
-            lines.append(f"    {_where(report, diag)}  TS{diag.code}: {diag.headline}")
+            lines.append(f"    {_where(report, diag)}  TS{diag.code}: {_short(diag.headline)}")
         lines.append("")
     if report.untouched:
         lines.append("Breaking changes the frontend does not use:")
@@ -66,9 +75,9 @@ def markdown(report: ImpactReport) -> str:
         for change in report.breaking_changes:
             for diag in report.breaks[change.fingerprint]:
                 out.append(f"| `{change.id}` {_md(change.message)} | `{_where(report, diag)}` | "
-                           f"TS{diag.code}: {_md(diag.headline)} |")
+                           f"TS{diag.code}: {_md(_short(diag.headline))} |")
         for diag in report.unattributed:
-            out.append(f"| (not attributed) | `{_where(report, diag)}` | TS{diag.code}: {_md(diag.headline)} |")
+            out.append(f"| (not attributed) | `{_where(report, diag)}` | TS{diag.code}: {_md(_short(diag.headline))} |")
         out.append("")
     if report.untouched:
         out.append("Breaking changes that touch nothing the frontend uses:")
