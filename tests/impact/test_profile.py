@@ -50,3 +50,25 @@ def test_flip_with_a_default_keeps_its_level() -> None:
     hits = [c for c in diff(before, after, options=DiffOptions(profile="typescript"))
             if c.id == "response-property-became-required"]
     assert hits and all(c.level is RULES["response-property-became-required"].level for c in hits)
+
+
+def test_cli_profile_flag_and_config(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    entry = PROFILES[("typescript", "response-property-enum-value-added")]
+    (tmp_path / "a.json").write_text(json.dumps(entry.before), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(entry.after), encoding="utf-8")
+
+    def run(*args: str) -> int:
+        return subprocess.run([sys.executable, "-m", "contractsync", "diff", "a.json", "b.json", *args],
+                              cwd=tmp_path, capture_output=True, text=True).returncode
+
+    assert run() == 0  # a warning: does not fail the default threshold
+    assert run("--profile", "typescript") == 1
+    assert run("--profile", "nope") == 2
+    (tmp_path / "pyproject.toml").write_text('[tool.contractsync.diff]\nprofile = "typescript"\n', encoding="utf-8")
+    assert run() == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.contractsync.diff]\nprofile = "nope"\n', encoding="utf-8")
+    assert run() == 2
