@@ -118,3 +118,38 @@ def test_cli_defaults_to_stored_contract_and_exits_1(tmp_path: Path) -> None:
     for file, line, col in EXPECTED:
         assert f"file=examples/bookshop/frontend/{file},line={line},col={col}," in result.stdout
     assert {p: p.stat().st_mtime_ns for p in (FRONTEND / "src").rglob("*")} == before
+
+
+def _typescript_only_changes() -> tuple[dict[str, object], dict[str, object]]:
+    """The stored contract, and the same with three changes that are safe on the wire: a value
+    added to a response enum, a component schema renamed, an operationId changed."""
+    text = (REPO / "contracts" / "openapi.json").read_text(encoding="utf-8")
+    base = json.loads(text)
+    new = json.loads(text.replace('"#/components/schemas/Money-Input"', '"#/components/schemas/Price-Input"'))
+    schemas = new["components"]["schemas"]  # type: ignore[index]
+    schemas["Price-Input"] = schemas.pop("Money-Input")
+    schemas["Health"]["properties"]["status"]["enum"].append("maintenance")
+    new["paths"]["/books"]["get"]["operationId"] = "books-list"  # type: ignore[index]
+    return base, new
+
+
+def test_typescript_profile_changes_break_the_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's field report, reproduced on the example: changes the wire rules call warning
+    or info break vue-tsc, and the typescript profile makes each breaking and names the place."""
+    _require_frontend()
+    from contractsync.diff import DiffOptions, Level, diff
+
+    monkeypatch.setenv("CONTRACTSYNC_CACHE_DIR", str(tmp_path))
+    base, new = _typescript_only_changes()
+    wire = diff(base, new)
+    assert not wire.breaking
+    changes = diff(base, new, options=DiffOptions(profile="typescript"))
+    result = analyse(FRONTEND, base, new, report=changes)
+    got = {(err.file, change.id) for change in result.breaking_changes for err in result.breaks[change.fingerprint]}
+    assert got == {
+        ("src/components/HealthBadge.vue", "response-property-enum-value-added"),  # const _never: never
+        ("src/views/NewBook.vue", "api-schema-removed"),  # import type { MoneyInput }
+        ("src/views/BookList.vue", "api-operation-id-changed"),  # operations["books-list_books"]
+    }
+    assert result.unattributed == []
+    assert all(c.level is Level.BREAKING for c in result.breaking_changes)
