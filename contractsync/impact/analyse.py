@@ -210,12 +210,17 @@ def _check(command: list[str], work: Path, timeout: float) -> list[Diagnostic]:
         tail = " | ".join(result.output.strip().splitlines()[-5:])
         raise InputError(f"type-check '{' '.join(command)}' failed (exit {result.returncode}) "
                          f"without compiler diagnostics: {tail}", source=str(work.name))
-    prefix = str(work.resolve()) + "/"
+    # Paths into the temporary copy differ from run to run (and from a cached baseline's run):
+    # make them relative to the frontend, in file names and inside messages.
+    roots = sorted({str(work.resolve()) + "/", str(work) + "/"}, key=len, reverse=True)
     out = []
     for d in diags:
-        if d.file is not None and d.file.startswith(prefix):
-            d = Diagnostic(d.file[len(prefix):], d.line, d.column, d.code, d.message, d.category)
-        out.append(d)
+        file, message = d.file, d.message
+        for root in roots:
+            if file is not None and file.startswith(root):
+                file = file[len(root):]
+            message = message.replace(root, "")
+        out.append(Diagnostic(file, d.line, d.column, d.code, message, d.category))
     return [d for d in out if d.category == "error"]
 
 

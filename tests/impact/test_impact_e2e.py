@@ -169,3 +169,16 @@ def test_check_with_frontend_blocks_on_each_broken_line(frontend: Path) -> None:
     assert {(Path(b["file"]).relative_to(frontend).as_posix(), b["line"], b["column"]) for b in blockers} \
         == set(EXPECTED)
     assert all(b["fingerprint"] for b in blockers)
+
+
+def test_custom_command_with_pretty_output(frontend: Path, v2: Path) -> None:
+    """--typecheck-cmd replaces the detected command; the compiler's --pretty format (colours,
+    code frames) is read as well as the plain one."""
+    result = _impact(frontend, v2, "-f", "json", "--typecheck-cmd", "tsc --noEmit --pretty true")
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data["command"] == ["tsc", "--noEmit", "--pretty", "true"]
+    assert {(e["file"], e["line"], e["column"]) for c in data["changes"] for e in c["frontend_errors"]} \
+        == set(EXPECTED)
+    broken = _impact(frontend, v2, "--typecheck-cmd", "no-such-compiler --noEmit")
+    assert broken.returncode == 2 and "no-such-compiler" in broken.stderr
