@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-FRONTEND = REPO / "examples" / "bookshop" / "frontend"
+from .conftest import ARTIFACTS, FRONTEND, REPO, frontend_node, run
+
 BACKEND_V1 = REPO / "examples" / "bookshop" / "v1"
 CHROMIUM = Path(os.environ.get("CONTRACTSYNC_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -50,21 +50,9 @@ EXPECTED_MISSING_COVER = re.compile(r"^GET /api/books/\d+/cover$")
 
 
 def _requirements() -> str:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("no `node` on PATH: the example frontend needs Node 20+ (.ci/run has it)")
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does it)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is in the [dev] extras")
-    return node
-
-
-def _run(cmd: list[str], cwd: Path) -> None:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        raise AssertionError(
-            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-        )
+    return frontend_node()
 
 
 def _stop(proc: subprocess.Popen[Any]) -> None:
@@ -97,10 +85,8 @@ def _wait_http(url: str, proc: subprocess.Popen[Any], what: str) -> None:
 def built_frontend(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A production build of the current sources (vue-tsc is `make test`'s job; this is vite)."""
     node = _requirements()
-    if not (FRONTEND / "node_modules" / ".package-lock.json").exists():
-        _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], FRONTEND)
     out = tmp_path_factory.mktemp("frontend") / "dist"
-    _run(
+    run(
         [node, "node_modules/vite/bin/vite.js", "build", "--outDir", str(out), "--emptyOutDir"],
         FRONTEND,
     )
@@ -170,8 +156,7 @@ def frontend_url(built_frontend: Path, backend: str) -> Iterator[str]:
 
 @pytest.fixture
 def artifacts() -> Path:
-    root = Path(os.environ.get("CONTRACTSYNC_ARTIFACTS", REPO / "test-artifacts"))
-    out = root / "frontend"
+    out = ARTIFACTS
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     print(f"\nscreenshots: {out}")
