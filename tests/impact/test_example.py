@@ -120,36 +120,27 @@ def test_cli_defaults_to_stored_contract_and_exits_1(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in (FRONTEND / "src").rglob("*")} == before
 
 
-def _typescript_only_changes() -> tuple[dict[str, object], dict[str, object]]:
-    """The stored contract, and the same with three changes that are safe on the wire: a value
-    added to a response enum, a component schema renamed, an operationId changed."""
-    text = (REPO / "contracts" / "openapi.json").read_text(encoding="utf-8")
-    base = json.loads(text)
-    new = json.loads(text.replace('"#/components/schemas/Money-Input"', '"#/components/schemas/Price-Input"'))
-    schemas = new["components"]["schemas"]  # type: ignore[index]
-    schemas["Price-Input"] = schemas.pop("Money-Input")
-    schemas["Health"]["properties"]["status"]["enum"].append("maintenance")
-    new["paths"]["/books"]["get"]["operationId"] = "books-list"  # type: ignore[index]
-    return base, new
-
-
-def test_typescript_profile_changes_break_the_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The issue's field report, reproduced on the example: changes the wire rules call warning
-    or info break vue-tsc, and the typescript profile makes each breaking and names the place."""
+def test_attributes_the_vue_examples_wire_safe_breaks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example frontend's own list of wire-safe changes and the places they break
+    (tests/frontend/test_typescript_profile.py): impact finds each place and names its change."""
     _require_frontend()
-    from contractsync.diff import DiffOptions, Level, diff
+    from contractsync.diff import DiffOptions, diff
+    from tests.frontend.test_typescript_profile import CHANGES
 
-    monkeypatch.setenv("CONTRACTSYNC_CACHE_DIR", str(tmp_path))
-    base, new = _typescript_only_changes()
-    wire = diff(base, new)
-    assert not wire.breaking
-    changes = diff(base, new, options=DiffOptions(profile="typescript"))
-    result = analyse(FRONTEND, base, new, report=changes)
-    got = {(err.file, change.id) for change in result.breaking_changes for err in result.breaks[change.fingerprint]}
-    assert got == {
-        ("src/components/HealthBadge.vue", "response-property-enum-value-added"),  # const _never: never
-        ("src/views/NewBook.vue", "api-schema-removed"),  # import type { MoneyInput }
-        ("src/views/BookList.vue", "api-operation-id-changed"),  # operations["books-list_books"]
+    rule_of = {
+        "Genre gains 'romance'": "response-property-enum-value-added",
+        "operationId books-list_books → listBooks": "api-operation-id-changed",
+        "schema Author → AuthorPublic": "api-schema-removed",
+        "Review.rating no longer required": "response-property-became-optional",
     }
+    assert set(rule_of) == set(CHANGES)
+    monkeypatch.setenv("CONTRACTSYNC_CACHE_DIR", str(tmp_path))
+    base = json.loads((REPO / "contracts" / "openapi.json").read_text(encoding="utf-8"))
+    new = json.loads((REPO / "contracts" / "openapi.json").read_text(encoding="utf-8"))
+    for change, _ in CHANGES.values():
+        change(new)
+    result = analyse(FRONTEND, base, new, report=diff(base, new, options=DiffOptions(profile="typescript")))
+    got = {(err.file, err.line, err.column, f"TS{err.code}"): change.id
+           for change in result.breaking_changes for err in result.breaks[change.fingerprint]}
+    assert got == {place: rule_of[name] for name, (_, places) in CHANGES.items() for place in places}
     assert result.unattributed == []
-    assert all(c.level is Level.BREAKING for c in result.breaking_changes)
