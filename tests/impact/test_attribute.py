@@ -96,3 +96,13 @@ def test_generate_writes_the_symbol_map_sidecar(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "types.ts").read_text(encoding="utf-8") == to_typescript_with_symbols(DOC).text
     assert SymbolMap.from_json((tmp_path / "types.json").read_text(encoding="utf-8")).symbols == SYMBOLS.symbols
+
+
+def test_a_type_name_alone_does_not_outweigh_the_property_on_the_line() -> None:
+    retyped = _change("response-property-type-changed", "components.schemas.Other", "count", "string", "integer")
+    nullable = _change("response-property-became-nullable", "components.schemas.Book-Output", "title")
+    diag = Diagnostic("src/a.ts", 1, 1, 2345, "Argument of type 'string | null' is not assignable to "
+                      "parameter of type 'string'.")
+    hits, _ = attribute([diag], [retyped, nullable], types_file="src/api/types.ts", symbols=[SYMBOLS],
+                        new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: "shout(book.title)")
+    assert hits == {nullable.fingerprint: [diag]}
