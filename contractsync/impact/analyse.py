@@ -20,7 +20,7 @@ from ..spec.document import Document
 from ..typescript import TypeScriptOptions, to_typescript_with_symbols
 from .attribute import attribute, operation_ids
 from .diagnostics import Diagnostic, new_diagnostics, parse_diagnostics
-from .frontend import SKIP_DIRS, Frontend, copy_frontend, load_frontend, run_command
+from .frontend import SKIP_DIRS, Frontend, copy_frontend, kill_running, load_frontend, run_command
 
 #: Bumped when cached baseline results change meaning.
 _CACHE_VERSION = "1"
@@ -153,15 +153,25 @@ def analyse(
             base_diags, buildinfo = cached
             if buildinfo is not None:
                 (work / _BUILDINFO).write_bytes(buildinfo)
-        else:
+        new_diags: list[Diagnostic] | None = None
+        if cached is None:
             atomic_write_text(types_path, base_ts.text)
-            base_diags = _check(command, work, timeout)
+            if (os.cpu_count() or 1) >= 2:
+                # No baseline to reuse: check BASE and NEW at once, in two copies.
+                twin = tmp / "frontend-new"
+                shutil.copytree(work, twin, symlinks=True)
+                atomic_write_text(twin / fe.types, new_ts.text)
+                base_diags, new_diags = _check_both(command, work, twin, timeout)
+                atomic_write_text(types_path, new_ts.text)  # source lines are read from `work`
+            else:
+                base_diags = _check(command, work, timeout)
             if use_cache:
                 _cache_write(key, base_diags, work / _BUILDINFO)
         seconds["baseline"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        atomic_write_text(types_path, new_ts.text)
-        new_diags = _check(command, work, timeout)
+        if new_diags is None:
+            atomic_write_text(types_path, new_ts.text)
+            new_diags = _check(command, work, timeout)
         seconds["revision"] = time.perf_counter() - t0
         fresh = new_diagnostics(base_diags, new_diags)
         lines_cache: dict[str, list[str]] = {}
@@ -201,6 +211,22 @@ def _command(fe: Frontend) -> list[str]:
     if not fe.incremental:
         return list(fe.command)
     return [*fe.command, "--pretty", "false", "--incremental", "--tsBuildInfoFile", _BUILDINFO]
+
+
+def _check_both(command: list[str], base_dir: Path, new_dir: Path,
+                timeout: float) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """:func:`_check` in two directories at once; both processes die if either fails or the
+    caller is interrupted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        base_run = pool.submit(_check, command, base_dir, timeout)
+        new_run = pool.submit(_check, command, new_dir, timeout)
+        try:
+            return base_run.result(), new_run.result()
+        except BaseException:
+            kill_running()
+            raise
 
 
 def _check(command: list[str], work: Path, timeout: float) -> list[Diagnostic]:

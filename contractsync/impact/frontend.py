@@ -11,6 +11,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +138,19 @@ def copy_frontend(root: Path, dest: Path) -> None:
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
 
 
+#: Type-check processes running now (killed together when the caller is interrupted).
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_running() -> None:
+    """Kill every type-check process group this process started and that still runs."""
+    with _RUNNING_LOCK:
+        procs = list(_RUNNING)
+    for proc in procs:
+        _kill_group(proc)
+
+
 @dataclass(frozen=True)
 class RunResult:
     """One type-check run."""
@@ -162,6 +176,8 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
                                 start_new_session=True)
     except OSError as exc:
         raise InputError(f"cannot run '{command[0]}': {exc.strerror or exc}", source=str(cwd)) from None
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -173,6 +189,9 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         _kill_group(proc)
         proc.wait()
         raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(proc)
     return RunResult(proc.returncode, out)
 
 

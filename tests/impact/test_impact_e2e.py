@@ -182,3 +182,26 @@ def test_custom_command_with_pretty_output(frontend: Path, v2: Path) -> None:
         == set(EXPECTED)
     broken = _impact(frontend, v2, "--typecheck-cmd", "no-such-compiler --noEmit")
     assert broken.returncode == 2 and "no-such-compiler" in broken.stderr
+
+
+def test_a_hanging_type_check_times_out_and_leaves_no_process(frontend: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from contractsync.errors import InputError
+    from contractsync.impact import analyse
+
+    monkeypatch.setenv("CONTRACTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    pids = tmp_path / "pids"
+    doc = load_spec(str(V1)).data
+    changed = json.loads(json.dumps(doc))
+    changed["info"]["version"] = "9"
+    started = time.monotonic()
+    with pytest.raises(InputError, match="took longer than 1 s"):
+        analyse(frontend, doc, changed, typecheck_cmd=f"sh -c 'echo $$ >> {pids}; exec sleep 60'", timeout=1)
+    assert time.monotonic() - started < 30
+    listed = [int(p) for p in pids.read_text().split()]
+    assert listed
+    for pid in listed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
