@@ -205,3 +205,12 @@ def test_a_hanging_type_check_times_out_and_leaves_no_process(frontend: Path, tm
     for pid in listed:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_frontend_dir_from_config(frontend: Path, v2: Path) -> None:
+    (frontend.parent / "pyproject.toml").write_text('[tool.contractsync]\nfrontend_dir = "web"\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "contractsync", "impact", str(V1), str(v2), "-f", "json"],
+                            cwd=frontend.parent, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CONTRACTSYNC_CACHE_DIR": str(frontend.parent / "cache")})
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["frontend"] == "web"
