@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -68,7 +68,8 @@ LOCK_TIMEOUT = 300.0
 DEFAULT_BRANCHES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
 
 BlockerKind = Literal["missing-contract", "stale-contract", "unannounced-breaking", "before-sunset",
-                      "deprecation-policy", "stale-types", "missing-release", "stale-changelog"]
+                      "deprecation-policy", "stale-types", "missing-release", "stale-changelog",
+                      "frontend-breaks"]
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -386,10 +387,15 @@ def check(
     now: dt.datetime | dt.date | None = None,
     app: Source | None = None,
     policy: PolicyConfig | None = None,
+    frontend: Path | None = None,
+    frontend_options: Mapping[str, Any] | None = None,
 ) -> GateResult:
     """Run the gate; never writes. See the module docstring for the three checks.
 
-    ``policy`` overrides ``[tool.contractsync.policy]`` (the CLI's policy flags).
+    ``policy`` overrides ``[tool.contractsync.policy]`` (the CLI's policy flags). With
+    ``frontend`` (a directory), the frontend's own type-check also runs with the base's and the
+    code's types (:func:`contractsync.impact.analyse`, given ``frontend_options`` as keyword
+    arguments); every new compiler error blocks, on the frontend file and line.
     """
     pol = policy or cfg.policy
     now_dt = _as_datetime(now)
@@ -451,11 +457,35 @@ def check(
             f"({counts[Level.BREAKING]} breaking, {counts[Level.WARNING]} warning, {counts[Level.INFO]} info); "
             f"{len(result.allowed)} breaking change{'s' if len(result.allowed) != 1 else ''} announced or "
             "allowed by policy")
+        if frontend is not None:
+            result.blockers.extend(_frontend_blockers(frontend, base_doc, head, report, result.notes,
+                                                      frontend_options or {}))
 
     # 3. The committed types and changelog are current with the committed contract.
     if committed is not None:
         result.blockers.extend(_check_generated(cfg, committed, history, result.notes))
     return result
+
+
+def _frontend_blockers(frontend: Path, base: Document, head: Document, report: Report,
+                       notes: list[str], options: Mapping[str, Any]) -> list[Blocker]:
+    """One blocker per compiler error the code's contract causes in the frontend."""
+    from .impact import analyse
+
+    impact = analyse(frontend, base, head, report=report, **options)
+    notes.append(f"frontend {frontend}: {impact.headline()}")
+    notes.extend(impact.warnings)
+    by_error = {id(err): change for change in impact.breaking_changes for err in impact.breaks[change.fingerprint]}
+    out = []
+    for err in impact.new_errors:
+        change = by_error.get(id(err))
+        cause = f"{change.id}: {change.message}" if change is not None else "no change could be named"
+        out.append(Blocker("frontend-breaks", f"the frontend no longer type-checks: TS{err.code} {err.headline}",
+                           "update the frontend in the same change (or keep the contract compatible)",
+                           (f"caused by {cause}",), change.fingerprint if change is not None else None,
+                           file=(frontend / err.file) if err.file else None,
+                           line=err.line if err.file else None, column=err.column if err.file else None))
+    return out
 
 
 def _check_generated(cfg: Config, committed: Document, history: History, notes: list[str]) -> list[Blocker]:

@@ -57,6 +57,15 @@ def check(
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
     python: c.PythonOption = None,
+    frontend: Annotated[Path | None, typer.Option(
+        "--frontend", help="Also block when the frontend's own type-check (vue-tsc/tsc) fails with the "
+                           "code's types where it passed with the base's (default: [tool.contractsync] "
+                           "frontend_dir).", show_default=False)] = None,
+    types: Annotated[str | None, typer.Option(
+        "--types", help="With --frontend: the generated types file, relative to the frontend.",
+        show_default=False)] = None,
+    typecheck_cmd: Annotated[str | None, typer.Option(
+        "--typecheck-cmd", help="With --frontend: the type-check command.", show_default=False)] = None,
 ) -> int:
     """The CI gate: the contract is current, every breaking change is announced, types and
     changelog are current. Prints what blocks and the exact fix.
@@ -73,8 +82,12 @@ def check(
         raise typer.BadParameter("must be text, markdown, github or json", param_hint="--format")
     cfg = c.config()
     source = c.app_source(cfg, app, app_dir, in_process, timeout, python)
+    from .impact import frontend_dir
+
     result = run_check(cfg, base=base, now=c.parse_now(now) if now else None, app=source,
-                       policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days))
+                       policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days),
+                       frontend=frontend_dir(frontend, cfg),
+                       frontend_options={"types": types, "typecheck_cmd": typecheck_cmd})
     out = c.stdout()
     if output_format == "markdown":
         out.print(format_markdown(result), markup=False, end="")

@@ -10,7 +10,7 @@ import typer
 
 from ..pymodels import to_python
 from ..spec.source import load_spec
-from ..typescript import TypeScriptConfig, TypeScriptOptions, TypeScriptWarning, to_typescript
+from ..typescript import TypeScriptConfig, TypeScriptOptions, TypeScriptWarning
 from ..typescript.output import OutputState, sync_output
 from . import _common as c
 
@@ -113,6 +113,9 @@ def typescript(
     export_type: Annotated[bool | None, _flag("Use `export type X = {…}` instead of interfaces.", "export-type")] = None,
     aliases: Annotated[bool | None, _flag("Export an alias per schema (`export type Book = …`); on by default.", "aliases")] = None,
     check: CheckOption = False,
+    symbols: Annotated[Path | None, typer.Option(
+        "--symbols", help="Also write the symbol map (JSON: which lines of the types come from which "
+                          "schema, operation, path or alias) to this file.", show_default=False)] = None,
 ) -> int:
     """Generate TypeScript types for the contract: `paths`, `components` and `operations` for
     `createClient<paths>()` from openapi-fetch, plus an alias per schema.
@@ -133,8 +136,15 @@ def typescript(
     )
     doc = load_spec(source)
     warnings: list[TypeScriptWarning] = []
-    text = to_typescript(doc, options, warn=warnings.append)
+    from ..typescript import to_typescript_with_symbols
+
+    result = to_typescript_with_symbols(doc, options, warn=warnings.append)
+    text = result.text
     _report(warnings, doc.source)
+    if symbols is not None and not check:
+        from ..io import atomic_write_text
+
+        atomic_write_text(symbols, result.symbols.to_json())
     default = [cfg.contracts_path / "types.ts"]
     if cfg.frontend_types:
         default.append(cfg.root / cfg.frontend_types)

@@ -110,6 +110,10 @@ class Engine:
         paths.compare(self)
         security.compare_document(self)
         paths.compare_components(self)
+        if self.options.profile == "typescript":
+            from .rules import typescript
+
+            typescript.compare(self)
         self.schemas.finish()
         changes = self._changes()
         from .rules import versioning
@@ -124,11 +128,28 @@ class Engine:
 
     def _changes(self) -> list[Change]:
         changes = self.out.changes()
+        if self.options.profile:
+            changes = self._profile(changes)
         if self.relaxed_ops:
             changes = [_relax(c, self.relaxed_ops) for c in changes]
             changes.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id,
                                         c.fingerprint))
         return changes
+
+    def _profile(self, changes: list[Change]) -> list[Change]:
+        """Levels of the profile's rules (``--profile typescript``)."""
+        from dataclasses import replace
+
+        from .registry import profile_level
+
+        out = []
+        for change in changes:
+            level = profile_level(self.options.profile, change, self.new)
+            if level is not None and level is not change.level:
+                change = replace(change, level=level)
+            out.append(change)
+        out.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id, c.fingerprint))
+        return out
 
     def _positions(self, changes: list[Change]) -> list[Change]:
         """Fill line:column positions, looking each distinct pointer up once per document."""

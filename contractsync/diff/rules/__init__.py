@@ -3,7 +3,17 @@
 Order matters only for the registry's listing order (and so for ``docs/rules.md``).
 """
 
-from . import lifecycle, parameters, paths, request_body, responses, schema, security, versioning
+from . import (
+    lifecycle,
+    parameters,
+    paths,
+    request_body,
+    responses,
+    schema,
+    security,
+    typescript,  # last: the profile refers to the rules above
+    versioning,
+)
 
 __all__ = ["lifecycle", "parameters", "paths", "request_body", "responses", "schema", "security",
-           "versioning"]
+           "typescript", "versioning"]
