@@ -26,6 +26,8 @@ from . import diff as diff_cmd
 from . import export as export_cmd
 from . import generate as generate_cmd
 from . import init as init_cmd
+from . import publish as publish_cmd
+from . import pull as pull_cmd
 from . import rules as rules_cmd
 from . import validate as validate_cmd
 from . import watch as watch_cmd
@@ -85,6 +87,8 @@ app.command("accept")(accept_cmd.accept)
 app.command("changelog")(changelog_cmd.changelog)
 app.add_typer(generate_cmd.app, name="generate")
 app.command("watch")(watch_cmd.watch)
+app.command("publish")(publish_cmd.publish)
+app.command("pull")(pull_cmd.pull)
 app.command("rules")(rules_cmd.rules)
 
 
