@@ -26,7 +26,9 @@ from . import diff as diff_cmd
 from . import export as export_cmd
 from . import generate as generate_cmd
 from . import init as init_cmd
+from . import registry as registry_cmd
 from . import rules as rules_cmd
+from . import serve as serve_cmd
 from . import validate as validate_cmd
 from . import watch as watch_cmd
 from ._common import STATE, stderr
@@ -86,6 +88,9 @@ app.command("changelog")(changelog_cmd.changelog)
 app.add_typer(generate_cmd.app, name="generate")
 app.command("watch")(watch_cmd.watch)
 app.command("rules")(rules_cmd.rules)
+# The contract registry (#9).
+app.command("serve")(serve_cmd.serve)
+app.add_typer(registry_cmd.app, name="registry")
 
 
 _EXIT: tuple[type[BaseException], ...] = (click.exceptions.Exit, typer.Exit)
