@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -184,6 +184,17 @@ def run_diff(old: Document, new: Document, *, now: dt.datetime, cfg: Config | No
     return compare(old, new, options=DiffOptions(now=now.date()),
                    settings=cfg.diff if cfg is not None else None,
                    config_file=str(cfg.file) if cfg is not None and cfg.file else None).report
+
+
+def judge(base: Document, head: Document, *, now: dt.datetime, policy: PolicyConfig,
+          announced: Mapping[str, Note], cfg: Config | None = None) -> tuple[Report, PolicyResult]:
+    """The gate's verdict on ``base`` → ``head``: the classified changes (with ``cfg``'s diff
+    levels and ignores) and the policy's decision on each breaking one. ``check`` and the
+    registry's publish both judge through here, so they never disagree."""
+    report = run_diff(base, head, now=now, cfg=cfg)
+    verdict = evaluate(report.changes, base.data, head.data, policy=policy, today=now.date(),
+                       announced=announced)
+    return report, verdict
 
 
 def generate_types(doc: Document, cfg: Config) -> str:
@@ -393,7 +404,6 @@ def check(
     """
     pol = policy or cfg.policy
     now_dt = _as_datetime(now)
-    today = now_dt.date()
     result = GateResult()
     contract_path = cfg.contract_file
     shown = display_path(contract_path, cfg.root)
@@ -433,12 +443,10 @@ def check(
     # 2. Against the base: every breaking change announced or allowed by policy.
     if base_doc is not None and head is not None:
         result.base = base_info.label
-        report = run_diff(base_doc, head, now=now_dt, cfg=cfg)
+        notes = announced_notes(cfg, base_doc, history, pending)
+        report, verdict = judge(base_doc, head, now=now_dt, policy=pol, announced=notes, cfg=cfg)
         result.report = report
         result.notes.extend(report.warnings)
-        notes = announced_notes(cfg, base_doc, history, pending)
-        verdict = evaluate(report.changes, base_doc.data, head.data, policy=pol, today=today,
-                           announced=notes)
         result.policy = verdict
         current = result.contract_current is not False
         for decision in verdict.blocking:

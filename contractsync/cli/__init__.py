@@ -28,7 +28,9 @@ from . import generate as generate_cmd
 from . import init as init_cmd
 from . import publish as publish_cmd
 from . import pull as pull_cmd
+from . import registry as registry_cmd
 from . import rules as rules_cmd
+from . import serve as serve_cmd
 from . import validate as validate_cmd
 from . import watch as watch_cmd
 from ._common import STATE, stderr
@@ -90,6 +92,9 @@ app.command("watch")(watch_cmd.watch)
 app.command("publish")(publish_cmd.publish)
 app.command("pull")(pull_cmd.pull)
 app.command("rules")(rules_cmd.rules)
+# The contract registry (#9).
+app.command("serve")(serve_cmd.serve)
+app.add_typer(registry_cmd.app, name="registry")
 
 
 _EXIT: tuple[type[BaseException], ...] = (click.exceptions.Exit, typer.Exit)

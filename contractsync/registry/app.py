@@ -1,0 +1,151 @@
+"""The registry app: ``create_app(settings)`` (importable, so any ASGI server can run replicas).
+
+``uvicorn --factory contractsync.registry.app:create_app`` reads its settings from
+``CONTRACTSYNC_REGISTRY_DATA`` / ``CONTRACTSYNC_REGISTRY_DATABASE`` /
+``CONTRACTSYNC_REGISTRY_ANONYMOUS_READ``. Every error, including 404, 405 and request validation,
+is ``application/problem+json`` with ``causes[]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import __version__
+from .names import name_problem
+from .problems import Problem, problem_response
+from .service import Registry, pointer_of
+from .settings import RegistrySettings
+from .store import open_store
+from .store.protocol import Store
+
+log = logging.getLogger("contractsync.registry")
+
+#: Query parameters that would put a credential in a URL (and so in logs and caches).
+TOKEN_PARAMS = frozenset({"token", "access_token", "api_key", "apikey", "auth", "authorization"})
+
+
+class RefuseTokensInURL:
+    """Pure ASGI middleware: a credential in the query string is a 400, before any routing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            query = scope["query_string"].decode("latin-1")
+            names = {k.lower() for k, _ in parse_qsl(query, keep_blank_values=True)}
+            bad = sorted(names & TOKEN_PARAMS)
+            if bad:
+                response = Problem(400, f"credentials are never accepted in a URL (query parameter {bad[0]!r}); "
+                                   "send 'Authorization: Bearer <token>' instead",
+                                   causes=[{"parameter": b, "in": "query"} for b in bad],
+                                   kind="token-in-url").response()
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _not_found_cause(path: str) -> Problem | None:
+    """A 422 for an unroutable path whose contract or label segment is not a valid name (a label
+    with an encoded slash, ``..``, control characters, 300 characters)."""
+    if not path.startswith("/v1/contracts/"):
+        return None
+    parts = path[len("/v1/contracts/"):].split("/")
+    candidates: list[tuple[str, str]] = [("contract name", parts[0])]
+    if len(parts) > 2 and parts[1] == "labels":
+        rest = parts[2:]
+        if rest and rest[-1] == "history":
+            rest = rest[:-1]
+        candidates.append(("label name", "/".join(rest)))
+    for what, value in candidates:
+        problem = name_problem(value, what)
+        if problem:
+            return Problem(422, f"invalid {what}: {problem}", causes=[{"in": "path", "message": problem}],
+                           kind="invalid-name")
+    return None
+
+
+def create_app(settings: RegistrySettings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The registry as a FastAPI app. Storage opens (and migrates) at start-up: SQLite in
+    ``settings.data_dir`` or PostgreSQL at ``settings.database_url``; ``store`` injects one."""
+    cfg = settings or RegistrySettings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        opened = store if store is not None else open_store(data_dir=cfg.data_dir, database_url=cfg.database_url)
+        app.state.registry = Registry(opened, cfg)
+        log.info("contractsync registry on %s", cfg.storage_name())
+        try:
+            yield
+        finally:
+            if own:
+                opened.close()
+
+    app = FastAPI(
+        title="contractsync registry", version=__version__, lifespan=lifespan,
+        summary="Publish OpenAPI contracts, pull exact versions and their generated TypeScript types.",
+        description=("Immutable, content-addressed contract versions; movable labels with history; a publish "
+                     "gate that judges exactly as `contractsync check`. Errors are application/problem+json "
+                     "with causes[]. Tokens only in `Authorization: Bearer`."),
+        openapi_url="/v1/openapi.json", docs_url=None, redoc_url=None)
+    if store is not None:
+        app.state.registry = Registry(store, cfg)
+    app.add_middleware(RefuseTokensInURL)
+
+    from . import pages
+    from .api import contracts, publish
+
+    app.include_router(publish.router)
+    app.include_router(contracts.router)
+    app.include_router(pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return Response(b'{"ok":true}', media_type="application/json", headers={"Cache-Control": "no-store"})
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return exc.response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            named = _not_found_cause(request.url.path)
+            if named is not None:
+                return named.response()
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        causes: list[dict[str, Any]] = [{"path": request.url.path, "method": request.method}]
+        headers = dict(exc.headers or {})
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"nothing at {request.url.path}"
+        return Problem(exc.status_code, detail, causes=causes, headers=headers).response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        causes = []
+        for err in exc.errors()[:50]:
+            loc = list(err.get("loc", ()))
+            where = loc[0] if loc else "request"
+            causes.append({"in": where, "pointer": pointer_of(loc[1:]), "message": err.get("msg", ""),
+                           "type": err.get("type", "")})
+        first = causes[0] if causes else {"in": "request", "pointer": "", "message": "invalid"}
+        return problem_response(Problem(422, f"invalid request: {first['in']} {first['pointer']}: {first['message']}",
+                                        causes=causes, kind="invalid-request").body(), 422)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> Response:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return Problem(500, f"internal error: {type(exc).__name__}", kind="internal").response()
+
+    return app
