@@ -93,6 +93,12 @@ def identity_drift(settings: PullSettings, lock: Lock) -> str | None:
     return None
 
 
+def _same_contract(settings: PullSettings, lock: Lock) -> bool:
+    """The lock names the same registry (or source) and contract; only the ref may differ."""
+    name, origin, _ = _identity(settings)
+    return lock.contract.source == origin and lock.contract.name == name
+
+
 def _contract_bytes(digest: str, origin: Origin, cache: ContractCache) -> tuple[bytes | None, str]:
     """The bytes of ``digest``: from the cache, else the origin (then cached)."""
     data = cache.get(digest)
@@ -310,7 +316,7 @@ def _apply(settings: PullSettings, lock: Lock | None, resolved: Resolved, origin
     if lock is not None and lock.contract.digest != resolved.digest:
         old_doc = _old_document(lock, settings, origin, cache, accept_breaking)
         changes, notes, reasons = _changes(lock.contract.digest, resolved.digest, old_doc, new_doc, origin,
-                                           same_origin=identity_drift(settings, lock) is None, today=today)
+                                           same_origin=_same_contract(settings, lock), today=today)
         report.items = build_items(changes, notes, _sunsets(changes, new_doc))
         report.reasons = reasons
     if report.breaking and not accept_breaking:
@@ -328,7 +334,7 @@ def _old_document(lock: Lock, settings: PullSettings, origin: Origin, cache: Con
                   accept_breaking: bool) -> Document | None:
     digest = lock.contract.digest
     data = cache.get(digest)
-    if data is None and isinstance(origin, RegistryOrigin) and identity_drift(settings, lock) is None:
+    if data is None and isinstance(origin, RegistryOrigin) and _same_contract(settings, lock):
         data = origin.fetch(digest)
         if data is not None:
             cache.put(digest, data)
