@@ -82,8 +82,12 @@ class RegistryClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         transport: httpx.BaseTransport | None = None
+        self._request_base = self.base_url
         if self.base_url.startswith("file://"):
+            # httpx speaks http(s) only: requests go to a placeholder host that the transport serves
+            # from the mirror directory; messages keep naming the file:// URL.
             transport = FileTransport(Path(unquote(urlsplit(self.base_url).path)))
+            self._request_base = "http://static-mirror.invalid"
         self._http = httpx.Client(
             headers=headers, transport=transport, follow_redirects=True,
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
@@ -130,7 +134,7 @@ class RegistryClient:
         url = self.url(path)
         for attempt in range(self.retries):
             try:
-                with self._http.stream(method, url, headers=headers, params=params, content=content) as response:
+                with self._http.stream(method, f"{self._request_base}{path}", headers=headers, params=params, content=content) as response:
                     body = _read_capped(response, url)
                     return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()},
                                   body, url)
