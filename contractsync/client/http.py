@@ -74,14 +74,13 @@ class RegistryClient:
     """A connection to one registry (``base_url`` without ``/v1``)."""
 
     def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 30.0,
-                 retries: int = RETRIES) -> None:
+                 retries: int = RETRIES, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.retries = max(1, retries)
         headers = {"User-Agent": f"contractsync/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        transport: httpx.BaseTransport | None = None
         self._request_base = self.base_url
         if self.base_url.startswith("file://"):
             # httpx speaks http(s) only: requests go to a placeholder host that the transport serves
