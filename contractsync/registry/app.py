@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,16 +55,18 @@ class RefuseTokensInURL:
         await self.app(scope, receive, send)
 
 
-def _not_found_cause(path: str) -> Problem | None:
-    """A 422 for an unroutable path whose contract or label segment is not a valid name (a label
-    with an encoded slash, ``..``, control characters, 300 characters)."""
-    if not path.startswith("/v1/contracts/"):
+def _not_found_cause(raw_path: str) -> Problem | None:
+    """A 422 for an unroutable path whose contract or label segment is not a valid name (an
+    encoded slash, ``..``, control characters, 300 characters). ``raw_path`` is the path as
+    sent, so ``a%2Fb`` is one segment holding a slash, not two segments."""
+    prefix = "/v1/contracts/"
+    if not raw_path.startswith(prefix):
         return None
-    parts = path[len("/v1/contracts/"):].split("/")
+    parts = [unquote(p) for p in raw_path[len(prefix):].split("/")]
     candidates: list[tuple[str, str]] = [("contract name", parts[0])]
     if len(parts) > 2 and parts[1] == "labels":
         rest = parts[2:]
-        if rest and rest[-1] == "history":
+        if len(rest) > 1 and rest[-1] == "history":
             rest = rest[:-1]
         candidates.append(("label name", "/".join(rest)))
     for what, value in candidates:
@@ -121,7 +123,8 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            named = _not_found_cause(request.url.path)
+            raw = request.scope.get("raw_path") or request.url.path.encode()
+            named = _not_found_cause(raw.decode("latin-1"))
             if named is not None:
                 return named.response()
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
