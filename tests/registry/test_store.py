@@ -8,7 +8,13 @@ import pytest
 
 from contractsync.registry.auth import authenticate, create_token, hash_token
 from contractsync.registry.store.migrations import LATEST, MIGRATIONS
-from contractsync.registry.store.protocol import AnnouncementRow, HeadMoved, NewVersion, PreconditionFailed, Store
+from contractsync.registry.store.protocol import (
+    AnnouncementRow,
+    HeadMoved,
+    NewVersion,
+    PreconditionFailed,
+    Store,
+)
 from contractsync.registry.store.sql import SQLStore
 
 from .conftest import Backend
