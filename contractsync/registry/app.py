@@ -112,6 +112,25 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
     app.include_router(contracts.router)
     app.include_router(pages.router)
 
+    def openapi() -> dict[str, Any]:
+        # The publish body is read by hand (size-limited while streaming), so FastAPI does not see
+        # its model: add its schema to the document the endpoints' requestBody refers to.
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            from .api.models import PublishBody
+
+            doc = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                              description=app.description, routes=app.routes)
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            body = PublishBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(body.pop("$defs", {}))
+            schemas["PublishBody"] = body
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Response:
         return Response(b'{"ok":true}', media_type="application/json", headers={"Cache-Control": "no-store"})
