@@ -77,6 +77,32 @@ def _not_found_cause(raw_path: str) -> Problem | None:
     return None
 
 
+def _problem_responses(doc: dict[str, Any]) -> None:
+    """Every error answer of every operation is problem+json (what the handlers send), and every
+    operation may answer 401/403 (auth) and 404."""
+    from .api.models import ProblemDetails
+
+    schemas = doc["components"]["schemas"]
+    problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["ProblemDetails"] = problem
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+    defaults = {"401": "no token, or an unknown or revoked one", "403": "the token lacks the scope or contract",
+                "404": "no such contract, label or version", "422": "invalid name, parameter or body"}
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            responses = op.setdefault("responses", {})
+            for status, text in defaults.items():
+                responses.setdefault(status, {"description": text})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    if response.get("description") in (None, "", "Validation Error"):
+                        response["description"] = defaults.get(status, "error")
+                    response["content"] = content
+
+
 def create_app(settings: RegistrySettings | None = None, *, store: Store | None = None) -> FastAPI:
     """The registry as a FastAPI app. Storage opens (and migrates) at start-up: SQLite in
     ``settings.data_dir`` or PostgreSQL at ``settings.database_url``; ``store`` injects one."""
@@ -126,6 +152,7 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
             body = PublishBody.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(body.pop("$defs", {}))
             schemas["PublishBody"] = body
+            _problem_responses(doc)
             app.openapi_schema = doc
         return app.openapi_schema
 
