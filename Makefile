@@ -39,6 +39,8 @@ lint: setup
 # The repository gates its own contract (the bundled example's) the way a user's CI would.
 dogfood: setup
 	$(BIN)/contractsync check --base HEAD:contracts/openapi.json
+	# ... and the registry's own HTTP API (#9), with its own contract directory.
+	$(BIN)/contractsync --config contracts/registry/registry-contract.toml check --base HEAD:contracts/registry/openapi.json
 
 test: setup tests/ts/node_modules/.installed benchmarks/peers/openapi-typescript/node_modules/.installed lint dogfood
 	$(BIN)/python -m pytest -n 2 -q

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,16 +55,18 @@ class RefuseTokensInURL:
         await self.app(scope, receive, send)
 
 
-def _not_found_cause(path: str) -> Problem | None:
-    """A 422 for an unroutable path whose contract or label segment is not a valid name (a label
-    with an encoded slash, ``..``, control characters, 300 characters)."""
-    if not path.startswith("/v1/contracts/"):
+def _not_found_cause(raw_path: str) -> Problem | None:
+    """A 422 for an unroutable path whose contract or label segment is not a valid name (an
+    encoded slash, ``..``, control characters, 300 characters). ``raw_path`` is the path as
+    sent, so ``a%2Fb`` is one segment holding a slash, not two segments."""
+    prefix = "/v1/contracts/"
+    if not raw_path.startswith(prefix):
         return None
-    parts = path[len("/v1/contracts/"):].split("/")
+    parts = [unquote(p) for p in raw_path[len(prefix):].split("/")]
     candidates: list[tuple[str, str]] = [("contract name", parts[0])]
     if len(parts) > 2 and parts[1] == "labels":
         rest = parts[2:]
-        if rest and rest[-1] == "history":
+        if len(rest) > 1 and rest[-1] == "history":
             rest = rest[:-1]
         candidates.append(("label name", "/".join(rest)))
     for what, value in candidates:
@@ -73,6 +75,32 @@ def _not_found_cause(path: str) -> Problem | None:
             return Problem(422, f"invalid {what}: {problem}", causes=[{"in": "path", "message": problem}],
                            kind="invalid-name")
     return None
+
+
+def _problem_responses(doc: dict[str, Any]) -> None:
+    """Every error answer of every operation is problem+json (what the handlers send), and every
+    operation may answer 401/403 (auth) and 404."""
+    from .api.models import ProblemDetails
+
+    schemas = doc["components"]["schemas"]
+    problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["ProblemDetails"] = problem
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+    defaults = {"401": "no token, or an unknown or revoked one", "403": "the token lacks the scope or contract",
+                "404": "no such contract, label or version", "422": "invalid name, parameter or body"}
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            responses = op.setdefault("responses", {})
+            for status, text in defaults.items():
+                responses.setdefault(status, {"description": text})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    if response.get("description") in (None, "", "Validation Error"):
+                        response["description"] = defaults.get(status, "error")
+                    response["content"] = content
 
 
 def create_app(settings: RegistrySettings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -110,6 +138,26 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
     app.include_router(contracts.router)
     app.include_router(pages.router)
 
+    def openapi() -> dict[str, Any]:
+        # The publish body is read by hand (size-limited while streaming), so FastAPI does not see
+        # its model: add its schema to the document the endpoints' requestBody refers to.
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            from .api.models import PublishBody
+
+            doc = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                              description=app.description, routes=app.routes)
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            body = PublishBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(body.pop("$defs", {}))
+            schemas["PublishBody"] = body
+            _problem_responses(doc)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Response:
         return Response(b'{"ok":true}', media_type="application/json", headers={"Cache-Control": "no-store"})
@@ -121,7 +169,8 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            named = _not_found_cause(request.url.path)
+            raw = request.scope.get("raw_path") or request.url.path.encode()
+            named = _not_found_cause(raw.decode("latin-1"))
             if named is not None:
                 return named.response()
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ... import __version__
 from ...typescript.options import TypeScriptOptions
 from ..auth import Principal
 from ..problems import Problem
-from ..service import Registry, changes_json, label_json, version_json
+from ..service import Registry, changes_json, label_json, options_digest, version_json
 from ..store.protocol import PreconditionFailed
 from .deps import contract_name, label_name, publish_scope, read_scope, registry
 from .models import (
@@ -163,7 +164,11 @@ async def get_types(c: Contract, ref: str, request: Request, reg: Reg, _: Reader
                                 exclude_deprecated=exclude_deprecated, export_type=export_type, aliases=aliases)
     row = await run_in_threadpool(reg.resolve, c, ref)
     digest, data = await run_in_threadpool(reg.types, row, options)
-    return _immutable(request, digest, data, "application/typescript; charset=utf-8")
+    response = _immutable(request, digest, data, "application/typescript; charset=utf-8")
+    # What generated it, so a pull client can record it in its lock file without regenerating.
+    response.headers["X-Contractsync-Generator-Version"] = __version__
+    response.headers["X-Contractsync-Options-Digest"] = options_digest(options)
+    return response
 
 
 @router.get("/{c}/versions/{ref}/changelog.md", summary="The changelog up to this version (stored; immutable)",
