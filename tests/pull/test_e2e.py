@@ -21,6 +21,8 @@ import httpx
 import pytest
 
 from contractsync.client.cache import ContractCache
+from contractsync.spec.source import load_spec
+from contractsync.typescript import TypeScriptOptions, to_typescript
 
 from ..typescript._tsc import assert_compiles
 from ._helpers import BOOKSHOP, Run, cli, git, module_env, serve
@@ -105,6 +107,11 @@ def test_done_when(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         assert lock["contract"]["version"] == 1 and lock["contract"]["source_commit"] == v1_commit
         assert lock["contract"]["ref"] == "label:main" and lock["contract"]["source"] == server.url
         assert lock["outputs"]["src/api/openapi.json"] == lock["contract"]["digest"]
+        # The registry's stored types (same generator version and options) were downloaded, and
+        # they are byte for byte what this machine generates.
+        assert "types downloaded from the registry" in installed.err
+        local = to_typescript(load_spec(str(frontend / "src/api/openapi.json")), TypeScriptOptions())
+        assert (frontend / "src/api/types.ts").read_text() == local
         assert publisher not in (frontend / "contractsync.lock").read_text()
         assert reader not in (frontend / "contractsync.lock").read_text()
         _typecheck(frontend, tmp_path / "tsc-v1")
