@@ -229,7 +229,8 @@ def install(settings: PullSettings, *, origin: Origin | None = None, cache: Cont
         raise CheckFailed(f"{drift}; the lock pins the other one: run `contractsync pull --update`",
                           source=display_path(settings.lock_path))
     cache = cache or ContractCache()
-    report = UpdateReport(_contract_name(settings), lock.contract.ref, _locked_side(lock), _locked_side(lock))
+    report = UpdateReport(_contract_name(settings), lock.contract.ref, _locked_side(lock), _locked_side(lock),
+                          locked=True)
     if _outputs_current(settings, lock):
         return PullOutcome(report, contract_from="lock")
     own = origin is None
@@ -296,7 +297,9 @@ def update(
         resolved = origin.resolve(known)
         if resolved is None:
             # The ref still names the locked version: make sure the outputs are installed.
-            return install(settings, origin=origin, cache=cache)
+            outcome = install(settings, origin=origin, cache=cache)
+            outcome.report.locked = False
+            return outcome
         return _apply(settings, lock, resolved, origin, cache, accept_breaking=accept_breaking, today=today)
     finally:
         if own:

@@ -74,6 +74,8 @@ class UpdateReport:
     or ``none`` (not available: a static mirror, a source without a changelog)."""
     impact: str | None = None
     """The frontend impact analysis, rendered (``--frontend DIR``), when it ran."""
+    locked: bool = False
+    """A plain ``pull``: the locked version was installed, nothing was resolved."""
 
     @property
     def breaking(self) -> list[Item]:
@@ -167,7 +169,8 @@ def headline(report: UpdateReport) -> str:
     if report.old is None:
         return f"{report.contract}{ref}: first pull of {report.new.label()}"
     if not report.changed:
-        return f"{report.contract}{ref}: up to date at {report.new.label()}"
+        state = "locked at" if report.locked else "up to date at"
+        return f"{report.contract}{ref}: {state} {report.new.label()}"
     return f"{report.contract}{ref}: {report.old.label()} → {report.new.label()}  {_counts(report)}"
 
 
