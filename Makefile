@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint dogfood bench clean
+.PHONY: setup demo test lint dogfood bench clean frontend
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ benchmarks/peers/openapi-typescript/node_modules/.installed: benchmarks/peers/op
 	npm ci --prefix benchmarks/peers/openapi-typescript --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The example Vue frontend (#10): its pinned npm packages, then vue-tsc --noEmit and vite build.
+FRONTEND := examples/bookshop/frontend
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	npm ci --prefix $(FRONTEND) --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend: $(FRONTEND)/node_modules/.installed
+	npm run --prefix $(FRONTEND) --silent build
+
 # The bundled example: its stored v1 contract (contracts/openapi.json) against the changed v2 app.
 demo: setup
 	@echo '$$ contractsync diff --app-dir examples/bookshop/v2'
@@ -42,11 +51,11 @@ dogfood: setup
 	# ... and the registry's own HTTP API (#9), with its own contract directory.
 	$(BIN)/contractsync --config contracts/registry/registry-contract.toml check --base HEAD:contracts/registry/openapi.json
 
-test: setup tests/ts/node_modules/.installed benchmarks/peers/openapi-typescript/node_modules/.installed lint dogfood
+test: setup tests/ts/node_modules/.installed benchmarks/peers/openapi-typescript/node_modules/.installed frontend lint dogfood
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) tests/ts/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tests/ts/node_modules $(FRONTEND)/node_modules $(FRONTEND)/dist .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,9 @@ class Config(BaseModel):
     frontend_types: str | None = Field(
         default=None, description="Extra path the TypeScript types are written to (the frontend's copy)."
     )
+    frontend_dir: str | None = Field(
+        default=None, description="The frontend whose type-check `impact`, `diff --frontend` and `check` consult."
+    )
     export_timeout: float = Field(default=60.0, gt=0, description="Seconds an app export may take.")
     diff: DiffConfig = Field(default_factory=DiffConfig, description="[tool.contractsync.diff]: fail-on, rule levels, ignores.")
     policy: PolicyConfig = Field(default_factory=PolicyConfig, description="[tool.contractsync.policy]: what the CI gate allows.")

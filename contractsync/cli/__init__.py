@@ -25,6 +25,7 @@ from . import check as check_cmd
 from . import diff as diff_cmd
 from . import export as export_cmd
 from . import generate as generate_cmd
+from . import impact as impact_cmd
 from . import init as init_cmd
 from . import publish as publish_cmd
 from . import pull as pull_cmd
@@ -83,6 +84,7 @@ app.command("init")(init_cmd.init)
 app.command("export")(export_cmd.export)
 app.command("validate")(validate_cmd.validate)
 app.command("diff")(diff_cmd.diff)
+app.command("impact")(impact_cmd.impact)
 app.command("check")(check_cmd.check)
 app.command("announce")(announce_cmd.announce)
 app.command("accept")(accept_cmd.accept)

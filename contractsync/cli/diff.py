@@ -21,6 +21,7 @@ from . import _common as c
 if TYPE_CHECKING:
     from ..config import Config
     from ..diff.model import Report
+    from ..impact import ImpactReport
     from ..spec.document import Document
 
 
@@ -50,6 +51,18 @@ def diff(
         help="Follow $refs into other files below each spec's directory (never URLs); without "
              "it an external $ref is an error.")] = False,
     now: c.NowOption = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="Rule profile: 'typescript' makes changes that break a TypeScript build "
+                          "breaking (default: [tool.contractsync.diff] profile).", show_default=False)] = None,
+    frontend: Annotated[Path | None, typer.Option(
+        "--frontend", help="Also type-check this frontend with the old and new types and report the "
+                           "files and lines each change breaks (as `contractsync impact`; default: "
+                           "[tool.contractsync] frontend_dir).", show_default=False)] = None,
+    types: Annotated[str | None, typer.Option(
+        "--types", help="With --frontend: the generated types file, relative to the frontend.",
+        show_default=False)] = None,
+    typecheck_cmd: Annotated[str | None, typer.Option(
+        "--typecheck-cmd", help="With --frontend: the type-check command.", show_default=False)] = None,
 ) -> int:
     """Show what changed between two contracts, every change classified with a stable rule id.
 
@@ -62,6 +75,8 @@ def diff(
         raise InputError(f"must be one of {', '.join(FORMATS)}", where="--format")
     if fail_on is not None and fail_on not in FAIL_ON_VALUES:
         raise InputError(f"must be one of {', '.join(FAIL_ON_VALUES)}", where="--fail-on")
+    if profile is not None and profile != "typescript":
+        raise InputError("the only profile is 'typescript'", where="--profile")
     if base == "-" and new == "-":
         raise InputError("only one side can be read from standard input", where="BASE/NEW")
     today = c.parse_now(now).date() if now is not None else dt.date.today()
@@ -71,7 +86,8 @@ def diff(
     new_src = c.spec_source(new, cfg, app=app, app_dir=app_dir, in_process=in_process,
                             timeout=timeout, default="app")
     result = compare(base_src, new_src,
-                     options=DiffOptions(now=today, allow_external_refs=allow_external_refs),
+                     options=DiffOptions(now=today, allow_external_refs=allow_external_refs,
+                                         profile=profile or cfg.diff.profile),
                      settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)
     report = result.report
     base_file = _repo_file(base_src, result.base)
@@ -81,9 +97,45 @@ def diff(
     near = nearest_in_base(report, result.base) if base_file and not revision_file else None
     for warning in result.warnings:
         c.warn(warning)
-    _output(report, output_format, output, threshold_name,
-            base_file=base_file, revision_file=revision_file, near=near)
-    return 1 if failing(report, threshold_name) else 0
+    from .impact import frontend_dir, run_impact
+
+    directory = frontend_dir(frontend, cfg)
+    if directory is None:
+        _output(report, output_format, output, threshold_name,
+                base_file=base_file, revision_file=revision_file, near=near)
+        return 1 if failing(report, threshold_name) else 0
+    impact = run_impact(result, directory, types=types, typecheck_cmd=typecheck_cmd, no_cache=False)
+    rendered = _combined(render(report, output_format, fail_on=threshold_name, base_file=base_file,
+                                revision_file=revision_file, near=near), impact, output_format)
+    for warning in [*report.warnings, *impact.warnings]:
+        c.warn(warning)
+    if output is None or str(output) == "-":
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+    else:
+        atomic_write_text(output, rendered)
+        c.info(f"wrote {output}: {impact.headline()}")
+    return 1 if failing(report, threshold_name) or impact.broken else 0
+
+
+def _combined(diff_text: str, impact: ImpactReport, output_format: str) -> str:
+    """The diff report followed by the frontend impact, in one document of the same format."""
+    import json
+
+    from ..impact.render import render as render_impact
+
+    extra = render_impact(impact, "text" if output_format == "junit" else output_format)
+    if output_format == "json":
+        data = json.loads(diff_text)
+        data["frontend"] = json.loads(extra)
+        return json.dumps(data, indent=2) + "\n"
+    if output_format == "sarif":
+        data = json.loads(diff_text)
+        data["runs"].extend(json.loads(extra)["runs"])
+        return json.dumps(data, indent=2) + "\n"
+    if output_format == "junit":
+        return diff_text
+    return diff_text + "\n" + extra
 
 
 def _output(report: Report, output_format: str, output: Path | None, fail_on: str, *,

@@ -54,6 +54,7 @@ def _marker(rule: Rule) -> str:
 
 def render(rules: Iterable[Rule] | None = None) -> str:
     """The whole ``docs/rules.md`` text."""
+    whole = rules is None
     all_rules = list(rules if rules is not None else RULES.values())
     grid_ids = {grid_rule_id(s, x) for s, xs in SUBJECT_SUFFIXES.items() for x in xs}
     lines = [
@@ -96,7 +97,26 @@ def render(rules: Iterable[Rule] | None = None) -> str:
             lines += [f"#### `{r.id}`", "",
                       f"**{r.level.value}** · {r.direction.value} · {_marker(r)}", "", r.doc, ""]
             lines += [*_example(r), ""]
+    if whole:
+        lines += _profiles_section()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _profiles_section() -> list[str]:
+    """The ``typescript`` profile: each rule it re-levels, why, and the code it breaks."""
+    from .registry import PROFILES
+
+    lines = ["## Profile `typescript`", "",
+             "`--profile typescript` (or `profile = \"typescript\"` in `[tool.contractsync.diff]`) "
+             "judges changes by what they do to a frontend compiled against the generated types, "
+             "not only to the wire. These rules take the level shown; each comes with frontend "
+             "code that compiles against the old types and not the new ones (the test suite "
+             "checks both with the real `tsc`). See docs/impact.md.", ""]
+    for entry in PROFILES.values():
+        default = RULES[entry.rule].level.value
+        lines += [f"#### `{entry.rule}` — {default} → **{entry.level.value}**", "", entry.why, "",
+                  "```ts", entry.usage.rstrip(), "```", ""]
+    return lines
 
 
 def _disagreements(rules: list[Rule]) -> list[str]:

@@ -110,8 +110,14 @@ class Engine:
         paths.compare(self)
         security.compare_document(self)
         paths.compare_components(self)
+        if self.options.profile == "typescript":
+            from .rules import typescript
+
+            typescript.compare(self)
         self.schemas.finish()
         changes = self.out.changes()
+        if self.options.profile:
+            changes = self._profile(changes)
         if self.relaxed_ops:
             changes = [_relax(c, self.relaxed_ops) for c in changes]
             changes.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id,
@@ -121,6 +127,21 @@ class Engine:
         self.schemas.release()
         return Report(changes=changes, base_source=_source(self.old_doc),
                       revision_source=_source(self.new_doc), warnings=self.warnings)
+
+    def _profile(self, changes: list[Change]) -> list[Change]:
+        """Levels of the profile's rules (``--profile typescript``)."""
+        from dataclasses import replace
+
+        from .registry import profile_level
+
+        out = []
+        for change in changes:
+            level = profile_level(self.options.profile, change, self.new)
+            if level is not None and level is not change.level:
+                change = replace(change, level=level)
+            out.append(change)
+        out.sort(key=lambda c: (-c.level.rank, c.location.subject, c.location.detail, c.id, c.fingerprint))
+        return out
 
     def _positions(self, changes: list[Change]) -> list[Change]:
         """Fill line:column positions, looking each distinct pointer up once per document."""

@@ -30,6 +30,9 @@ class DiffOptions:
     """The same for ``x-stability-level: beta`` operations."""
     only_rules: frozenset[str] = field(default_factory=frozenset)
     """When non-empty, report only these rule ids."""
+    profile: str | None = None
+    """A rule profile (``"typescript"``): rules declared with a level for it take that level
+    (see :data:`contractsync.diff.registry.PROFILES`)."""
     positions: bool = True
     """Fill line:column positions (``Location.base_position``/``revision_position``) when the
     inputs are :class:`~contractsync.spec.Document` objects. Costs one source look-up per

@@ -9,11 +9,11 @@ on ``(before, before)`` and ``(after, after)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Direction, Level
+from .model import Change, Direction, Level
 
 #: Areas, in the order the docs list them.
 AREAS = (
@@ -112,3 +112,62 @@ def rule(
         Rule(id, level, direction, area, " ".join(doc.split()), before, after, oasdiff, mirror,
              no_mirror, dict(options or {}))
     )
+
+
+# --- profiles ----------------------------------------------------------------------------------
+
+#: Profile names, in the order the docs list them.
+PROFILE_NAMES = ("typescript",)
+
+
+@dataclass(frozen=True)
+class ProfileRule:
+    """A rule's level under a profile, with why, and a demonstration.
+
+    ``usage`` is frontend code (TypeScript importing ``./types``) that type-checks against the
+    types generated from ``before`` and fails against those from ``after``: the test suite runs
+    the real compiler on both, so the WHY is executable. ``applies`` (optional) says whether one
+    change of the rule really changes a generated type (given the change and the new document);
+    where it does not, the rule keeps its default level.
+    """
+
+    profile: str
+    rule: str
+    level: Level
+    why: str
+    usage: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    applies: Callable[[Change, Mapping[str, Any]], bool] | None = None
+
+
+PROFILES: dict[tuple[str, str], ProfileRule] = {}
+"""``(profile, rule id)`` → :class:`ProfileRule`. Filled by :mod:`contractsync.diff.rules.typescript`."""
+
+
+def profile_rule(profile: str, rule_id: str, level: Level, why: str, usage: str, *,
+                 before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
+                 applies: Callable[[Change, Mapping[str, Any]], bool] | None = None) -> ProfileRule:
+    """Declare ``rule_id``'s level under ``profile`` (the rule's own example unless given)."""
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"unknown profile {profile!r}")
+    if rule_id not in RULES:
+        raise ValueError(f"profile {profile!r}: unknown rule {rule_id!r}")
+    if (profile, rule_id) in PROFILES:
+        raise ValueError(f"profile {profile!r}: rule {rule_id!r} declared twice")
+    rule_ = RULES[rule_id]
+    entry = ProfileRule(profile, rule_id, level, " ".join(why.split()), usage,
+                        before if before is not None else rule_.before,
+                        after if after is not None else rule_.after, applies)
+    PROFILES[(profile, rule_id)] = entry
+    return entry
+
+
+def profile_level(profile: str | None, change: Change, new: Mapping[str, Any]) -> Level | None:
+    """The level ``change`` takes under ``profile``, or None to keep its own."""
+    if not profile:
+        return None
+    entry = PROFILES.get((profile, change.id))
+    if entry is None or (entry.applies is not None and not entry.applies(change, new)):
+        return None
+    return entry.level

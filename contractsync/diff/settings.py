@@ -31,6 +31,7 @@ from .model import Change, Level, Report
 
 FailOn = Literal["breaking", "warning", "info", "never"]
 RuleLevel = Literal["breaking", "warning", "info", "off"]
+Profile = Literal["typescript"]
 
 
 def known_rule_ids() -> frozenset[str]:
@@ -108,6 +109,9 @@ class DiffConfig(BaseModel):
 
     fail_on: FailOn = Field(
         default="breaking", description="Lowest level that fails the run (exit 1); 'never' always passes."
+    )
+    profile: Profile | None = Field(
+        default=None, description="Rule profile: 'typescript' judges changes by what they do to generated TypeScript."
     )
     levels: dict[str, RuleLevel] = Field(
         default_factory=dict, description="Per-rule level overrides; 'off' drops the rule's changes."

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..spec.canonical import canonical_json
@@ -23,12 +24,15 @@ from .options import TypeScriptConfig, TypeScriptOptions
 
 if TYPE_CHECKING:
     from .context import TypeScriptWarning, WarnCallback
+    from .symbols import SymbolMap
 
 __all__ = [
     "TypeScriptConfig",
     "TypeScriptOptions",
+    "TypeScriptResult",
     "TypeScriptWarning",
     "to_typescript",
+    "to_typescript_with_symbols",
 ]
 
 
@@ -58,8 +62,30 @@ def to_typescript(
     ``any``; each is reported once to ``warn`` (default: the ``contractsync.typescript`` logger)
     with the JSON pointer of the place.
     """
+    return to_typescript_with_symbols(doc, options, warn=warn).text
+
+
+@dataclass(frozen=True)
+class TypeScriptResult:
+    """Generated source plus its symbol map (which lines came from which part of the contract)."""
+
+    text: str
+    symbols: SymbolMap
+
+
+def to_typescript_with_symbols(
+    doc: Document | Mapping[str, Any],
+    options: TypeScriptOptions | None = None,
+    *,
+    warn: WarnCallback | None = None,
+) -> TypeScriptResult:
+    """:func:`to_typescript`, also returning the :class:`~.symbols.SymbolMap` of the output:
+    for each path, operation, component schema, request view and alias, the contract name, JSON
+    pointer and the lines it occupies. Frontend impact analysis uses it to attribute compiler
+    errors to contract changes."""
     from .context import Context
     from .document import render
+    from .symbols import LineRecorder
 
     if isinstance(doc, Document):
         data = doc.data
@@ -74,4 +100,6 @@ def to_typescript(
     ctx = Context(data=data, options=options or TypeScriptOptions())
     if warn is not None:
         ctx.warn_callback = warn
-    return render(ctx, title=title, version=version, sha256=sha256)
+    recorder = LineRecorder()
+    text = render(ctx, title=title, version=version, sha256=sha256, recorder=recorder)
+    return TypeScriptResult(text, recorder.finish())

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from . import ident
 from .components import emit_components, emit_schemas
-from .context import Context
+from .context import Context, escape_pointer_segment
 from .jsdoc import header
 from .operation import OperationRegistry
 from .paths import paths_members
+from .symbols import LineRecorder, SymbolKind, TsSymbol
 
 _WITH_REQUIRED = (
     "type WithRequired<T, K extends keyof T> = T & {\n"
@@ -49,8 +50,11 @@ def _enum_values(ctx: Context) -> list[str]:
     return out
 
 
-def render(ctx: Context, *, title: str, version: str, sha256: str) -> str:
-    """Generate the complete TypeScript source for ``ctx.data``."""
+def render(ctx: Context, *, title: str, version: str, sha256: str,
+           recorder: LineRecorder | None = None) -> str:
+    """Generate the complete TypeScript source for ``ctx.data``; with ``recorder``, also record
+    where each path, operation, schema and alias landed (the symbol map)."""
+    rec = recorder or LineRecorder()
     for name in ctx.items(ctx.schemas):
         ctx.schema_alias[name[0]] = ctx.names.allocate(name[0])
     schemas = emit_schemas(ctx)
@@ -59,22 +63,39 @@ def render(ctx: Context, *, title: str, version: str, sha256: str) -> str:
     webhook_members = paths_members(ctx, ctx.data.get("webhooks"), "#/webhooks", registry)
     components_body = emit_components(ctx, schemas, registry)
 
-    out: list[str] = [header(title, version, sha256), "\n"]
-    out.append(_block(ctx, "paths", path_members))
-    out.append(_block(ctx, "webhooks", webhook_members))
+    out: list[str] = []
+
+    def put(text: str) -> None:
+        out.append(text)
+        rec.advance(text)
+
+    put(header(title, version, sha256))
+    put("\n")
+    rec.members(rec.line + 1, path_members, "path", 'paths[{key}]', "#/paths/")
+    put(_block(ctx, "paths", path_members))
+    rec.members(rec.line + 1, webhook_members, "webhook", 'webhooks[{key}]', "#/webhooks/")
+    put(_block(ctx, "webhooks", webhook_members))
+    # components { schemas: { <members> } ... }: the first schema is two lines in.
+    rec.members(rec.line + 2, schemas.members.values(), "schema", 'components["schemas"][{key}]',
+                "#/components/schemas/")
     if ctx.options.export_type:
-        out.append(f"export type components = {{\n{components_body}}};\n")
+        put(f"export type components = {{\n{components_body}}};\n")
     else:
-        out.append(f"export interface components {{\n{components_body}}}\n")
-    out.append(_block(ctx, "requestSchemas", list(schemas.request_members.values())))
+        put(f"export interface components {{\n{components_body}}}\n")
+    request_members = list(schemas.request_members.values())
+    rec.members(rec.line + 1, request_members, "request-schema", "requestSchemas[{key}]",
+                "#/components/schemas/")
+    put(_block(ctx, "requestSchemas", request_members))
     op_members = [
         f"{doc}    {ident.property_key(op_id)}: {body};\n" for op_id, (doc, body) in registry.entries(ctx)
     ]
-    out.append(_block(ctx, "operations", op_members))
+    rec.members(rec.line + 1, op_members, "operation", "operations[{key}]", "operationId:")
+    put(_block(ctx, "operations", op_members))
 
-    tail: list[str] = []
+    tail: list[tuple[str, list[tuple[SymbolKind, str, str]]]] = []
     if ctx.options.aliases:
         aliases: list[str] = []
+        named: list[tuple[SymbolKind, str, str]] = []
         for name in ctx.items(ctx.schemas):
             schema_name = name[0]
             if schema_name in ctx.enum_components:
@@ -83,21 +104,32 @@ def render(ctx: Context, *, title: str, version: str, sha256: str) -> str:
                 f"export type {ctx.schema_alias[schema_name]} = "
                 f'components["schemas"]{ident.index_key(schema_name)};\n'
             )
+            named.append(("alias", schema_name, ctx.schema_alias[schema_name]))
         for schema_name in schemas.request_members:
             alias = ctx.names.allocate(ctx.schema_alias[schema_name] + "Request")
             aliases.append(f"export type {alias} = requestSchemas{ident.index_key(schema_name)};\n")
+            named.append(("alias", schema_name, alias))
         if aliases:
-            tail.append("".join(aliases))
+            tail.append(("".join(aliases), named))
     if ctx.uses_with_required:
-        tail.append(_WITH_REQUIRED)
+        tail.append((_WITH_REQUIRED, []))
     if ctx.enum_decls:
-        tail.append("\n".join(ctx.enum_decls))
+        tail.append(("\n".join(ctx.enum_decls), []))
     if ctx.options.enum_values:
         values = _enum_values(ctx)
         if values:
-            tail.append("".join(values))
-    for part in tail:
-        out.append("\n")
-        out.append(part)
+            tail.append(("".join(values), []))
+    for part, named in tail:
+        put("\n")
+        for offset, (kind, schema_name, ts_name) in enumerate(named):
+            rec.symbols.append(TsSymbol(kind, schema_name, ts_name,
+                                        "#/components/schemas/" + escape_pointer_segment(schema_name),
+                                        rec.line + offset, rec.line + offset))
+        put(part)
+    for schema_name in sorted(ctx.enum_components):
+        enum_alias = ctx.schema_alias.get(schema_name)
+        if enum_alias is not None:
+            rec.symbols.append(TsSymbol("enum", schema_name, enum_alias,
+                                        "#/components/schemas/" + escape_pointer_segment(schema_name),
+                                        0, -1))
     return "".join(out)
-

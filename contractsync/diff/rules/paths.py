@@ -69,6 +69,16 @@ _r("callback-expression-removed", E, "A callback lost a URL expression: the serv
 _r("callback-expression-added", I, "A callback got another URL expression: the server calls one "
    "more URL, taken from the request (as for `callback-added`, a new callback).",
    ex.op("post", callbacks=_CB), ex.op("post", callbacks=_CB2), oasdiff=False)
+_r("api-path-parameter-renamed", I, "A path parameter was renamed in the template "
+   "(`/items/{id}` → `/items/{item_id}`): the URL a client calls is the same, so nothing "
+   "changes on the wire. Generated clients key operations by the template, though — "
+   "openapi-fetch's `api.GET(\"/items/{id}\")` stops compiling. Reported only under the "
+   "`typescript` profile (where it is breaking): on the wire a rename is no change.",
+   ex.op("get", "/items/{id}", parameters=[{"name": "id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}]),
+   ex.op("get", "/items/{item_id}", parameters=[{"name": "item_id", "in": "path", "required": True,
+                                                 "schema": {"type": "integer"}}]),
+   oasdiff=False, options={"profile": "typescript"})
 _SCHEMA = {"components": {"schemas": {"Item": {"type": "object"}}}}
 _r("api-schema-removed", I, "A component schema was removed (operations that used it report "
    "their own changes).", ex.doc(**_SCHEMA), ex.doc())
@@ -148,6 +158,10 @@ def compare(engine: Engine) -> None:
             engine.relaxed_ops.add(name)
         ctx = OpCtx(name, oo, on, item_o, item_n, op_pointer(po, method), op_pointer(pn, method),
                     po, pn)
+        if po != pn and engine.options.profile == "typescript":
+            engine.out.add("api-path-parameter-renamed", subject=name, base=ctx.optr, revision=ctx.nptr,
+                           ops=(name,), before=po, after=pn,
+                           message=f"{name}: path template was {po} (parameter renamed)")
         compare_operation(engine, ctx)
     for po, method in sorted(removed, key=_order):
         lifecycle.operation_removed(engine, f"{method.upper()} {po}", old_ops[(po, method)][1],

@@ -1,0 +1,269 @@
+"""Run the frontend's type-check with the BASE types and with the NEW types; report what broke."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diff.model import Change, Level, Report
+from ..errors import InputError
+from ..io import atomic_write_bytes, atomic_write_text
+from ..spec.document import Document
+from ..typescript import TypeScriptOptions, to_typescript_with_symbols
+from .attribute import attribute, operation_ids
+from .diagnostics import Diagnostic, new_diagnostics, parse_diagnostics
+from .frontend import SKIP_DIRS, Frontend, copy_frontend, load_frontend, run_command
+
+#: Bumped when cached baseline results change meaning.
+_CACHE_VERSION = "1"
+_BUILDINFO = ".contractsync-impact.tsbuildinfo"
+
+
+@dataclass
+class ImpactReport:
+    """Which changes break the frontend's type-check, and where."""
+
+    frontend: str
+    """The frontend directory as given."""
+    types: str
+    """Its generated types file (relative to :attr:`frontend`)."""
+    command: list[str]
+    changes: list[Change]
+    """Every change between BASE and NEW (the diff's report)."""
+    breaks: dict[str, list[Diagnostic]]
+    """Fingerprint of a change → the new errors attributed to it."""
+    new_errors: list[Diagnostic]
+    """Every error present with NEW and not with BASE."""
+    unattributed: list[Diagnostic]
+    """New errors no change could be tied to."""
+    baseline_errors: list[Diagnostic]
+    """Errors the frontend already has with BASE (not counted)."""
+    base_source: str = ""
+    revision_source: str = ""
+    baseline_cached: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def broken(self) -> bool:
+        """True when the frontend's type-check fails with NEW where it passed with BASE."""
+        return bool(self.new_errors)
+
+    @property
+    def breaking_changes(self) -> list[Change]:
+        """Changes that break the frontend, in report order."""
+        return [c for c in self.changes if c.fingerprint in self.breaks]
+
+    @property
+    def untouched(self) -> list[Change]:
+        """Breaking (wire) changes that break nothing in this frontend."""
+        return [c for c in self.changes if c.level is Level.BREAKING and c.fingerprint not in self.breaks]
+
+    @property
+    def files(self) -> list[str]:
+        return sorted({d.file for d in self.new_errors if d.file})
+
+    def headline(self) -> str:
+        n, m, k = len(self.breaking_changes), len(self.files), len(self.untouched)
+        text = (f"{n} change{'s' if n != 1 else ''} break{'s' if n == 1 else ''} the frontend "
+                f"({m} file{'s' if m != 1 else ''}), {k} breaking change{'s' if k != 1 else ''} "
+                f"touch{'es' if k == 1 else ''} nothing the frontend uses")
+        if self.unattributed:
+            u = len(self.unattributed)
+            text += f"; {u} new error{'s' if u != 1 else ''} could not be attributed"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "frontend": self.frontend,
+            "types": self.types,
+            "command": self.command,
+            "broken": self.broken,
+            "summary": {"breaking_changes": len(self.breaking_changes), "files": len(self.files),
+                        "untouched_breaking": len(self.untouched), "new_errors": len(self.new_errors),
+                        "unattributed": len(self.unattributed),
+                        "baseline_errors": len(self.baseline_errors)},
+            "headline": self.headline(),
+            "changes": [{**c.to_dict(), "frontend_errors": [d.to_dict() for d in self.breaks.get(c.fingerprint, [])]}
+                        for c in self.changes],
+            "untouched": [c.fingerprint for c in self.untouched],
+            "unattributed": [d.to_dict() for d in self.unattributed],
+            "baseline_cached": self.baseline_cached,
+            "warnings": self.warnings,
+        }
+
+
+def analyse(
+    frontend: str | os.PathLike[str],
+    base: Document | Mapping[str, Any],
+    new: Document | Mapping[str, Any],
+    *,
+    report: Report | None = None,
+    types: str | None = None,
+    typecheck_cmd: str | None = None,
+    options: TypeScriptOptions | None = None,
+    timeout: float = 600.0,
+    use_cache: bool = True,
+) -> ImpactReport:
+    """Type-check the frontend in ``frontend`` with types generated from ``base`` and from ``new``
+    and attribute the errors only ``new`` causes to the changes of ``report`` (default: the
+    plain diff of the two documents).
+
+    ``types`` is the generated file relative to the frontend (default: its contractsync.toml
+    ``[pull] types`` or contractsync.lock output); ``typecheck_cmd`` replaces the detected
+    ``vue-tsc --noEmit`` / ``tsc --noEmit``; ``options`` the generator options (default: the
+    frontend's ``[pull.typescript]``). The frontend's own tree is never written: the checks run in
+    a temporary copy with ``node_modules`` linked. The baseline's diagnostics are cached by the
+    digest of the frontend's files, the BASE types and the command.
+    """
+    from ..diff import diff
+
+    root = Path(frontend)
+    fe = load_frontend(root, types=types, typecheck_cmd=typecheck_cmd)
+    try:
+        opts = options or TypeScriptOptions(**fe.typescript_options)
+    except ValueError as exc:
+        raise InputError(f"[pull.typescript]: {exc}", source=str(root / "contractsync.toml")) from None
+    if report is None:
+        report = diff(base if isinstance(base, Document) else dict(base),
+                      new if isinstance(new, Document) else dict(new))
+    started = time.perf_counter()
+    base_ts = to_typescript_with_symbols(base, opts, warn=lambda w: None)
+    new_ts = to_typescript_with_symbols(new, opts, warn=lambda w: None)
+    seconds = {"generate": time.perf_counter() - started}
+    tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
+    try:
+        work = tmp / "frontend"
+        copy_frontend(fe.root, work)
+        command = _command(fe)
+        key = _baseline_key(work, fe, command, base_ts.text)
+        cached = _cache_read(key) if use_cache else None
+        t0 = time.perf_counter()
+        types_path = work / fe.types
+        types_path.parent.mkdir(parents=True, exist_ok=True)
+        if cached is not None:
+            base_diags, buildinfo = cached
+            if buildinfo is not None:
+                (work / _BUILDINFO).write_bytes(buildinfo)
+        else:
+            atomic_write_text(types_path, base_ts.text)
+            base_diags = _check(command, work, timeout)
+            if use_cache:
+                _cache_write(key, base_diags, work / _BUILDINFO)
+        seconds["baseline"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        atomic_write_text(types_path, new_ts.text)
+        new_diags = _check(command, work, timeout)
+        seconds["revision"] = time.perf_counter() - t0
+        fresh = new_diagnostics(base_diags, new_diags)
+        lines_cache: dict[str, list[str]] = {}
+
+        def read_line(file: str | None, line: int) -> str | None:
+            if file is None:
+                return None
+            if file not in lines_cache:
+                try:
+                    lines_cache[file] = (work / file).read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    lines_cache[file] = []
+            lines = lines_cache[file]
+            return lines[line - 1] if 0 < line <= len(lines) else None
+
+        base_data = base.data if isinstance(base, Document) else base
+        new_data = new.data if isinstance(new, Document) else new
+        hits, lost = attribute(fresh, report.changes, types_file=fe.types,
+                               symbols=[base_ts.symbols, new_ts.symbols], new_symbols=new_ts.symbols,
+                               op_ids=[operation_ids(base_data), operation_ids(new_data)],
+                               read_line=read_line)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    warnings = []
+    if base_diags:
+        warnings.append(f"the frontend already has {len(base_diags)} type error"
+                        f"{'s' if len(base_diags) != 1 else ''} with the BASE types; only new errors are counted")
+    return ImpactReport(
+        frontend=str(frontend), types=fe.types, command=command, changes=list(report.changes),
+        breaks=hits, new_errors=fresh, unattributed=lost, baseline_errors=base_diags,
+        base_source=report.base_source, revision_source=report.revision_source,
+        baseline_cached=cached is not None, seconds=seconds, warnings=warnings,
+    )
+
+
+def _command(fe: Frontend) -> list[str]:
+    if not fe.incremental:
+        return list(fe.command)
+    return [*fe.command, "--pretty", "false", "--incremental", "--tsBuildInfoFile", _BUILDINFO]
+
+
+def _check(command: list[str], work: Path, timeout: float) -> list[Diagnostic]:
+    result = run_command(command, work, timeout=timeout)
+    diags = parse_diagnostics(result.output)
+    if result.returncode != 0 and not diags:
+        tail = " | ".join(result.output.strip().splitlines()[-5:])
+        raise InputError(f"type-check '{' '.join(command)}' failed (exit {result.returncode}) "
+                         f"without compiler diagnostics: {tail}", source=str(work.name))
+    prefix = str(work.resolve()) + "/"
+    out = []
+    for d in diags:
+        if d.file is not None and d.file.startswith(prefix):
+            d = Diagnostic(d.file[len(prefix):], d.line, d.column, d.code, d.message, d.category)
+        out.append(d)
+    return [d for d in out if d.category == "error"]
+
+
+def _baseline_key(work: Path, fe: Frontend, command: list[str], base_types: str) -> str:
+    h = hashlib.sha256(f"{_CACHE_VERSION}\0{json.dumps(command)}\0{fe.types}\0".encode())
+    h.update(hashlib.sha256(base_types.encode()).digest())
+    for dirpath, dirnames, filenames in os.walk(work):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(work).as_posix()
+            if rel in (fe.types, _BUILDINFO):
+                continue
+            h.update(rel.encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    # The installed dependencies: npm's record of them.
+    lock = work / "node_modules" / ".package-lock.json"
+    if lock.is_file():
+        h.update(hashlib.sha256(lock.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _cache_dir() -> Path:
+    from ..spec.validate import cache_dir
+
+    return cache_dir() / "impact"
+
+
+def _cache_read(key: str) -> tuple[list[Diagnostic], bytes | None] | None:
+    folder = _cache_dir() / key
+    try:
+        data = json.loads((folder / "baseline.json").read_text(encoding="utf-8"))
+        diags = [Diagnostic(d["file"], d["line"], d["column"], int(str(d["code"]).removeprefix("TS")),
+                            d["message"], d["category"]) for d in data]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        buildinfo: bytes | None = (folder / "buildinfo").read_bytes()
+    except OSError:
+        buildinfo = None
+    return diags, buildinfo
+
+
+def _cache_write(key: str, diags: list[Diagnostic], buildinfo: Path) -> None:
+    folder = _cache_dir() / key
+    try:
+        if buildinfo.is_file():
+            atomic_write_bytes(folder / "buildinfo", buildinfo.read_bytes())
+        atomic_write_text(folder / "baseline.json", json.dumps([d.to_dict() for d in diags]))
+    except OSError:
+        pass  # a cache that cannot be written is not an error

@@ -1,0 +1,181 @@
+"""A frontend project: where its generated types live, how it type-checks, and a throwaway copy
+to type-check in (the user's tree is never touched).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+#: Directories never copied: dependencies (linked instead), build output, VCS data, caches.
+SKIP_DIRS = frozenset({"node_modules", "dist", ".git", ".hg", ".svn", ".vite", ".cache",
+                       "coverage", ".turbo", ".nuxt", ".output"})
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """What impact analysis needs to know about one frontend directory."""
+
+    root: Path
+    types: str
+    """The generated types file, relative to :attr:`root` (POSIX)."""
+    command: list[str]
+    """The type-check command, run in (a copy of) :attr:`root`."""
+    incremental: bool
+    """Whether :attr:`command` is plain tsc/vue-tsc, so ``--incremental`` can be added."""
+    typescript_options: dict[str, Any] = field(default_factory=dict)
+    """``[pull.typescript]`` of its contractsync.toml: the generator options its types use."""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", source=str(path)) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"invalid JSON: {exc}", source=str(path)) from None
+
+
+def find_types(root: Path) -> tuple[str | None, dict[str, Any]]:
+    """The types file named by ``contractsync.toml`` ([pull] types) or ``contractsync.lock`` (the
+    ``.ts`` output), and the ``[pull.typescript]`` options; ``(None, {})`` when neither says."""
+    options: dict[str, Any] = {}
+    toml = root / "contractsync.toml"
+    if toml.is_file():
+        pull = _read_toml(toml).get("pull", {})
+        if isinstance(pull, dict):
+            ts = pull.get("typescript")
+            if isinstance(ts, dict):
+                options = ts
+            if isinstance(pull.get("types"), str):
+                return pull["types"], options
+    lock = root / "contractsync.lock"
+    if lock.is_file():
+        outputs = _read_json(lock).get("outputs")
+        if isinstance(outputs, dict):
+            ts_outputs = sorted(k for k in outputs if isinstance(k, str) and k.endswith(".ts"))
+            if ts_outputs:
+                return ts_outputs[0], options
+    return None, options
+
+
+def detect_command(root: Path) -> tuple[list[str], bool]:
+    """The frontend's own type-check, from its package.json: ``vue-tsc --noEmit`` when vue-tsc is
+    a dependency, else ``tsc --noEmit``; True when it is plain enough to add ``--incremental``."""
+    pkg_file = root / "package.json"
+    if not pkg_file.is_file():
+        raise InputError("no package.json: cannot tell how this frontend type-checks "
+                         "(pass --typecheck-cmd)", source=str(root))
+    pkg = _read_json(pkg_file)
+    deps: dict[str, Any] = {}
+    for section in ("dependencies", "devDependencies"):
+        value = pkg.get(section) if isinstance(pkg, dict) else None
+        if isinstance(value, dict):
+            deps.update(value)
+    if "vue-tsc" in deps:
+        return ["vue-tsc", "--noEmit"], True
+    if "typescript" in deps:
+        return ["tsc", "--noEmit"], True
+    raise InputError("package.json has neither vue-tsc nor typescript as a dependency "
+                     "(pass --typecheck-cmd)", source=str(pkg_file))
+
+
+def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | None = None) -> Frontend:
+    """Read a frontend directory's settings; ``types`` (relative to ``root``) and
+    ``typecheck_cmd`` (a shell-style command line) override what the directory says."""
+    if not root.is_dir():
+        raise InputError("no such directory", source=str(root))
+    found, options = find_types(root)
+    types = types or found
+    if types is None:
+        raise InputError("cannot find the generated types file: no [pull] types in contractsync.toml "
+                         "and no .ts output in contractsync.lock (pass --types PATH)", source=str(root))
+    rel = Path(types)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise InputError("must be a path inside the frontend directory", where="--types", source=types)
+    if typecheck_cmd is not None:
+        command = shlex.split(typecheck_cmd)
+        if not command:
+            raise InputError("is empty", where="--typecheck-cmd")
+        incremental = False
+    else:
+        command, incremental = detect_command(root)
+    return Frontend(root.resolve(), rel.as_posix(), command, incremental, options)
+
+
+def copy_frontend(root: Path, dest: Path) -> None:
+    """Copy ``root`` to ``dest`` without node_modules, build output and VCS data; link
+    ``node_modules`` (every one, also in workspaces) to the original."""
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in SKIP_DIRS}
+
+    shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    for dirpath, dirnames, _ in os.walk(root):
+        if "node_modules" in dirnames:
+            rel = Path(dirpath).relative_to(root)
+            target = dest / rel / "node_modules"
+            if (dest / rel).is_dir() and not target.exists():
+                target.symlink_to(Path(dirpath) / "node_modules", target_is_directory=True)
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One type-check run."""
+
+    returncode: int
+    output: str
+
+
+def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dict[str, str] | None = None) -> RunResult:
+    """Run ``command`` in ``cwd`` with its ``node_modules/.bin`` first on PATH, in its own process
+    group that is killed on timeout or interruption."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(cwd / "node_modules" / ".bin"), env.get("PATH", "")])
+    env.setdefault("NO_COLOR", "1")
+    env.update(extra_env or {})
+    exe = shutil.which(command[0], path=env["PATH"])
+    if exe is None:
+        raise InputError(f"'{command[0]}' not found in node_modules/.bin or on PATH "
+                         "(run npm ci in the frontend, or pass --typecheck-cmd)", source=str(cwd))
+    try:
+        proc = subprocess.Popen([exe, *command[1:]], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                                start_new_session=True)
+    except OSError as exc:
+        raise InputError(f"cannot run '{command[0]}': {exc.strerror or exc}", source=str(cwd)) from None
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        proc.wait()
+        raise InputError(f"type-check '{shlex.join(command)}' took longer than {timeout:g} s",
+                         source=str(cwd)) from None
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    return RunResult(proc.returncode, out)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -1,0 +1,120 @@
+"""Done-when (#10): `contractsync impact --frontend examples/bookshop/frontend` against the v2 app
+names exactly the frontend files and lines v2 breaks, and the v2 breaking changes the frontend does
+not use as touching nothing, in every output format. Real vue-tsc on the real example."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contractsync.diff.compare import compare
+from contractsync.diff.options import DiffOptions
+from contractsync.impact import ImpactReport, analyse
+from contractsync.impact.render import render
+from contractsync.spec.source import AppSource, FileSource
+
+REPO = Path(__file__).resolve().parents[2]
+FRONTEND = REPO / "examples" / "bookshop" / "frontend"
+V2 = REPO / "examples" / "bookshop" / "v2"
+
+#: Every type error v2 causes in the example frontend (file, line, column) → the rule it is
+#: attributed to; None: the compiler error follows from another one and no change names it.
+EXPECTED: dict[tuple[str, int, int], str | None] = {
+    ("src/views/AuthorPage.vue", 19, 13): "api-path-parameter-renamed",  # "/authors/{author_id}"
+    ("src/views/AuthorPage.vue", 26, 3): None,  # author.value = one.data (the call above failed)
+    ("src/views/BookList.vue", 17, 5): "request-parameter-enum-value-removed",  # sort: "popularity"
+    ("src/components/BookCover.vue", 9, 40): "api-removed-without-deprecation",  # operations["books-get_cover"]
+    ("src/components/BookCover.vue", 25, 44): "api-removed-without-deprecation",  # GET /books/{book_id}/cover
+    ("src/views/BookPage.vue", 18, 44): "new-required-request-parameter",  # reviews without ?lang
+    ("src/components/ReviewForm.vue", 10, 52): "response-success-status-removed",  # responses[201]
+    ("src/components/AuthorCard.vue", 17, 45): "response-required-property-removed",  # book_count
+    ("src/components/AuthorCard.vue", 17, 69): "response-required-property-removed",
+    ("src/components/HealthBadge.vue", 20, 10): "response-property-enum-value-removed",  # case "down"
+    ("src/components/ReviewList.vue", 16, 59): "response-property-became-nullable",  # reviewer: string | null
+}
+#: Breaking in v2, but nothing in the frontend uses them.
+UNTOUCHED = {"request-property-max-length-decreased", "request-property-became-required",
+             "request-property-became-not-nullable"}
+
+
+def _require_frontend() -> None:
+    if not (FRONTEND / "node_modules" / ".bin" / "vue-tsc").exists():
+        message = f"{FRONTEND}/node_modules is missing: run `make frontend` (npm ci there)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def report() -> ImpactReport:
+    _require_frontend()
+    result = compare(FileSource(REPO / "contracts" / "openapi.json"),
+                     AppSource("bookshop.main:app", app_dir=V2), options=DiffOptions(profile="typescript"))
+    return analyse(FRONTEND, result.base, result.revision, report=result.report, use_cache=False)
+
+
+def _places(report: ImpactReport) -> dict[tuple[str, int, int], str | None]:
+    got: dict[tuple[str, int, int], str | None] = {}
+    for change in report.breaking_changes:
+        for err in report.breaks[change.fingerprint]:
+            assert err.file is not None
+            assert (err.file, err.line, err.column) not in got, "attributed to two changes"
+            got[(err.file, err.line, err.column)] = change.id
+    for err in report.unattributed:
+        assert err.file is not None
+        got[(err.file, err.line, err.column)] = None
+    return got
+
+
+def test_names_exactly_the_broken_places(report: ImpactReport) -> None:
+    assert _places(report) == EXPECTED
+    assert report.baseline_errors == []  # the example type-checks with its own (v1) types
+    assert {c.id for c in report.untouched} >= UNTOUCHED
+    assert report.headline().startswith(f"{len(set(EXPECTED.values()) - {None})} changes break the frontend (8 files)")
+
+
+def test_every_format(report: ImpactReport) -> None:
+    prefix = "examples/bookshop/frontend/"
+    report.frontend = prefix.rstrip("/")
+    untouched = [c for c in report.untouched if c.id in UNTOUCHED]
+    text = render(report, "text")
+    markdown = render(report, "markdown")
+    for file, line, col in EXPECTED:
+        assert f"{prefix}{file}:{line}:{col}" in text
+        assert f"`{prefix}{file}:{line}:{col}`" in markdown
+    for change in untouched:
+        assert text.split("Breaking changes the frontend does not use:")[1].count(change.fingerprint) == 1
+        assert change.message in markdown.split("touch nothing the frontend uses:")[1]
+    data = json.loads(render(report, "json"))
+    assert {(e["file"], e["line"], e["column"]) for c in data["changes"] for e in c["frontend_errors"]} \
+        | {(e["file"], e["line"], e["column"]) for e in data["unattributed"]} == set(EXPECTED)
+    assert {c.fingerprint for c in untouched} <= set(data["untouched"])
+    github = render(report, "github")
+    annotated = {(a.split("file=")[1].split(",")[0], int(a.split("line=")[1].split(",")[0]),
+                  int(a.split("col=")[1].split(",")[0])) for a in github.splitlines() if a.startswith("::error ")}
+    assert annotated == {(prefix + f, ln, col) for f, ln, col in EXPECTED}
+    assert not any(c.fingerprint in github for c in untouched)
+    sarif = json.loads(render(report, "sarif"))
+    results = sarif["runs"][0]["results"]
+    assert {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results} \
+        == {(prefix + f, ln) for f, ln, _ in EXPECTED}
+    assert not {r["ruleId"] for r in results} & UNTOUCHED
+
+
+def test_cli_defaults_to_stored_contract_and_exits_1(tmp_path: Path) -> None:
+    _require_frontend()
+    before = {p: p.stat().st_mtime_ns for p in (FRONTEND / "src").rglob("*")}
+    result = subprocess.run([sys.executable, "-m", "contractsync", "impact", "--frontend",
+                             "examples/bookshop/frontend", "--app-dir", "examples/bookshop/v2",
+                             "-f", "github"], cwd=REPO, capture_output=True, text=True, timeout=900,
+                            env={**os.environ, "CONTRACTSYNC_CACHE_DIR": str(tmp_path)})
+    assert result.returncode == 1, result.stderr
+    for file, line, col in EXPECTED:
+        assert f"file=examples/bookshop/frontend/{file},line={line},col={col}," in result.stdout
+    assert {p: p.stat().st_mtime_ns for p in (FRONTEND / "src").rglob("*")} == before
