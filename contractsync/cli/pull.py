@@ -28,6 +28,9 @@ def pull(
     interval: Annotated[float, typer.Option("--interval", min=0.2, help="Seconds between polls with --watch.")] = 2.0,
     output_format: Annotated[str, typer.Option("--format", help="The update report: text, markdown (a pull "
                                                "request body) or json.")] = "text",
+    frontend: Annotated[Path | None, typer.Option(
+        "--frontend", help="With --update: type-check this frontend (usually `.`) with the locked and the new "
+        "types and name the places each change breaks (`contractsync impact`).", show_default=False)] = None,
     config_file: Annotated[Path | None, typer.Option(
         "--file", "-f", help="contractsync.toml (or pyproject.toml) to read (default: the nearest one).",
         show_default=False)] = None,
@@ -55,6 +58,8 @@ def pull(
         raise InputError(f"{' and '.join(modes)} cannot be combined")
     if accept_breaking and not update:
         raise InputError("--accept-breaking applies to --update")
+    if frontend is not None and not update:
+        raise InputError("--frontend applies to --update")
     settings = load_pull_config(config_file or _state_config())
     if check:
         reasons = run_check(settings)
@@ -67,7 +72,18 @@ def pull(
     if watch:
         return _watch(settings, interval)
     outcome = run_update(settings, accept_breaking=accept_breaking) if update else install(settings)
-    return _show(outcome, output_format, update)
+    impact_json = None
+    if frontend is not None:
+        from ..client.pull import frontend_impact
+        from ..impact.render import render
+
+        impact = frontend_impact(outcome, frontend, settings)
+        if impact is not None:
+            if output_format == "json":
+                impact_json = render(impact, "json")
+            else:
+                outcome.report.impact = render(impact, output_format)
+    return _show(outcome, output_format, update, impact_json)
 
 
 def _state_config() -> Path | None:
@@ -76,7 +92,7 @@ def _state_config() -> Path | None:
     return path if path is not None and path.suffix == ".toml" else None
 
 
-def _show(outcome: PullOutcome, fmt: str, update: bool) -> int:
+def _show(outcome: PullOutcome, fmt: str, update: bool, impact_json: str | None = None) -> int:
     from ..client.report import headline, render_json, render_markdown, render_text
 
     out = c.stdout()
@@ -84,7 +100,14 @@ def _show(outcome: PullOutcome, fmt: str, update: bool) -> int:
     if fmt == "markdown":
         out.print(render_markdown(report), markup=False, end="")
     elif fmt == "json":
-        out.print(render_json(report), markup=False, end="")
+        text = render_json(report)
+        if impact_json is not None:
+            import json
+
+            data = json.loads(text)
+            data["frontend"] = json.loads(impact_json)
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        out.print(text, markup=False, end="")
     elif report.items or (update and report.changed):
         out.print(render_text(report), markup=False, end="")
     else:

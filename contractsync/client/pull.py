@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import orjson
 
@@ -35,6 +35,9 @@ from .http import RegistryClient, RegistryError, token_from_env
 from .lock import Lock, LockedContract, LockedGenerator, load_lock, save_lock
 from .origin import Origin, PlainOrigin, RegistryOrigin, Resolved
 from .report import Announced, Side, UpdateReport, build_items, change_from_dict
+
+if TYPE_CHECKING:
+    from ..impact import ImpactReport
 
 TypesFrom = Literal["registry", "generated", "unchanged"]
 
@@ -383,6 +386,27 @@ def _sunsets(changes: list[Change], doc: Document) -> dict[str, str]:
         if dep is not None and dep.sunset_raw is not None:
             out[change.fingerprint] = str(dep.sunset_raw)
     return out
+
+
+# --- frontend impact ---------------------------------------------------------------------------
+
+def frontend_impact(outcome: PullOutcome, frontend: Path, settings: PullSettings) -> ImpactReport | None:
+    """Type-check ``frontend`` with the locked and the new types and attribute the new errors to
+    the update's changes (``pull --update --frontend DIR``; :func:`contractsync.impact.analyse`).
+    None when the update brought no changes to analyse."""
+    if outcome.old_document is None or outcome.new_document is None or not outcome.report.items:
+        return None
+    from ..diff.model import Report
+    from ..impact import analyse
+
+    report = Report([item.change for item in outcome.report.items],
+                    base_source=f"locked {outcome.report.old.label() if outcome.report.old else ''}",
+                    revision_source=outcome.report.new.label())
+    types = None
+    if settings.config.types is not None and frontend.resolve() == settings.root:
+        types = settings.config.types
+    return analyse(frontend, outcome.old_document, outcome.new_document, report=report, types=types,
+                   options=settings.config.typescript)
 
 
 # --- watch ---------------------------------------------------------------------------------------
