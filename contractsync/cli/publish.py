@@ -48,8 +48,14 @@ def publish(
 
     if not registry:
         raise InputError("--registry URL is required (or set CONTRACTSYNC_REGISTRY)")
-    if not registry.startswith(("http://", "https://")):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(registry)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"{registry!r} is not an http(s):// URL", where="--registry")
+    if parts.username or parts.password or parts.query:
+        raise InputError("credentials or a query in the URL are refused: the token goes in CONTRACTSYNC_TOKEN",
+                         where="--registry")
     if not contract:
         raise InputError("--contract NAME is required")
     check_name(contract, "contract name", where="--contract")

@@ -1,7 +1,7 @@
 """``contractsync publish``: send the backend's contract to a registry, with the announcements that
 explain its breaking changes and the policy to judge them by.
 
-The body is ``{"openapi", "announcements", "policy", "source"}`` (docs/registry.md). The
+The body is ``{"openapi", "announcements", "policy", "diff", "source"}`` (docs/registry.md). The
 announcements are the pending ones (``announcements.yaml``) and every one recorded in the accepted
 history (``changelog.json``), so the registry judges the change exactly as ``contractsync check``
 does. The registry answers 201 (stored), 200 (identical content already there: same version) or
@@ -90,13 +90,19 @@ def git_source(root: Path) -> SourceInfo:
 
 def publish_body(cfg: Config, doc: Document, source: SourceInfo) -> bytes:
     """The JSON body of a publish."""
-    policy = {k: v for k, v in cfg.policy.model_dump(mode="json").items() if k not in _POLICY_LOCAL_KEYS}
-    body = {
+    # Only what the project set: the registry applies the same defaults.
+    policy = {k: v for k, v in cfg.policy.model_dump(mode="json", exclude_defaults=True).items()
+              if k not in _POLICY_LOCAL_KEYS}
+    body: dict[str, Any] = {
         "openapi": orjson.loads(canonical_json(doc.data)),
         "announcements": announcements_for(cfg),
         "policy": policy,
         "source": {"commit": source.commit, "branch": source.branch, "url": source.url},
     }
+    diff = cfg.diff.model_dump(mode="json", exclude_defaults=True)
+    if diff:
+        # [tool.contractsync.diff] levels and ignores: the registry judges exactly as `check` does.
+        body["diff"] = diff
     return orjson.dumps(body)
 
 

@@ -25,13 +25,13 @@ import orjson
 
 from .. import __version__
 from ..diff.model import Change
-from ..errors import CheckFailed, InputError
+from ..errors import CheckFailed, ContractsyncError, InputError
 from ..io import atomic_write_bytes, display_path
 from ..spec.document import Document
 from ..typescript.options import options_digest
 from .cache import ContractCache, digest_of
 from .config import PullSettings
-from .http import RegistryClient, RegistryError, token_from_env
+from .http import RegistryClient, token_from_env
 from .lock import Lock, LockedContract, LockedGenerator, load_lock, save_lock
 from .origin import Origin, PlainOrigin, RegistryOrigin, Resolved
 from .report import Announced, Side, UpdateReport, build_items, change_from_dict
@@ -435,7 +435,7 @@ def watch(
                     on_problem(None)
                 if outcome.report.changed or outcome.written:
                     on_update(outcome)
-            except (RegistryError, InputError) as exc:
+            except ContractsyncError as exc:
                 if not failing:
                     failing = True
                     on_problem(exc.one_line())
