@@ -166,3 +166,14 @@ def test_lock_not_json(tmp_path: Path) -> None:
     path.write_text("{\n<<<<<<< HEAD\n")
     with pytest.raises(InputError, match=r"is not valid JSON"):
         load_lock(path)
+
+
+def test_document_of_knows_its_hash(v1_spec: Path) -> None:
+    import hashlib
+
+    from contractsync.client.pull import document_of
+    from contractsync.spec.canonical import canonical_json
+
+    canon = v1_spec.read_bytes()
+    doc = document_of(canon, "x")
+    assert doc.sha256 == hashlib.sha256(canonical_json(doc.data)).hexdigest() == hashlib.sha256(canon).hexdigest()
