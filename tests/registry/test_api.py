@@ -261,3 +261,15 @@ def test_label_fast_path_answers_like_the_router(backend: Backend, monkeypatch: 
 
 async def _false() -> bool:
     return False
+
+
+def test_republishing_known_content_skips_full_validation(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contractsync.spec.validate as validate
+
+    calls: list[int] = []
+    real = validate.validate_document
+    monkeypatch.setattr(validate, "validate_document", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    assert publish(api, document("books")).status_code == 201
+    assert publish(api, document("books")).status_code == 200
+    assert publish(api, document("books"), label="pr-3").status_code == 200
+    assert len(calls) == 1

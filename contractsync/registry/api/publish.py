@@ -66,7 +66,7 @@ def _label(label: str) -> str:
 
 async def _request(request: Request, reg: Registry) -> PublishRequest:
     raw = await read_body(request, reg.settings.max_body_bytes)
-    return await run_in_threadpool(parse_publish_body, raw)
+    return await run_in_threadpool(parse_publish_body, raw, reg.is_stored)
 
 
 @router.post("/{c}/versions", status_code=201, summary="Publish a contract version and move a label",
