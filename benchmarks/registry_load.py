@@ -114,6 +114,9 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=10_000, help="requests per load row")
     parser.add_argument("-c", type=int, default=50, help="concurrent connections")
     parser.add_argument("--skip-github", action="store_true", help="leave out the 13 MB description")
+    parser.add_argument("--database", default=os.environ.get("CONTRACTSYNC_TEST_DATABASE_URL"),
+                        help="also poll a registry on this PostgreSQL database (in a fresh schema, dropped "
+                        "afterwards; default: $CONTRACTSYNC_TEST_DATABASE_URL)")
     args = parser.parse_args()
     py = sys.executable
     serve = [py, "-c", "from contractsync.cli import entrypoint; entrypoint()", "serve", "--host", "127.0.0.1",
@@ -187,11 +190,50 @@ def main() -> int:
                 rows.append(("server RSS at the end", f"{reg.rss_mb():.0f} MB", "VmRSS"))
         finally:
             reg.stop()
+        if args.database:
+            rows.extend(_postgres_rows(args, serve, tmpdir, hello_rps))
     width = max(len(r[0]) for r in rows)
     print(f"# registry load, {args.n:,} requests per row at concurrency {args.c}")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")
     return 0
+
+
+def _postgres_rows(args: argparse.Namespace, serve: list[str], tmpdir: Path, hello_rps: float) -> list[tuple[str, str, str]]:
+    """The label poll against a registry on PostgreSQL (the routed endpoint, a pooled connection)."""
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    from contractsync.registry.auth import create_token
+    from contractsync.registry.store import open_store
+
+    schema = f"cs_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(args.database, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{args.database}{'&' if '?' in args.database else '?'}options={quote(f'-csearch_path={schema}')}"
+    try:
+        store = open_store(database_url=url)
+        tok, _ = create_token(store, "bench", ["publish"])
+        store.close()
+        auth = {"Authorization": f"Bearer {tok}"}
+        reg = Child([*serve, "--database", url], tmpdir / "registry-pg.log")
+        try:
+            with httpx.Client(base_url=reg.url, headers=auth, timeout=600) as c:
+                r = c.post("/v1/contracts/bookshop/versions", content=orjson.dumps({"openapi": orjson.loads(BOOKSHOP.read_bytes())}))
+                digest = r.json()["version"]["digest"]
+            rps, err = load(reg.url + "/v1/contracts/bookshop/labels/main", args.n, args.c,
+                            {**auth, "If-None-Match": f'"{digest}"'}, expect=304)
+            rss = reg.rss_mb()
+        finally:
+            reg.stop()
+    finally:
+        with psycopg.connect(args.database, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return [("label poll on PostgreSQL, If-None-Match → 304, bearer token", f"{rps:,.0f} req/s",
+             f"{err} errors; {100 * rps / hello_rps:.0f} % of hello"),
+            (f"server RSS after {args.n:,} requests (PostgreSQL)", f"{rss:.0f} MB", "VmRSS")]
 
 
 if __name__ == "__main__":

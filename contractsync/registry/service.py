@@ -219,7 +219,7 @@ class Registry:
         doc = _document(raw, f"{row.contract} version {row.number}", row.digest)
         with self._docs_lock:
             self._docs[row.digest] = doc
-            while len(self._docs) > 4:
+            while len(self._docs) > 3:
                 self._docs.popitem(last=False)
         return doc
 
