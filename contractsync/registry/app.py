@@ -23,10 +23,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from .auth import authenticate
+from .body import pointer_of
 from .names import is_name, name_problem
 from .problems import Problem, problem_response
-from .service import Registry, label_json, pointer_of
+from .service import Registry
 from .settings import RegistrySettings
+from .shapes import label_json
 from .store import open_store
 from .store.protocol import Store
 

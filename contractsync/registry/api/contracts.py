@@ -13,7 +13,8 @@ from ... import __version__
 from ...typescript.options import TypeScriptOptions
 from ..auth import Principal
 from ..problems import Problem
-from ..service import Registry, changes_json, label_json, options_digest, version_json
+from ..service import Registry, options_digest
+from ..shapes import changes_json, label_json, version_json
 from ..store.protocol import PreconditionFailed
 from .deps import check_name, contract_name, label_name, publish_scope, read_scope, registry
 from .models import (
