@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+import anyio
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,7 +31,7 @@ from .service import Registry
 from .settings import RegistrySettings
 from .shapes import label_json
 from .store import open_store
-from .store.protocol import Store
+from .store.protocol import LabelRow, Store
 
 log = logging.getLogger("contractsync.registry")
 
@@ -45,8 +46,9 @@ class RegistryASGI:
     * The label poll (``GET /v1/contracts/{c}/labels/{l}``, what every ``pull --watch`` sends
       every few seconds) is answered here when it succeeds (200 or 304) on SQLite: the same
       checks as the routed endpoint (names, token or anonymous read, scope, ETag) without
-      FastAPI's routing and dependency resolution, which cost more than the query. Anything
-      else (an error, PostgreSQL) falls through to the router, so errors have one source.
+      FastAPI's routing and dependency resolution, which cost more than the query (on
+      PostgreSQL the two reads share one pooled connection, in a worker thread). Anything else
+      (an error) falls through to the router, so errors have one source.
     """
 
     def __init__(self, app: ASGIApp, registry: Callable[[], Registry | None]) -> None:
@@ -78,19 +80,16 @@ class RegistryASGI:
         if len(parts) != 3 or parts[1] != "labels" or not is_name(parts[0]) or not is_name(parts[2]):
             return False
         reg = self.registry()
-        if reg is None or reg.store.kind != "sqlite":
+        if reg is None:
             return False
         headers = dict(scope["headers"])
         header = headers.get(b"authorization")
-        if header is None:
-            if not reg.settings.anonymous_read:
-                return False
-        else:
-            scheme, _, token = header.decode("latin-1").partition(" ")
-            principal = authenticate(reg.store, token.strip()) if scheme.lower() == "bearer" else None
-            if principal is None or not principal.allows("read", parts[0]):
-                return False
-        row = reg.store.label(parts[0], parts[2])
+        if header is None and not reg.settings.anonymous_read:
+            return False
+        if reg.store.kind == "sqlite":
+            row = _poll(reg, parts[0], parts[2], header)
+        else:  # a network database: wait in a thread, both reads on one pooled connection
+            row = await anyio.to_thread.run_sync(_poll, reg, parts[0], parts[2], header)
         if row is None:
             return False
         etag = f'"{row.digest}"'.encode()
@@ -105,6 +104,18 @@ class RegistryASGI:
         await send({"type": "http.response.start", "status": 200, "headers": out})
         await send({"type": "http.response.body", "body": body})
         return True
+
+
+def _poll(reg: Registry, contract: str, label: str, header: bytes | None) -> LabelRow | None:
+    """The label a poll may see: None when the token is not good for it or the label does not
+    exist (the router then gives the error)."""
+    with reg.store.reading():
+        if header is not None:
+            scheme, _, token = header.decode("latin-1").partition(" ")
+            principal = authenticate(reg.store, token.strip()) if scheme.lower() == "bearer" else None
+            if principal is None or not principal.allows("read", contract):
+                return None
+        return reg.store.label(contract, label)
 
 
 def _not_found_cause(raw_path: str) -> Problem | None:

@@ -8,6 +8,7 @@ so racing publishers serialize without a half-stored version.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -111,6 +112,9 @@ class Store(Protocol):
     kind: str
 
     def migrate(self) -> list[int]: ...
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """Group several reads (PostgreSQL: on one pooled connection)."""
+        ...
     def close(self) -> None: ...
 
     # reads
