@@ -13,7 +13,7 @@ from ..problems import Problem
 from ..service import Registry
 
 
-def registry(request: Request) -> Registry:
+async def registry(request: Request) -> Registry:
     reg: Registry = request.app.state.registry
     return reg
 
