@@ -12,7 +12,8 @@ from .serve import DatabaseOption, DataOption
 
 app = typer.Typer(help="Manage a contract registry's tokens and static mirror (works on its storage directly).",
                   no_args_is_help=True)
-token_app = typer.Typer(help="Create, list and revoke bearer tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="Create, list and revoke bearer tokens.\n\nExample: `contractsync registry token list "
+                        "--data ./registry-data`", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
 
@@ -61,7 +62,10 @@ def create(
 
 @token_app.command("list")
 def list_tokens(data: DataOption = None, database: DatabaseOption = None) -> None:
-    """List tokens (ids, names, scopes; never the tokens themselves)."""
+    """List tokens (ids, names, scopes; never the tokens themselves).
+
+    Example: `contractsync registry token list --data ./registry-data`
+    """
     store = _store(data, database)
     try:
         rows = store.tokens()
@@ -83,7 +87,10 @@ def revoke(
     data: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Revoke a token at once (the next request with it gets 401)."""
+    """Revoke a token at once (the next request with it gets 401).
+
+    Example: `contractsync registry token revoke backend-ci --data ./registry-data`
+    """
     from ..errors import InputError
     from ..registry.store.sql import now_text
 

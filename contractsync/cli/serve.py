@@ -28,6 +28,8 @@ def serve(
                                                  show_default=False)] = None,
     workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log",
+                                             help="Log every request (off behind a proxy that logs).")] = True,
 ) -> None:
     """Serve the contract registry: publish, labels, immutable versions, diffs, pages.
 
@@ -62,11 +64,11 @@ def serve(
                            ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes))):
             os.environ[key] = value
         uvicorn.run("contractsync.registry.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, timeout_graceful_shutdown=10)
+                    log_level=log_level, access_log=access_log, timeout_graceful_shutdown=10)
         return
     from ..registry.app import create_app
 
     # uvicorn handles SIGINT/SIGTERM: stops accepting, finishes requests in flight (at most 10 s), then
     # runs the app's shutdown (closing the database).
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10,
-                server_header=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
+                timeout_graceful_shutdown=10, server_header=False)

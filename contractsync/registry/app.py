@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+import anyio
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,12 +23,15 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
-from .names import name_problem
+from .auth import authenticate
+from .body import pointer_of
+from .names import is_name, name_problem
 from .problems import Problem, problem_response
-from .service import Registry, pointer_of
+from .service import Registry
 from .settings import RegistrySettings
+from .shapes import label_json
 from .store import open_store
-from .store.protocol import Store
+from .store.protocol import LabelRow, Store
 
 log = logging.getLogger("contractsync.registry")
 
@@ -34,25 +39,83 @@ log = logging.getLogger("contractsync.registry")
 TOKEN_PARAMS = frozenset({"token", "access_token", "api_key", "apikey", "auth", "authorization"})
 
 
-class RefuseTokensInURL:
-    """Pure ASGI middleware: a credential in the query string is a 400, before any routing."""
+class RegistryASGI:
+    """Pure ASGI middleware in front of the routers.
 
-    def __init__(self, app: ASGIApp) -> None:
+    * A credential in the query string is a 400, before any routing.
+    * The label poll (``GET /v1/contracts/{c}/labels/{l}``, what every ``pull --watch`` sends
+      every few seconds) is answered here when it succeeds (200 or 304) on SQLite: the same
+      checks as the routed endpoint (names, token or anonymous read, scope, ETag) without
+      FastAPI's routing and dependency resolution, which cost more than the query (on
+      PostgreSQL the two reads share one pooled connection, in a worker thread). Anything else
+      (an error) falls through to the router, so errors have one source.
+    """
+
+    def __init__(self, app: ASGIApp, registry: Callable[[], Registry | None]) -> None:
         self.app = app
+        self.registry = registry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("query_string"):
-            query = scope["query_string"].decode("latin-1")
-            names = {k.lower() for k, _ in parse_qsl(query, keep_blank_values=True)}
-            bad = sorted(names & TOKEN_PARAMS)
-            if bad:
-                response = Problem(400, f"credentials are never accepted in a URL (query parameter {bad[0]!r}); "
-                                   "send 'Authorization: Bearer <token>' instead",
-                                   causes=[{"parameter": b, "in": "query"} for b in bad],
-                                   kind="token-in-url").response()
-                await response(scope, receive, send)
+        if scope["type"] == "http":
+            query = scope.get("query_string")
+            if query:
+                names = {k.lower() for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
+                bad = sorted(names & TOKEN_PARAMS)
+                if bad:
+                    response = Problem(400, f"credentials are never accepted in a URL (query parameter {bad[0]!r}); "
+                                       "send 'Authorization: Bearer <token>' instead",
+                                       causes=[{"parameter": b, "in": "query"} for b in bad],
+                                       kind="token-in-url").response()
+                    await response(scope, receive, send)
+                    return
+            elif scope["method"] == "GET" and await self._label_poll(scope, send):
                 return
         await self.app(scope, receive, send)
+
+    async def _label_poll(self, scope: Scope, send: Send) -> bool:
+        path: str = scope["path"]
+        if not path.startswith("/v1/contracts/") or b"%" in scope.get("raw_path", b"%"):
+            return False
+        parts = path[len("/v1/contracts/"):].split("/")
+        if len(parts) != 3 or parts[1] != "labels" or not is_name(parts[0]) or not is_name(parts[2]):
+            return False
+        reg = self.registry()
+        if reg is None:
+            return False
+        headers = dict(scope["headers"])
+        header = headers.get(b"authorization")
+        if header is None and not reg.settings.anonymous_read:
+            return False
+        if reg.store.kind == "sqlite":
+            row = _poll(reg, parts[0], parts[2], header)
+        else:  # a network database: wait in a thread, both reads on one pooled connection
+            row = await anyio.to_thread.run_sync(_poll, reg, parts[0], parts[2], header)
+        if row is None:
+            return False
+        etag = f'"{row.digest}"'.encode()
+        out = [(b"etag", etag), (b"cache-control", f"max-age={reg.settings.label_max_age}, must-revalidate".encode())]
+        inm = headers.get(b"if-none-match")
+        if inm is not None and (inm.strip() == b"*" or etag in {p.strip().removeprefix(b"W/") for p in inm.split(b",")}):
+            await send({"type": "http.response.start", "status": 304, "headers": out})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        body = orjson.dumps(label_json(row))
+        out += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": out})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+
+def _poll(reg: Registry, contract: str, label: str, header: bytes | None) -> LabelRow | None:
+    """The label a poll may see: None when the token is not good for it or the label does not
+    exist (the router then gives the error)."""
+    with reg.store.reading():
+        if header is not None:
+            scheme, _, token = header.decode("latin-1").partition(" ")
+            principal = authenticate(reg.store, token.strip()) if scheme.lower() == "bearer" else None
+            if principal is None or not principal.allows("read", contract):
+                return None
+        return reg.store.label(contract, label)
 
 
 def _not_found_cause(raw_path: str) -> Problem | None:
@@ -129,7 +192,7 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
         openapi_url="/v1/openapi.json", docs_url=None, redoc_url=None)
     if store is not None:
         app.state.registry = Registry(store, cfg)
-    app.add_middleware(RefuseTokensInURL)
+    app.add_middleware(RegistryASGI, registry=lambda: getattr(app.state, "registry", None))
 
     from . import pages
     from .api import contracts, publish

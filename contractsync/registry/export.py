@@ -24,7 +24,8 @@ import orjson
 
 from ..io import atomic_write_bytes
 from ..typescript.options import TypeScriptOptions
-from .service import Registry, label_json, version_json
+from .service import Registry
+from .shapes import label_json, version_json
 
 
 @dataclass

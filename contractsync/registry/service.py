@@ -14,12 +14,10 @@ import fnmatch
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import __version__
 from ..changelog import History, Note, Release, entries_from_changes, render_markdown
@@ -28,11 +26,12 @@ from ..diff.model import Change, Report
 from ..diff.settings import DiffConfig
 from ..errors import InputError
 from ..policy import PolicyConfig, PolicyResult
-from ..spec.canonical import canonical_json
-from ..spec.document import Document, check_structure
+from ..spec.document import Document
 from ..typescript.options import TypeScriptOptions
+from .body import PublishRequest, SourceInfo, stored_document
 from .problems import Problem
 from .settings import RegistrySettings
+from .shapes import refusal
 from .store.protocol import (
     AnnouncementRow,
     Committed,
@@ -47,97 +46,6 @@ GENERATOR = "contractsync"
 MAIN = "main"
 #: Longest changelog chain followed (versions judged against versions ...).
 MAX_CHAIN = 10_000
-
-
-# --- the publish body --------------------------------------------------------------------------
-
-class SourceInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    commit: str | None = Field(default=None, max_length=200)
-    branch: str | None = Field(default=None, max_length=300)
-    url: str | None = Field(default=None, max_length=2000)
-
-
-class AnnouncementIn(BaseModel):
-    """One announcement, as in ``announcements.yaml`` (plus an optional sunset date)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    fingerprint: str = Field(pattern=r"^[0-9a-f]{6,64}$")
-    reason: str = Field(min_length=1, max_length=10_000)
-    migration: str | None = Field(default=None, max_length=10_000)
-    sunset: str | None = Field(default=None, max_length=40)
-    change: str = ""
-    announced: str | None = None
-
-    def note(self) -> Note:
-        return Note(reason=self.reason, migration=self.migration, announced=self.announced)
-
-
-class PublishMeta(BaseModel):
-    """The publish body except the document itself."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    announcements: list[AnnouncementIn] = Field(default_factory=list, max_length=10_000)
-    policy: PolicyConfig | None = None
-    diff: DiffConfig | None = None
-    source: SourceInfo | None = None
-
-
-@dataclass
-class PublishRequest:
-    doc: Document
-    """The document in canonical form."""
-    digest: str
-    meta: PublishMeta
-
-
-def pointer_of(loc: tuple[int | str, ...] | list[int | str]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
-
-
-def parse_publish_body(raw: bytes) -> PublishRequest:
-    """Parse and check a publish body: 400 when it is not JSON, 422 (with pointers) when it is not
-    a publish body or its document is not a valid OpenAPI 3.0/3.1 document."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Problem(400, f"the body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                      causes=[{"pointer": "", "line": exc.lineno, "column": exc.colno, "message": exc.msg}],
-                      kind="not-json") from None
-    if not isinstance(data, dict):
-        raise Problem(422, "the body must be a JSON object {\"openapi\": {...}, \"announcements\": [...]}",
-                      causes=[{"pointer": "", "message": "not an object"}], kind="invalid-body")
-    document = data.pop("openapi", None)
-    if document is None:
-        raise Problem(422, "the body has no \"openapi\" member (the OpenAPI document to publish)",
-                      causes=[{"pointer": "/openapi", "message": "missing"}], kind="invalid-body")
-    try:
-        meta = PublishMeta.model_validate(data)
-    except ValidationError as exc:
-        causes = [{"pointer": pointer_of(e["loc"]), "message": e["msg"]} for e in exc.errors()[:50]]
-        raise Problem(422, f"the publish body is invalid at {causes[0]['pointer']}: {causes[0]['message']}",
-                      causes=causes, kind="invalid-body") from None
-    try:
-        check_structure(document, source="openapi")
-    except InputError as exc:
-        where = "/openapi" + (exc.where if exc.where and exc.where.startswith("/") else "")
-        raise Problem(422, f"not an OpenAPI document: {exc.message}", causes=[{"pointer": where, "message": exc.message}],
-                      kind="not-openapi") from None
-    canonical = canonical_json(document)
-    doc = Document(orjson.loads(canonical), "openapi", raw=canonical, format="json")
-    from ..spec.validate import lint, validate_document
-
-    linted = {(p.pointer, p.message) for p in lint(doc.data)}
-    problems = [p for p in validate_document(doc) if (p.pointer, p.message) not in linted]
-    if problems:
-        causes = [{"pointer": "/openapi" + p.pointer, "message": p.message} for p in problems[:100]]
-        raise Problem(422, f"not a valid OpenAPI document: {len(problems)} problem{'s' if len(problems) != 1 else ''}, "
-                      f"first at /openapi{problems[0].pointer}: {problems[0].message}", causes=causes,
-                      kind="invalid-openapi")
-    return PublishRequest(doc, "sha256:" + hashlib.sha256(canonical).hexdigest(), meta)
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -202,12 +110,16 @@ class Registry:
                 return doc
         raw = self.store.blob(row.digest)
         assert raw is not None, row.digest
-        doc = Document(orjson.loads(raw), f"{row.contract} version {row.number}", raw=raw, format="json")
+        doc = stored_document(raw, f"{row.contract} version {row.number}", row.digest)
         with self._docs_lock:
             self._docs[row.digest] = doc
-            while len(self._docs) > 4:
+            while len(self._docs) > 3:
                 self._docs.popitem(last=False)
         return doc
+
+    def is_stored(self, digest: str) -> bool:
+        """Whether this exact content is a stored version of any contract."""
+        return self.store.has_blob(digest)
 
     def default_policy(self, label: str) -> str:
         return "warn" if any(fnmatch.fnmatchcase(label, p) for p in self.settings.warn_labels) else "block"
@@ -369,69 +281,3 @@ def options_digest(options: TypeScriptOptions) -> str:
     """sha256 of the generator options as sorted JSON (what a lock file records)."""
     text = orjson.dumps(options.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     return "sha256:" + hashlib.sha256(text).hexdigest()
-
-
-# --- JSON shapes ---------------------------------------------------------------------------------
-
-def version_json(row: VersionRow, prefix: str = "") -> dict[str, Any]:
-    base = f"{prefix}/v1/contracts/{row.contract}/versions/{row.digest}"
-    return {"contract": row.contract, "version": row.number, "digest": row.digest,
-            "info_version": row.info_version, "title": row.title,
-            "source": {"commit": row.source_commit, "branch": row.source_branch, "url": row.source_url},
-            "author": row.author, "created_at": row.created_at, "parent": row.parent,
-            "links": {"openapi": f"{base}/openapi.json", "types": f"{base}/types.ts",
-                      "changelog": f"{base}/changelog.md"}}
-
-
-def label_json(row: LabelRow) -> dict[str, Any]:
-    return {"contract": row.contract, "label": row.label, "version": row.number, "digest": row.digest,
-            "info_version": row.info_version, "policy": row.policy, "moved_at": row.moved_at,
-            "moved_by": row.moved_by}
-
-
-def announcement_json(a: AnnouncementRow | AnnouncementIn | None) -> dict[str, Any] | None:
-    if a is None:
-        return None
-    return {"reason": a.reason, "migration": a.migration, "sunset": a.sunset}
-
-
-def changes_json(report: Report | None, announced: Mapping[str, AnnouncementRow | AnnouncementIn]) -> list[dict[str, Any]]:
-    if report is None:
-        return []
-    out = []
-    for change in report:
-        item = change.to_dict()
-        item["announcement"] = announcement_json(announced.get(change.fingerprint)) if change.breaking else None
-        out.append(item)
-    return out
-
-
-def causes_of(j: Judgement) -> list[dict[str, Any]]:
-    """The located reasons a verdict blocks: one per blocking change and policy violation."""
-    causes: list[dict[str, Any]] = []
-    if j.verdict is None:
-        return causes
-    for d in j.verdict.blocking:
-        c = d.change
-        causes.append({"rule": c.id, "level": c.level.value, "operation": c.operations[0] if c.operations else None,
-                       "operations": list(c.operations), "pointer": c.location.revision or c.location.base,
-                       "base_pointer": c.location.base, "fingerprint": c.fingerprint, "message": c.message,
-                       "subject": c.location.subject, "reason": d.reason, "detail": d.detail})
-    for v in j.verdict.violations:
-        causes.append({"rule": v.kind, "level": "policy", "operation": None, "operations": [], "pointer": v.pointer,
-                       "base_pointer": None, "fingerprint": None, "message": v.message, "subject": "",
-                       "reason": "deprecation-policy", "detail": v.fix})
-    return causes
-
-
-def refusal(contract: str, label: str, j: Judgement) -> Problem:
-    causes = causes_of(j)
-    unannounced = sum(1 for c in causes if c["reason"] == "unannounced")
-    base = f"version {j.base.number}" if j.base else "nothing"
-    return Problem(409, f"refused: {len(causes)} change{'s' if len(causes) != 1 else ''} against {label!r} "
-                   f"({base}) that the label's 'block' policy does not allow ({unannounced} unannounced "
-                   "breaking); announce them (contractsync announce FINGERPRINT --reason ...) and publish again",
-                   causes=causes, kind="breaking-changes")
-
-
-Verdict = Literal["pass", "fail"]

@@ -225,3 +225,51 @@ def test_operation_helper_is_valid_openapi(api: TestClient) -> None:
     doc = document("a")
     doc["paths"]["/b"] = operation("get_b", {"x": {"type": "string"}}, [])
     assert publish(api, doc).status_code == 201
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_label_fast_path_answers_like_the_router(backend: Backend, monkeypatch: pytest.MonkeyPatch,
+                                                 anonymous: bool) -> None:
+    """On SQLite the label poll is answered ahead of the router; the answers must be the same."""
+    from contractsync.registry import app as app_module
+
+    settings = RegistrySettings(data_dir=backend.data_dir, database_url=backend.database_url, anonymous_read=anonymous)
+    admin = token(backend, "admin", name="admin")
+    reader = token(backend, "read", name="reader", contracts=["other"])
+    cases = [{}, bearer(admin), bearer(reader), bearer("cst_x"), {"Authorization": "Basic x"}]
+
+    def answers() -> list[tuple[int, str | None, str | None, bytes]]:
+        out = []
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            client.post("/v1/contracts/shop/versions", headers=bearer(admin),
+                        content=orjson.dumps({"openapi": document("books")}))
+            digest = client.get("/v1/contracts/shop/labels/main", headers=bearer(admin)).headers["etag"]
+            for headers in cases:
+                for extra in ({}, {"If-None-Match": digest}, {"If-None-Match": '"sha256:0", ' + digest},
+                              {"If-None-Match": '"other"'}):
+                    for path in ("/v1/contracts/shop/labels/main", "/v1/contracts/shop/labels/none",
+                                 "/v1/contracts/none/labels/main"):
+                        r = client.get(path, headers={**headers, **extra})
+                        out.append((r.status_code, r.headers.get("etag"), r.headers.get("cache-control"), r.content))
+        return out
+    fast = answers()
+    monkeypatch.setattr(app_module.RegistryASGI, "_label_poll", lambda self, scope, send: _false())
+    routed = answers()
+    assert fast == routed
+    assert {status for status, *_ in fast} >= {200, 304, 401, 404}
+
+
+async def _false() -> bool:
+    return False
+
+
+def test_republishing_known_content_skips_full_validation(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contractsync.spec.validate as validate
+
+    calls: list[int] = []
+    real = validate.validate_document
+    monkeypatch.setattr(validate, "validate_document", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    assert publish(api, document("books")).status_code == 201
+    assert publish(api, document("books")).status_code == 200
+    assert publish(api, document("books"), label="pr-3").status_code == 200
+    assert len(calls) == 1

@@ -13,9 +13,10 @@ from ... import __version__
 from ...typescript.options import TypeScriptOptions
 from ..auth import Principal
 from ..problems import Problem
-from ..service import Registry, changes_json, label_json, options_digest, version_json
+from ..service import Registry, options_digest
+from ..shapes import changes_json, label_json, version_json
 from ..store.protocol import PreconditionFailed
-from .deps import contract_name, label_name, publish_scope, read_scope, registry
+from .deps import check_name, contract_name, label_name, publish_scope, read_scope, registry
 from .models import (
     ContractDetail,
     ContractList,
@@ -75,8 +76,12 @@ def get_contract(c: Contract, reg: Reg, _: Reader) -> Response:
 
 @router.get("/{c}/labels/{label}", response_model=LabelPointer, summary="Where a label points",
             responses={304: {"description": "If-None-Match matched the label's digest"}})
-async def get_label(c: Contract, label: Label, request: Request, _: Reader) -> Response:
-    # async, without a thread hop on SQLite: this is the endpoint every pull and watch polls.
+async def get_label(c: str, label: str, request: Request) -> Response:
+    # The endpoint every pull and watch polls: async, checks inline instead of through dependency
+    # resolution, no thread hop on SQLite (the same checks as the Depends() of the other routes).
+    check_name(c, "contract name", "c")
+    check_name(label, "label name", "label")
+    await read_scope(request)
     reg: Registry = request.app.state.registry
     # SQLite answers from the local file in microseconds; a network database waits in a thread.
     row = reg.store.label(c, label) if reg.store.kind == "sqlite" else await run_in_threadpool(reg.store.label, c, label)

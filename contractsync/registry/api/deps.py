@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from ..auth import ANONYMOUS, Principal, authenticate
 from ..names import name_problem
@@ -12,7 +13,7 @@ from ..problems import Problem
 from ..service import Registry
 
 
-def registry(request: Request) -> Registry:
+async def registry(request: Request) -> Registry:
     reg: Registry = request.app.state.registry
     return reg
 
@@ -49,7 +50,10 @@ async def caller(request: Request) -> Principal | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise _challenge("the Authorization header must be 'Bearer <token>'")
     reg: Registry = request.app.state.registry
-    principal = authenticate(reg.store, token.strip())
+    if reg.store.kind == "sqlite":
+        principal = authenticate(reg.store, token.strip())
+    else:  # a network round trip: not on the event loop
+        principal = await run_in_threadpool(authenticate, reg.store, token.strip())
     if principal is None:
         raise _challenge("the token is unknown or revoked")
     return principal

@@ -9,16 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..auth import Principal
+from ..body import PublishRequest, parse_publish_body
 from ..names import name_problem
 from ..problems import Problem
-from ..service import (
-    PublishRequest,
-    Registry,
-    changes_json,
-    label_json,
-    parse_publish_body,
-    version_json,
-)
+from ..service import Registry
+from ..shapes import causes_of, changes_json, label_json, version_json
 from .contracts import json_response
 from .deps import contract_name, publish_scope, read_scope, registry
 from .models import CheckResult, ProblemDetails, PublishResult
@@ -66,7 +61,7 @@ def _label(label: str) -> str:
 
 async def _request(request: Request, reg: Registry) -> PublishRequest:
     raw = await read_body(request, reg.settings.max_body_bytes)
-    return await run_in_threadpool(parse_publish_body, raw)
+    return await run_in_threadpool(parse_publish_body, raw, reg.is_stored)
 
 
 @router.post("/{c}/versions", status_code=201, summary="Publish a contract version and move a label",
@@ -97,8 +92,6 @@ async def check(c: Annotated[str, Depends(contract_name)], request: Request,
     _label(label)
     req = await _request(request, reg)
     j = await run_in_threadpool(reg.judge, c, label, req)
-    from ..service import causes_of
-
     return json_response({"verdict": "pass" if j.passed else "fail", "policy": j.policy,
                           "blocked": j.blocked, "digest": req.digest,
                           "base": version_json(j.base) if j.base else None,

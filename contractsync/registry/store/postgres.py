@@ -9,6 +9,7 @@ migration once.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ class PostgresStore(SQLStore):
         self.url = url
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True,
                                     kwargs={"autocommit": True}, timeout=30)
+        self._held = threading.local()
 
     @staticmethod
     def _exec(conn: Any) -> Exec:
@@ -45,8 +47,25 @@ class PostgresStore(SQLStore):
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Exec]:
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield self._exec(held)
+            return
         with self._pool.connection() as conn:
             yield self._exec(conn)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Several reads on one pooled connection (a checkout costs more than a small query)."""
+        if getattr(self._held, "conn", None) is not None:
+            yield
+            return
+        with self._pool.connection() as conn:
+            self._held.conn = conn
+            try:
+                yield
+            finally:
+                self._held.conn = None
 
     @contextlib.contextmanager
     def _write(self, key: str | None) -> Iterator[Exec]:

@@ -129,6 +129,10 @@ class SQLStore:
             row = ex("SELECT data FROM blobs WHERE digest = ?", (digest,)).fetchone()
         return bytes(row[0]) if row is not None else None
 
+    def has_blob(self, digest: str) -> bool:
+        with self._read() as ex:
+            return ex("SELECT 1 FROM blobs WHERE digest = ?", (digest,)).fetchone() is not None
+
     def labels(self, contract: str) -> list[LabelRow]:
         with self._read() as ex:
             rows = ex(_LABEL_SQL + "WHERE l.contract = ? ORDER BY l.name", (contract,)).fetchall()

@@ -70,6 +70,11 @@ class SQLiteStore(SQLStore):
             raise
         conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Several reads together (each thread already keeps its own connection)."""
+        yield
+
     def migrate(self) -> list[int]:
         with self._write(None) as ex:
             return self._apply_migrations(ex)
