@@ -194,6 +194,13 @@ def test_done_when(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         assert forbidden.code == 2 and "HTTP 403" in forbidden.err
         frontend_env["CONTRACTSYNC_TOKEN"] = reader
         assert pull().code == 0 and types.read_bytes() == types_v2  # refills the cache
+        other = tmp_path / "other-frontend"
+        other.mkdir()
+        (other / "contractsync.toml").write_text(
+            f'[pull]\nregistry = "{server.url}"\ncontract = "no-such-contract"\ntypes = "t.ts"\n')
+        missing = cli(monkeypatch, capsys, other, "pull", env=frontend_env)
+        assert missing.code == 2 and "HTTP 404" in missing.err and missing.err.count("\n") == 1
+        assert not (other / "t.ts").exists() and not (other / "contractsync.lock").exists()
 
     # --- the server is gone: pull installs the locked version from the cache ---
     types.unlink()
