@@ -48,12 +48,15 @@ lint: setup
 # The repository gates its own contract (the bundled example's) the way a user's CI would.
 dogfood: setup
 	$(BIN)/contractsync check --base HEAD:contracts/openapi.json
+	# ... and the registry's own HTTP API (#9), with its own contract directory.
+	$(BIN)/contractsync --config contracts/registry/registry-contract.toml check --base HEAD:contracts/registry/openapi.json
 
 test: setup tests/ts/node_modules/.installed benchmarks/peers/openapi-typescript/node_modules/.installed frontend lint dogfood
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/registry_load.py
 
 clean:
 	rm -rf $(VENV) tests/ts/node_modules $(FRONTEND)/node_modules $(FRONTEND)/dist .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .client.config import PullConfig
 from .diff.settings import DiffConfig
 from .errors import ConfigError, describe_validation
 from .policy import PolicyConfig
@@ -46,6 +47,7 @@ class Config(BaseModel):
     policy: PolicyConfig = Field(default_factory=PolicyConfig, description="[tool.contractsync.policy]: what the CI gate allows.")
     typescript: TypeScriptConfig = Field(default_factory=TypeScriptConfig, description="[tool.contractsync.typescript]: generator options.")
     watch: WatchConfig = Field(default_factory=WatchConfig, description="[tool.contractsync.watch]: paths, ignores, debounce.")
+    pull: PullConfig | None = Field(default=None, description="[tool.contractsync.pull]: what `contractsync pull` installs.")
 
     #: Directory holding the pyproject.toml the config came from (cwd when there is none).
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -187,6 +187,17 @@ def run_diff(old: Document, new: Document, *, now: dt.datetime, cfg: Config | No
                    config_file=str(cfg.file) if cfg is not None and cfg.file else None).report
 
 
+def judge(base: Document, head: Document, *, now: dt.datetime, policy: PolicyConfig,
+          announced: Mapping[str, Note], cfg: Config | None = None) -> tuple[Report, PolicyResult]:
+    """The gate's verdict on ``base`` → ``head``: the classified changes (with ``cfg``'s diff
+    levels and ignores) and the policy's decision on each breaking one. ``check`` and the
+    registry's publish both judge through here, so they never disagree."""
+    report = run_diff(base, head, now=now, cfg=cfg)
+    verdict = evaluate(report.changes, base.data, head.data, policy=policy, today=now.date(),
+                       announced=announced)
+    return report, verdict
+
+
 def generate_types(doc: Document, cfg: Config) -> str:
     """The TypeScript types for ``doc`` (``contractsync.typescript.to_typescript``)."""
     from .typescript import to_typescript
@@ -399,7 +410,6 @@ def check(
     """
     pol = policy or cfg.policy
     now_dt = _as_datetime(now)
-    today = now_dt.date()
     result = GateResult()
     contract_path = cfg.contract_file
     shown = display_path(contract_path, cfg.root)
@@ -439,12 +449,10 @@ def check(
     # 2. Against the base: every breaking change announced or allowed by policy.
     if base_doc is not None and head is not None:
         result.base = base_info.label
-        report = run_diff(base_doc, head, now=now_dt, cfg=cfg)
+        notes = announced_notes(cfg, base_doc, history, pending)
+        report, verdict = judge(base_doc, head, now=now_dt, policy=pol, announced=notes, cfg=cfg)
         result.report = report
         result.notes.extend(report.warnings)
-        notes = announced_notes(cfg, base_doc, history, pending)
-        verdict = evaluate(report.changes, base_doc.data, head.data, policy=pol, today=today,
-                           announced=notes)
         result.policy = verdict
         current = result.contract_current is not False
         for decision in verdict.blocking:
@@ -663,10 +671,11 @@ def _find_recorded(cfg: Config, sha256: str, stored: Document | None) -> Documen
 
 def _initial_changes(doc: Document) -> list[Change]:
     out = []
-    for op in sorted(operations(doc.data)):
+    ops = operations(doc.data)  # once: it walks every path (1,200 operations in GitHub's description)
+    for op in sorted(ops):
         method, _, path = op.partition(" ")
         pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method.lower()
-        summary = operations(doc.data)[op].get("summary")
+        summary = ops[op].get("summary")
         out.append(Change(
             id="endpoint-added", level=Level.INFO, direction=Direction.NONE,
             location=Location(op, "", None, pointer),

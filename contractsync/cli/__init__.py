@@ -27,7 +27,11 @@ from . import export as export_cmd
 from . import generate as generate_cmd
 from . import impact as impact_cmd
 from . import init as init_cmd
+from . import publish as publish_cmd
+from . import pull as pull_cmd
+from . import registry as registry_cmd
 from . import rules as rules_cmd
+from . import serve as serve_cmd
 from . import validate as validate_cmd
 from . import watch as watch_cmd
 from ._common import STATE, stderr
@@ -87,7 +91,12 @@ app.command("accept")(accept_cmd.accept)
 app.command("changelog")(changelog_cmd.changelog)
 app.add_typer(generate_cmd.app, name="generate")
 app.command("watch")(watch_cmd.watch)
+app.command("publish")(publish_cmd.publish)
+app.command("pull")(pull_cmd.pull)
 app.command("rules")(rules_cmd.rules)
+# The contract registry (#9).
+app.command("serve")(serve_cmd.serve)
+app.add_typer(registry_cmd.app, name="registry")
 
 
 _EXIT: tuple[type[BaseException], ...] = (click.exceptions.Exit, typer.Exit)

@@ -33,3 +33,13 @@ class TypeScriptOptions(BaseModel):
 
 #: ``[tool.contractsync.typescript]``: the same switches, read from pyproject.toml.
 TypeScriptConfig = TypeScriptOptions
+
+
+def options_digest(options: TypeScriptOptions) -> str:
+    """``sha256:<hex>`` of the options as sorted compact JSON: a lock file and the registry's
+    stored types name the options they were generated with by this digest."""
+    import hashlib
+    import json
+
+    text = json.dumps(options.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

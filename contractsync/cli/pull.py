@@ -1,0 +1,166 @@
+"""``contractsync pull``: the frontend installs, updates, checks and watches its contract."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import _common as c
+
+if TYPE_CHECKING:
+    from ..client.pull import PullOutcome
+
+
+def pull(
+    update: Annotated[bool, typer.Option("--update", help="Take the version the ref names now; print what "
+                                         "changed since the locked one and why; rewrite the lock.")] = False,
+    accept_breaking: Annotated[bool, typer.Option("--accept-breaking", help="With --update: take breaking "
+                                                  "changes too (otherwise exit 1 and write nothing).")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the outputs or the config "
+                                        "drifted from the lock (CI).")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="Poll the ref and regenerate on every change "
+                                        "(Ctrl-C stops).")] = False,
+    interval: Annotated[float, typer.Option("--interval", min=0.2, help="Seconds between polls with --watch.")] = 2.0,
+    output_format: Annotated[str, typer.Option("--format", help="The update report: text, markdown (a pull "
+                                               "request body) or json.")] = "text",
+    frontend: Annotated[Path | None, typer.Option(
+        "--frontend", help="With --update: type-check this frontend (usually `.`) with the locked and the new "
+        "types and name the places each change breaks (`contractsync impact`).", show_default=False)] = None,
+    config_file: Annotated[Path | None, typer.Option(
+        "--file", "-f", help="contractsync.toml (or pyproject.toml) to read (default: the nearest one).",
+        show_default=False)] = None,
+) -> int:
+    """Install the contract version pinned in `contractsync.lock` and generate the frontend's
+    types (offline from the local cache when it has the version).
+
+    `--update` takes what the ref names now and prints what changed since the locked version —
+    breaking (with the backend's announced reason), deprecated (with sunset), added — and exits 1
+    on breaking changes unless `--accept-breaking`. `--check` fails when outputs or config drift
+    from the lock. Configured by `[pull]` in contractsync.toml.
+
+    Example: `contractsync pull --update --format markdown > pr-body.md`
+    """
+    from ..client.config import load_pull_config
+    from ..client.pull import check as run_check
+    from ..client.pull import install
+    from ..client.pull import update as run_update
+    from ..errors import InputError
+
+    if output_format not in ("text", "markdown", "json"):
+        raise typer.BadParameter("must be text, markdown or json", param_hint="--format")
+    modes = [name for name, on in (("--update", update), ("--check", check), ("--watch", watch)) if on]
+    if len(modes) > 1:
+        raise InputError(f"{' and '.join(modes)} cannot be combined")
+    if accept_breaking and not update:
+        raise InputError("--accept-breaking applies to --update")
+    if frontend is not None and not update:
+        raise InputError("--frontend applies to --update")
+    settings = load_pull_config(config_file or _state_config())
+    if check:
+        reasons = run_check(settings)
+        out = c.stdout()
+        for reason in reasons:
+            out.print(f"contractsync pull --check: {reason}", markup=False)
+        if not reasons:
+            c.info(f"{c.display_path(settings.lock_path)} is in sync with the config and the outputs")
+        return 1 if reasons else 0
+    if watch:
+        return _watch(settings, interval)
+    outcome = run_update(settings, accept_breaking=accept_breaking) if update else install(settings)
+    impact_json = None
+    if frontend is not None:
+        from ..client.pull import frontend_impact
+        from ..impact.render import render
+
+        impact = frontend_impact(outcome, frontend, settings)
+        if impact is not None:
+            if output_format == "json":
+                impact_json = render(impact, "json")
+            else:
+                outcome.report.impact = render(impact, output_format)
+    return _show(outcome, output_format, update, impact_json)
+
+
+def _state_config() -> Path | None:
+    """The root `--config`, when it names a file `pull` can read."""
+    path = c.STATE.config_file
+    return path if path is not None and path.suffix == ".toml" else None
+
+
+def _show(outcome: PullOutcome, fmt: str, update: bool, impact_json: str | None = None) -> int:
+    from ..client.report import headline, render_json, render_markdown, render_text
+
+    out = c.stdout()
+    report = outcome.report
+    if fmt == "markdown":
+        out.print(render_markdown(report), markup=False, end="")
+    elif fmt == "json":
+        text = render_json(report)
+        if impact_json is not None:
+            import json
+
+            data = json.loads(text)
+            data["frontend"] = json.loads(impact_json)
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        out.print(text, markup=False, end="")
+    elif report.items or (update and report.changed):
+        out.print(render_text(report), markup=False, end="")
+    else:
+        c.info(headline(report))
+    if outcome.refused:
+        n = len(report.breaking)
+        c.stderr().print(f"contractsync pull: refusing {n} breaking change{'s' if n != 1 else ''}: the outputs and "
+                         "the lock are unchanged; rerun with --update --accept-breaking to take them", markup=False)
+        return 1
+    _progress(outcome)
+    return 0
+
+
+def _progress(outcome: PullOutcome) -> None:
+    where = {"cache": "the local cache", "registry": "the registry", "source": "the source", "lock": "the lock"}
+    for path in outcome.written:
+        c.info(f"wrote {c.display_path(path)}")
+    if outcome.lock_written:
+        c.info("wrote contractsync.lock")
+    if not outcome.written and not outcome.lock_written:
+        c.info("outputs and lock are current")
+    elif outcome.contract_from in where:
+        types = {"registry": "; types downloaded from the registry", "generated": "; types generated locally"}
+        c.info(f"contract from {where[outcome.contract_from]}{types.get(outcome.types_from, '')}")
+
+
+def _watch(settings: object, interval: float) -> int:
+    from ..client.config import PullSettings
+    from ..client.pull import watch
+    from ..client.report import render_text
+
+    assert isinstance(settings, PullSettings)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    out = c.stdout()
+
+    def on_update(outcome: PullOutcome) -> None:
+        out.print(render_text(outcome.report), markup=False, end="")
+        _progress(outcome)
+
+    def on_problem(message: str | None) -> None:
+        c.info(f"unreachable, still polling: {message}" if message else "reachable again")
+
+    c.info(f"watching {settings.config.origin} every {interval:g} s (Ctrl-C to stop)")
+    try:
+        watch(settings, interval=interval, stop=stop, on_update=on_update, on_problem=on_problem)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    c.info("stopped")
+    return 0

@@ -1,0 +1,74 @@
+"""``contractsync serve``: run the contract registry (uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="SQLite storage directory (default ./contractsync-data).", show_default=False),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="PostgreSQL URL (postgresql://user@host/db) for several replicas.",
+                 show_default=False, envvar="CONTRACTSYNC_REGISTRY_DATABASE"),
+]
+
+
+def serve(
+    data: DataOption = None,
+    database: DatabaseOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free port, printed at start).")] = 8000,
+    anonymous_read: Annotated[bool, typer.Option("--anonymous-read", help="GET requests need no token.")] = False,
+    max_body: Annotated[int | None, typer.Option("--max-body", help="Largest publish body in bytes (default 32 MiB).",
+                                                 show_default=False)] = None,
+    workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log",
+                                             help="Log every request (off behind a proxy that logs).")] = True,
+) -> None:
+    """Serve the contract registry: publish, labels, immutable versions, diffs, pages.
+
+    Example: `contractsync serve --data ./registry-data --port 8000`, then create a token with
+    `contractsync registry token create ci --scope publish --data ./registry-data`.
+    """
+    import uvicorn
+
+    from ..errors import InputError
+    from ..registry.settings import RegistrySettings
+    from ..registry.store import open_store
+
+    if data is not None and database is not None:
+        raise InputError("give --data DIR or --database URL, not both")
+    settings = RegistrySettings.from_env(data_dir=data if database is None else None, database_url=database,
+                                         anonymous_read=anonymous_read or None, max_body_bytes=max_body)
+    if settings.database_url is None and settings.data_dir is None:
+        settings = settings.model_copy(update={"data_dir": Path("contractsync-data")})
+    # Migrate before listening: a bad URL or an unwritable directory is a one-line error, exit 2.
+    try:
+        open_store(data_dir=settings.data_dir, database_url=settings.database_url).close()
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot open the registry storage {settings.storage_name()}: {exc}") from None
+    if workers > 1:
+        import os
+
+        for key, value in (("CONTRACTSYNC_REGISTRY_DATA", str(settings.data_dir or "")),
+                           ("CONTRACTSYNC_REGISTRY_DATABASE", settings.database_url or ""),
+                           ("CONTRACTSYNC_REGISTRY_ANONYMOUS_READ", "1" if settings.anonymous_read else ""),
+                           ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes))):
+            os.environ[key] = value
+        uvicorn.run("contractsync.registry.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, access_log=access_log, timeout_graceful_shutdown=10)
+        return
+    from ..registry.app import create_app
+
+    # uvicorn handles SIGINT/SIGTERM: stops accepting, finishes requests in flight (at most 10 s), then
+    # runs the app's shutdown (closing the database).
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
+                timeout_graceful_shutdown=10, server_header=False)

@@ -1,0 +1,103 @@
+"""``contractsync.lock``: what ``pull`` installed, committed next to the outputs.
+
+Sorted-key JSON (two-space indent, newline at end), written atomically::
+
+    {"lock_version": 1,
+     "contract": {"name", "source", "ref", "version", "digest", "info_version", "source_commit"},
+     "generator": {"name": "contractsync", "version", "options_digest"},
+     "outputs": {"src/api/types.ts": "sha256:…"}}
+
+``contract.digest`` is the sha256 of the contract's canonical JSON (the registry's digest), so
+the same lock installs byte-identical outputs on every machine, from the registry or from the
+local cache. The generator's version and options digest make a generator upgrade or an option
+change visible as its own difference. No token is ever written here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import InputError, describe_validation
+from ..io import atomic_write_text, read_project_text
+
+LOCK_VERSION = 1
+_DIGEST = r"^sha256:[0-9a-f]{64}$"
+
+
+class LockedContract(BaseModel):
+    """The contract version the outputs were generated from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, description="The contract's name (the registry's), if any.")
+    source: str = Field(min_length=1, description="The registry URL or the plain source, as configured.")
+    ref: str | None = Field(default=None, description="The ref as configured (registry only).")
+    version: int | None = Field(default=None, ge=1, description="The registry's version number.")
+    digest: str = Field(pattern=_DIGEST)
+    info_version: str = ""
+    source_commit: str | None = None
+
+
+class LockedGenerator(BaseModel):
+    """What generated the outputs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["contractsync"] = "contractsync"
+    version: str = Field(min_length=1)
+    options_digest: str = Field(pattern=_DIGEST)
+
+
+class Lock(BaseModel):
+    """The whole lock file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lock_version: Literal[1] = 1
+    contract: LockedContract
+    generator: LockedGenerator
+    outputs: dict[str, str] = Field(description="Output path (as configured) → sha256 of its bytes.")
+
+    def dump(self) -> str:
+        """The file's text: sorted keys, two-space indent, newline at end."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_lock(path: Path) -> Lock | None:
+    """Read the lock (None when there is none). A malformed lock is an :class:`InputError` naming
+    the file and the key: it was edited by hand or merged badly, and ``pull --update`` rewrites it."""
+    text = read_project_text(path)
+    if text is None:
+        return None
+    fix = "fix it, restore it from git, or delete it and run `contractsync pull --update`"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"is not valid JSON ({exc.msg}); {fix}", source=str(path),
+                         where=f"{exc.lineno}:{exc.colno}") from None
+    if isinstance(data, dict) and data.get("lock_version", LOCK_VERSION) != LOCK_VERSION:
+        raise InputError(f"lock_version {data.get('lock_version')!r} is not supported by this contractsync "
+                         f"(it reads {LOCK_VERSION}); upgrade contractsync", source=str(path), where="lock_version")
+    try:
+        lock = Lock.model_validate(data)
+    except ValidationError as exc:
+        where, message, unknown = describe_validation(exc)
+        raise InputError(f"{'unknown key' if unknown else message}; {fix}", source=str(path), where=where) from None
+    for key, digest in lock.outputs.items():
+        if not key or not digest.startswith("sha256:") or len(digest) != 71:
+            raise InputError(f"output digest {digest!r} is not sha256:<64 hex>; {fix}", source=str(path),
+                             where=f"outputs.{key}")
+    return lock
+
+
+def save_lock(path: Path, lock: Lock) -> bool:
+    """Write the lock atomically when its text changes; True when it was written."""
+    text = lock.dump()
+    if read_project_text(path) == text:
+        return False
+    atomic_write_text(path, text)
+    return True

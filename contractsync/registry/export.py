@@ -1,0 +1,82 @@
+"""``contractsync registry export --static DIR``: the read API as files, for a CDN or object store.
+
+Layout (every file holds exactly the bytes the server answers at the same path)::
+
+    DIR/v1/contracts/index.json                          GET /v1/contracts
+    DIR/v1/contracts/{c}/index.json                      GET /v1/contracts/{c}
+    DIR/v1/contracts/{c}/labels/{l}                      GET …/labels/{l}   (movable: short TTL)
+    DIR/v1/contracts/{c}/labels/{l}.history.json         GET …/labels/{l}/history
+    DIR/v1/contracts/{c}/versions/{ref}/index.json       GET …/versions/{ref}     ({ref}: digest and number)
+    DIR/v1/contracts/{c}/versions/{ref}/openapi.json     immutable
+    DIR/v1/contracts/{c}/versions/{ref}/types.ts         immutable (default generator options)
+    DIR/v1/contracts/{c}/versions/{ref}/changelog.md     immutable
+
+Immutable files are written first and labels last, so a mirror being refreshed never points a
+label at a version whose files are not there yet. Writes are atomic and skipped when unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from ..io import atomic_write_bytes
+from ..typescript.options import TypeScriptOptions
+from .service import Registry
+from .shapes import label_json, version_json
+
+
+@dataclass
+class ExportResult:
+    written: int = 0
+    unchanged: int = 0
+
+
+def _put(path: Path, data: bytes, result: ExportResult) -> None:
+    try:
+        if path.read_bytes() == data:
+            result.unchanged += 1
+            return
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    result.written += 1
+
+
+def export_static(reg: Registry, out: Path) -> ExportResult:
+    result = ExportResult()
+    root = out / "v1" / "contracts"
+    summaries = []
+    labels_later: list[tuple[Path, bytes]] = []
+    for c in reg.store.contract_names():
+        versions = reg.store.versions(c)
+        labels = reg.store.labels(c)
+        for v in versions:
+            blob = reg.store.blob(v.digest)
+            assert blob is not None
+            _, types = reg.types(v, TypeScriptOptions())
+            _, changelog = reg.changelog(v)
+            record = orjson.dumps(version_json(v))
+            for ref in (v.digest, str(v.number)):
+                d = root / c / "versions" / ref
+                _put(d / "openapi.json", blob, result)
+                _put(d / "types.ts", types, result)
+                _put(d / "changelog.md", changelog, result)
+                _put(d / "index.json", record, result)
+        for lbl in labels:
+            moves = reg.store.label_history(c, lbl.label)
+            history = {"contract": c, "label": lbl.label, "moves": [
+                {"version": m.number, "digest": m.digest, "previous": m.previous, "moved_at": m.moved_at,
+                 "moved_by": m.moved_by} for m in moves]}
+            labels_later.append((root / c / "labels" / f"{lbl.label}.history.json", orjson.dumps(history)))
+            labels_later.append((root / c / "labels" / lbl.label, orjson.dumps(label_json(lbl))))
+        labels_later.append((root / c / "index.json", orjson.dumps(
+            {"name": c, "labels": [label_json(x) for x in labels], "versions": [version_json(v) for v in versions]})))
+        summaries.append({"name": c, "labels": {x.label: x.number for x in labels},
+                          "latest": versions[-1].number if versions else None})
+    for path, data in labels_later:
+        _put(path, data, result)
+    _put(root / "index.json", orjson.dumps({"contracts": summaries}), result)
+    return result

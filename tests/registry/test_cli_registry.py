@@ -1,0 +1,105 @@
+"""``contractsync registry token create|list|revoke`` and ``registry export --static``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from contractsync.cli import main
+
+from .conftest import Backend, Server, bearer, document
+
+
+def test_token_commands(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    args = backend.args()
+    assert main(["registry", "token", "create", "backend-ci", "--scope", "publish", "--contract", "shop", *args]) == 0
+    out, err = capsys.readouterr()
+    plain = out.strip()
+    assert plain.startswith("cst_") and "not shown again" in err
+    assert main(["registry", "token", "list", *args]) == 0
+    listed, _ = capsys.readouterr()
+    assert "backend-ci" in listed and "scopes=publish" in listed and "contracts=shop" in listed
+    assert plain not in listed and plain.split("_")[2] not in listed
+    store = backend.open()
+    try:
+        from contractsync.registry.auth import authenticate
+
+        assert authenticate(store, plain) is not None
+        assert main(["registry", "token", "revoke", "backend-ci", *args]) == 0
+        assert authenticate(store, plain) is None
+    finally:
+        store.close()
+    assert main(["registry", "token", "revoke", "backend-ci", *args]) == 2
+    assert "no active token" in capsys.readouterr().err
+    assert main(["registry", "token", "create", "x", "--scope", "write", *args]) == 2
+    assert "unknown scope" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_database_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--database", "mysql://x"]) == 2
+    assert "postgresql://" in capsys.readouterr().err
+
+
+def test_static_export_equals_server_responses(backend: Backend, server: Server, tmp_path: Path) -> None:
+    args = backend.args()
+    store = backend.open()
+    from contractsync.registry.auth import create_token
+
+    admin, _ = create_token(store, "admin", ["admin"])
+    store.close()
+    with server.client(admin) as c:
+        assert c.post("/v1/contracts/shop/versions", content=orjson.dumps({"openapi": document("books")})).status_code == 201
+        assert c.post("/v1/contracts/shop/versions?label=pr-2",
+                      content=orjson.dumps({"openapi": document("books", "x")})).status_code == 201
+    out = tmp_path / "mirror"
+    assert main(["registry", "export", "--static", str(out), *args]) == 0
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    assert files
+    with httpx.Client(base_url=server.url, headers=bearer(admin)) as c:
+        for path in files:
+            rel = "/" + path.relative_to(out).as_posix()
+            url = rel
+            if rel.endswith("/index.json") and "/versions/" in rel:
+                url = rel.removesuffix("/index.json")
+            elif rel == "/v1/contracts/index.json":
+                url = "/v1/contracts"
+            elif rel.endswith("/index.json"):
+                url = rel.removesuffix("/index.json")
+            elif rel.endswith(".history.json"):
+                url = rel.removesuffix(".history.json") + "/history"
+            r = c.get(url)
+            assert r.status_code == 200, url
+            assert r.content == path.read_bytes(), url
+    # A second export changes nothing.
+    assert main(["registry", "export", "--static", str(out), *args]) == 0
+    assert sorted(p for p in out.rglob("*") if p.is_file()) == files
+
+
+def test_export_writes_labels_after_versions(backend: Backend, tmp_path: Path, monkeypatch: Any) -> None:
+    from contractsync.registry import export as export_mod
+    from contractsync.registry.service import Registry
+    from contractsync.registry.settings import RegistrySettings
+    from contractsync.registry.store.protocol import NewVersion
+
+    store = backend.open()
+    body = b'{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}\n'
+    import hashlib
+
+    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    from contractsync.changelog import Bump, Release
+
+    rel = Release(version="1.0.0", date="2026-01-01", bump=Bump.NONE, contract_sha256=digest[7:])
+    store.commit_publish("c", "main", expected_head=None, new=NewVersion(digest, body, "1", "t", None, None, None,
+                                                                       rel.model_dump_json().encode(), ()),
+                         existing=None, author="x", policy_if_new="block", parent=None)
+    order: list[str] = []
+    real = export_mod.atomic_write_bytes
+    monkeypatch.setattr(export_mod, "atomic_write_bytes", lambda p, d: (order.append(str(p)), real(p, d)))
+    export_mod.export_static(Registry(store, RegistrySettings()), tmp_path)
+    store.close()
+    label_at = min(i for i, p in enumerate(order) if "/labels/" in p)
+    assert all("/versions/" not in p for p in order[label_at:])

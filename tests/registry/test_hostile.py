@@ -1,0 +1,143 @@
+"""Hostile requests against a real server (uvicorn child process), on both backends: every one
+is a 4xx problem+json with the place, and nothing is stored by any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from .conftest import Backend, Server, bearer, document, token
+
+URL = "/v1/contracts/shop/versions?label=main"
+
+
+def assert_problem(r: httpx.Response, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and body["causes"], body
+    return body
+
+
+def assert_nothing_stored(srv: Server, admin: str) -> None:
+    with srv.client(admin) as c:
+        assert c.get("/v1/contracts").json() == {"contracts": []}
+
+
+@pytest.fixture
+def limited(backend: Backend, server_factory: Any) -> Server:
+    srv: Server = server_factory([*backend.args(), "--max-body", "20000"])
+    return srv
+
+
+def test_tokens(backend: Backend, limited: Server) -> None:
+    admin = token(backend, "admin", name="admin")
+    reader = token(backend, "read", name="reader")
+    other = token(backend, "publish", name="other-team", contracts=["other"])
+    revoked = token(backend, "publish", name="gone")
+    store = backend.open()
+    store.revoke_token("gone", "2026-01-01T00:00:00Z")
+    store.close()
+    body = orjson.dumps({"openapi": document("books")})
+    with httpx.Client(base_url=limited.url) as c:
+        missing = assert_problem(c.post(URL, content=body), 401)
+        assert "publish" in missing["detail"]
+        assert c.post(URL, content=body).headers["www-authenticate"].startswith("Bearer")
+        assert_problem(c.get("/v1/contracts"), 401)
+        assert_problem(c.post(URL, content=body, headers=bearer("cst_000000000000_wrong")), 401)
+        assert_problem(c.post(URL, content=body, headers=bearer(admin[:-2] + "xx")), 401)
+        assert_problem(c.post(URL, content=body, headers={"Authorization": f"Basic {admin}"}), 401)
+        assert_problem(c.post(URL, content=body, headers=bearer(revoked)), 401)
+        assert_problem(c.post(URL, content=body, headers=bearer(reader)), 403)
+        assert_problem(c.post(URL, content=body, headers=bearer(other)), 403)
+        assert_problem(c.get("/v1/contracts/shop", headers=bearer(other)), 403)
+        # Never in a URL, not even a valid one.
+        for param in ("token", "access_token", "api_key"):
+            r = c.get(f"/v1/contracts?{param}={admin}", headers=bearer(admin))
+            assert_problem(r, 400)
+            assert param in r.json()["detail"]
+    assert_nothing_stored(limited, admin)
+
+
+BAD_NAMES = {
+    "dotdot": "%2E%2E", "dots-inside": "a..b", "slash": "a%2Fb", "nul": "a%00b", "control": "a%01b",
+    "newline": "a%0Ab", "long": "a" * 300, "space": "a%20b", "backslash": "a%5Cb",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_NAMES))
+def test_bad_names_are_422(backend: Backend, limited: Server, name: str) -> None:
+    admin = token(backend, "admin", name="admin")
+    bad = BAD_NAMES[name]
+    body = orjson.dumps({"openapi": document("books")})
+    with httpx.Client(base_url=limited.url, headers=bearer(admin)) as c:
+        assert_problem(c.post(f"/v1/contracts/{bad}/versions?label=main", content=body), 422)
+        assert_problem(c.post(f"/v1/contracts/shop/versions?label={bad}", content=body), 422)
+        assert_problem(c.get(f"/v1/contracts/{bad}"), 422)
+        assert_problem(c.get(f"/v1/contracts/shop/labels/{bad}"), 422)
+        assert_problem(c.put(f"/v1/contracts/shop/labels/{bad}", json={"version": 1}), 422)
+    assert_nothing_stored(limited, admin)
+
+
+def test_bodies(backend: Backend, limited: Server) -> None:
+    admin = token(backend, "admin", name="admin")
+    huge = orjson.dumps({"openapi": document(*[f"p{i}" for i in range(200)])})
+    assert len(huge) > 20000
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(0, len(huge), 4096):
+            yield huge[i:i + 4096]
+    with httpx.Client(base_url=limited.url, headers=bearer(admin), timeout=30) as c:
+        assert_problem(c.post(URL, content=huge), 413)
+        # Without Content-Length (chunked): refused while reading.
+        assert_problem(c.post(URL, content=chunks()), 413)
+        not_json = assert_problem(c.post(URL, content=b'{"openapi": {"openapi": "3.1.0",\n  oops}'), 400)
+        assert not_json["causes"][0]["line"] == 2
+        assert_problem(c.post(URL, content=b"\xff\xfe\x00binary"), 400)
+        assert_problem(c.post(URL, content=b"[1, 2]"), 422)
+        assert_problem(c.post(URL, content=b'{"announcements": []}'), 422)
+        swagger = assert_problem(c.post(URL, content=orjson.dumps({"openapi": {"swagger": "2.0", "info": {}}})), 422)
+        assert "Swagger" in swagger["detail"]
+        wrong_version = assert_problem(c.post(URL, content=orjson.dumps({"openapi": {"openapi": "4.0"}})), 422)
+        assert wrong_version["causes"][0]["pointer"] == "/openapi/openapi"
+        invalid = document("books")
+        invalid["paths"]["/books"]["get"]["parameters"] = [{"name": "q", "schema": {"type": "string"}}]
+        problem = assert_problem(c.post(URL, content=orjson.dumps({"openapi": invalid})), 422)
+        assert any(cause["pointer"].startswith("/openapi/paths/~1books/get") for cause in problem["causes"])
+        bad_ann = assert_problem(c.post(URL, content=orjson.dumps(
+            {"openapi": document("books"), "announcements": [{"fingerprint": "XYZ", "reason": ""}]})), 422)
+        assert bad_ann["causes"][0]["pointer"].startswith("/announcements/0/")
+        ext = document("books")
+        ext["paths"]["/books"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+            "$ref": "https://evil.example/schema.json"}
+        assert_problem(c.post(URL, content=orjson.dumps({"openapi": ext})), 422)
+    assert_nothing_stored(limited, admin)
+
+
+def test_anonymous_read_opens_reads_only(backend: Backend, server_factory: Any) -> None:
+    srv: Server = server_factory([*backend.args(), "--anonymous-read"])
+    admin = token(backend, "admin", name="admin")
+    body = orjson.dumps({"openapi": document("books")})
+    with httpx.Client(base_url=srv.url) as anon, srv.client(admin) as c:
+        assert c.post(URL, content=body).status_code == 201
+        assert anon.get("/v1/contracts/shop/labels/main").status_code == 200
+        assert anon.get("/v1/contracts/shop/versions/1/types.ts").status_code == 200
+        assert anon.get("/").status_code == 200
+        assert_problem(anon.post(URL, content=body), 401)
+        assert_problem(anon.put("/v1/contracts/shop/labels/main", json={"version": 1}), 401)
+        # A bad token is still refused, even for a read.
+        assert_problem(anon.get("/v1/contracts", headers=bearer("cst_x")), 401)
+
+
+def test_server_stops_on_sigterm(backend: Backend, server_factory: Any) -> None:
+    srv: Server = server_factory(backend.args())
+    with srv.client() as c:
+        assert c.get("/healthz").status_code == 200
+    # uvicorn shuts down gracefully, then re-raises the signal so the exit status says why it stopped.
+    assert srv.stop() in (0, -15)
+    log = srv.log.read_text()
+    assert "Application shutdown complete" in log and "Finished server process" in log
