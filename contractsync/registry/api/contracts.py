@@ -74,8 +74,9 @@ def get_contract(c: Contract, reg: Reg, _: Reader) -> Response:
                          headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/{c}/labels/{label}", response_model=LabelPointer, summary="Where a label points",
-            responses={304: {"description": "If-None-Match matched the label's digest"}})
+@router.api_route("/{c}/labels/{label}", methods=["GET", "HEAD"], response_model=LabelPointer,
+                  summary="Where a label points (HEAD: the same headers, for watchers)",
+                  responses={304: {"description": "If-None-Match matched the label's digest"}})
 async def get_label(c: str, label: str, request: Request) -> Response:
     # The endpoint every pull and watch polls: async, checks inline instead of through dependency
     # resolution, no thread hop on SQLite (the same checks as the Depends() of the other routes).
