@@ -74,9 +74,8 @@ def get_contract(c: Contract, reg: Reg, _: Reader) -> Response:
                          headers={"Cache-Control": "no-cache"})
 
 
-@router.api_route("/{c}/labels/{label}", methods=["GET", "HEAD"], response_model=LabelPointer,
-                  summary="Where a label points (HEAD: the same headers, for watchers)",
-                  responses={304: {"description": "If-None-Match matched the label's digest"}})
+@router.get("/{c}/labels/{label}", response_model=LabelPointer, summary="Where a label points",
+            responses={304: {"description": "If-None-Match matched the label's digest"}})
 async def get_label(c: str, label: str, request: Request) -> Response:
     # The endpoint every pull and watch polls: async, checks inline instead of through dependency
     # resolution, no thread hop on SQLite (the same checks as the Depends() of the other routes).
@@ -94,6 +93,13 @@ async def get_label(c: str, label: str, request: Request) -> Response:
     if etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     return json_response(label_json(row), headers=headers)
+
+
+# HEAD (what watchers such as hey-api's send): the same answer without a body. A route of its
+# own, so each method has its own, stable operationId.
+router.add_api_route("/{c}/labels/{label}", get_label, methods=["HEAD"], operation_id="head_label",
+                     summary="Where a label points: headers only (ETag), for watchers",
+                     responses={304: {"description": "If-None-Match matched the label's digest"}})
 
 
 @router.get("/{c}/labels/{label}/history", response_model=LabelHistory, summary="Every move of a label")
