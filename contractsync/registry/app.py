@@ -68,7 +68,7 @@ class RegistryASGI:
                                        kind="token-in-url").response()
                     await response(scope, receive, send)
                     return
-            elif scope["method"] == "GET" and await self._label_poll(scope, send):
+            elif scope["method"] in ("GET", "HEAD") and await self._label_poll(scope, send):
                 return
         await self.app(scope, receive, send)
 

@@ -141,3 +141,16 @@ def test_server_stops_on_sigterm(backend: Backend, server_factory: Any) -> None:
     assert srv.stop() in (0, -15)
     log = srv.log.read_text()
     assert "Application shutdown complete" in log and "Finished server process" in log
+
+
+def test_head_on_a_label_for_watchers(backend: Backend, server_factory: Any) -> None:
+    srv: Server = server_factory(backend.args())
+    admin = token(backend, "admin", name="admin")
+    with srv.client(admin) as c:
+        digest = c.post(URL, content=orjson.dumps({"openapi": document("books")})).json()["version"]["digest"]
+        head = c.head("/v1/contracts/shop/labels/main")
+        assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == f'"{digest}"'
+        assert c.head("/v1/contracts/shop/labels/main", headers={"If-None-Match": f'"{digest}"'}).status_code == 304
+        assert c.head("/v1/contracts/shop/labels/nope").status_code == 404
+    with httpx.Client(base_url=srv.url) as anon:
+        assert anon.head("/v1/contracts/shop/labels/main").status_code == 401

@@ -95,6 +95,13 @@ async def get_label(c: str, label: str, request: Request) -> Response:
     return json_response(label_json(row), headers=headers)
 
 
+# HEAD (what watchers such as hey-api's send): the same answer without a body. A route of its
+# own, so each method has its own, stable operationId.
+router.add_api_route("/{c}/labels/{label}", get_label, methods=["HEAD"], operation_id="head_label",
+                     summary="Where a label points: headers only (ETag), for watchers",
+                     responses={304: {"description": "If-None-Match matched the label's digest"}})
+
+
 @router.get("/{c}/labels/{label}/history", response_model=LabelHistory, summary="Every move of a label")
 def label_history(c: Contract, label: Label, reg: Reg, _: Reader) -> Response:
     moves = reg.store.label_history(c, label)
