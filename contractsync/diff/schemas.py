@@ -168,6 +168,28 @@ def unwrap(node: Any) -> tuple[Any, bool, dict[str, Any] | None]:
     return node, nullable, None
 
 
+def core_tokens(node: Any) -> tuple[str | int, ...]:
+    """Where :func:`unwrap`'s inline core sits inside ``node``: ``("anyOf", 0)`` for pydantic's
+    ``anyOf: [X, {type: null}]``, ``()`` when the core is ``node`` itself (or a ``$ref``).
+
+    Pointers into the core's subschemas (``…/anyOf/0/items``) must name the branch, or they
+    point at nothing in the document.
+    """
+    if not isinstance(node, dict) or "$ref" in node:
+        return ()
+    for key in ("anyOf", "oneOf"):
+        branches = node.get(key)
+        if isinstance(branches, list) and len(branches) >= 2 and any(_is_null(b) for b in branches):
+            rest = [i for i, b in enumerate(branches) if not _is_null(b)]
+            siblings = {k: v for k, v in node.items() if k != key}
+            if len(rest) == 1 and not any(k in siblings for k in _COMPOSITION):
+                inner = branches[rest[0]]
+                if isinstance(inner, dict) and "$ref" not in inner:
+                    return (key, rest[0], *core_tokens({**siblings, **inner}))
+            return ()
+    return ()
+
+
 def type_set(s: dict[str, Any]) -> frozenset[str] | None:
     """The non-null types a schema allows, or None when it does not say."""
     t = s.get("type")
@@ -176,6 +198,14 @@ def type_set(s: dict[str, Any]) -> frozenset[str] | None:
     if isinstance(t, list):
         return frozenset(x for x in t if isinstance(x, str) and x != "null")
     return None
+
+
+def admits_all(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Does a schema of types ``b`` admit every value one of types ``a`` does?
+
+    ``integer`` values are ``number`` values (JSON Schema), so ``{integer} ⊆ {number}``.
+    """
+    return all(t in b or (t == "integer" and "number" in b) for t in a)
 
 
 def simple_union(s: dict[str, Any]) -> frozenset[str] | None:
@@ -450,6 +480,11 @@ class SchemaComparator:
             return
         co, onull, oover = unwrap(o)
         cn, nnull, nover = unwrap(n)
+        wo_ptr, wn_ptr = optr, nptr  # the wrappers: nullability and overlays sit there
+        if co is not o:
+            optr = _ptr(optr, *core_tokens(o))
+        if cn is not n:
+            nptr = _ptr(nptr, *core_tokens(n))
         oref = co.get("$ref") if isinstance(co, dict) else None
         nref = cn.get("$ref") if isinstance(cn, dict) else None
         if isinstance(oref, str) != isinstance(nref, str):
@@ -463,10 +498,10 @@ class SchemaComparator:
             oref = nref = None
         add = res.findings.append
         if onull != nnull:
-            add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, optr,
-                        nptr, ro, wo))
+            add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, wo_ptr,
+                        wn_ptr, ro, wo))
         if oover or nover:
-            self._keywords(oover or {}, nover or {}, optr, nptr, rel, at_root, ro, wo, res)
+            self._keywords(oover or {}, nover or {}, wo_ptr, wn_ptr, rel, at_root, ro, wo, res)
         if isinstance(oref, str) and isinstance(nref, str):
             okey = self.old.resolve(oref, ob, optr or "")[0]
             nkey = self.new.resolve(nref, nb, nptr or "")[0]
@@ -500,8 +535,12 @@ class SchemaComparator:
                  or isinstance(cn.get("type"), list))
         has_comp = (uo is None and un is None) and any(k in co or k in cn for k in _COMPOSITION)
         scalar = bool(to) and bool(tn) and (to or set()) <= _SCALARS and (tn or set()) <= _SCALARS
-        if to != tn and not (has_comp and (to is None or tn is None)) and "$ref" not in co \
-                and "$ref" not in cn:
+        # Type lists are judged by the values they admit, not their spelling: `integer` is
+        # inside `number`, so [number, string] → [integer, number, string] changes nothing.
+        same_values = (to is not None and tn is not None and to != tn
+                       and admits_all(to, tn) and admits_all(tn, to))
+        if to != tn and not same_values and not (has_comp and (to is None or tn is None)) \
+                and "$ref" not in co and "$ref" not in cn:
             ext = {"scalar": scalar}
             bt = sorted(to) if to is not None else None
             at = sorted(tn) if tn is not None else None
@@ -517,16 +556,16 @@ class SchemaComparator:
                     f("type-specialized", bt, at, extra=ext)
                 else:
                     f("type-changed", bt, at, extra=ext)
-            elif to < tn:
+            elif admits_all(to, tn):
                 f("list-of-types-widened", bt, at, extra=ext)
-            elif tn < to:
+            elif admits_all(tn, to):
                 f("list-of-types-narrowed", bt, at, extra=ext)
             elif listy and to and tn:
                 f("list-of-types-narrowed", bt, at, extra=ext)
                 f("list-of-types-widened", bt, at, extra=ext)
             else:
                 f("type-changed", bt, at, extra=ext)
-        elif to == tn:
+        elif to == tn or same_values:
             fo, fn = co.get("format"), cn.get("format")
             if fo != fn:
                 ext = {"scalar": scalar, "format": True}

@@ -41,6 +41,15 @@ _NONE = ex.op("get")
 _r("new-required-request-parameter", E, "A new required parameter: clients built on the old "
    "contract do not send it.", _NONE, _q(required=True))
 _r("new-optional-request-parameter", I, "A new optional parameter.", _NONE, _q())
+_UNDECLARED = ex.op("get", path="/items/{id}")
+_DECLARED = ex.op("get", path="/items/{id}", parameters=[
+    {"name": "id", "in": "path", "required": True, "schema": _STR}])
+_r("request-path-parameter-declared", I, "A path parameter the template already had (`{id}` in "
+   "`/items/{id}`) is now declared. Clients already sent it in the URL; nothing they send "
+   "changes.", _UNDECLARED, _DECLARED, oasdiff=False)
+_r("request-path-parameter-undeclared", I, "A path parameter's declaration was removed while "
+   "the template still has it. Clients still send the same URL.", _DECLARED, _UNDECLARED,
+   oasdiff=False)
 _r("request-parameter-removed", W, "A parameter was removed. Clients that still send it may be "
    "rejected by a strict server; the document cannot tell.", _q(), _NONE)
 _r("request-parameter-removed-with-deprecation", I, "A deprecated parameter (sunset passed or "
@@ -175,6 +184,20 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
 
     removed = [k for k in po if k not in pn]
     added = [k for k in pn if k not in po]
+    # A path template segment is sent whether or not it is declared: declaring `{unit_id}` in a
+    # template that already had it, or dropping the declaration, changes no request.
+    if not ctx.flipped:
+        for keys, other, rid, verb in ((added, ctx.old_path, "request-path-parameter-declared",
+                                        "declared (the path already had it)"),
+                                       (removed, ctx.new_path, "request-path-parameter-undeclared",
+                                        "no longer declared (the path still has it)")):
+            for k in [k for k in keys if k[0] == "path"]:
+                q, ptr = (pn if keys is added else po)[k]
+                names = path_param_names(other)
+                if k[1].startswith("#") and int(k[1][1:]) < len(names):
+                    keys.remove(k)
+                    add(rid, q, verb, None if keys is added else ptr,
+                        ptr if keys is added else None)
     # In a webhook or callback the server sends these parameters: `pre` names the flipped rules.
     pre = "callback-parameter" if ctx.flipped else "request-parameter"
     moved: dict[tuple[str, str], tuple[str, str]] = {}

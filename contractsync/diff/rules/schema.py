@@ -210,7 +210,10 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is RESP and f.wo:
         return "response-write-only-property-enum-value-added" if kind == "enum-value-added" else None
     suffix = kind
-    if loose and kind in ("type-changed", "type-generalized", "type-specialized"):
+    if loose and kind in ("type-changed", "type-generalized", "type-specialized") \
+            and not x.get("format"):
+        # Scalars travel as text in forms and XML, so a *type* swap is compatible there; a format
+        # (`email`, `uuid`) restricts the text itself, as in JSON.
         suffix = "type-compatible"
     if (family == "parameter" and kind == "type-changed" and f.before == ["string"]
             and not x.get("format")):
