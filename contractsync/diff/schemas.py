@@ -860,6 +860,8 @@ class SchemaComparator:
         req_o, req_n = set(ro_list), set(rn_list)
         names = list(dict.fromkeys([*po, *pn, *ro_list, *rn_list]))
         add = res.findings.append
+        renamed = self._renamed_properties(po, ob, pn, nb, req_o, req_n)
+        renamed_to = {new: old for old, new in renamed.items()}
         for name in names:
             if not isinstance(name, str):
                 continue
@@ -874,6 +876,23 @@ class SchemaComparator:
                     kind = "became-required" if name in req_n else "became-optional"
                     add(Finding(kind, crel, False, optr, nptr, ro, wo, None, None, "", {
                         "default": False, "ro": ro, "wo": wo}))
+                continue
+            if name in renamed:
+                continue  # reported at its new name
+            if name in renamed_to:
+                was = renamed_to[name]
+                a, aptr = po[was], _ptr(optr, "properties", was)
+                fa = self._flags(self.old, a, ob)
+                split = (Finding("property-removed", _rel(rel, was), False, aptr, None,
+                                 ro or fa["ro"], wo or fa["wo"], None, None, "",
+                                 {"required": was in req_o, **fa}),
+                         Finding("property-added", crel, False, None, bptr, ro or fb["ro"],
+                                 wo or fb["wo"], None, None, "",
+                                 {"required": name in req_n, **fb}))
+                add(Finding("property-renamed", crel, False, aptr, bptr, ro or fb["ro"],
+                            wo or fb["wo"], was, name, was, {"required": name in req_n,
+                                                             "split": split, **fb}))
+                self._walk(a, ob, aptr, b, nb, bptr, crel, False, ro, wo, d, res)
                 continue
             if b is _MISSING:
                 add(Finding("property-removed", crel, False, aptr, None, ro or fa["ro"],
@@ -898,6 +917,26 @@ class SchemaComparator:
                 add(Finding("deprecation", crel, False, aptr, bptr, ro or fb["ro"], wo or fb["wo"],
                             fa["sunset"], fb["sunset"], "", {"old": fa, "new": fb}))
             self._walk(a, ob, aptr, b, nb, bptr, crel, False, ro, wo, d, res)
+
+    def _renamed_properties(self, po: dict[str, Any], ob: str, pn: dict[str, Any], nb: str,
+                            req_o: set[str], req_n: set[str]) -> dict[str, str]:
+        """Removed → added property names that are one rename (:mod:`.renames`): the same
+        schema, requiredness and readOnly/writeOnly; the old one not deprecated."""
+        gone = [n for n in po if n not in pn and isinstance(n, str)]
+        new = [n for n in pn if n not in po and isinstance(n, str)]
+        if not gone or not new:
+            return {}
+        from .renames import match_renames
+
+        def identity(resolver: Resolver, node: Any, base: str, required: bool) -> Any:
+            flags = self._flags(resolver, node, base)
+            return {"schema": node, "required": required, "ro": flags["ro"], "wo": flags["wo"],
+                    "deprecated": flags["deprecated"]}
+
+        old_ids = {n: identity(self.old, po[n], ob, n in req_o) for n in gone}
+        new_ids = {n: identity(self.new, pn[n], nb, n in req_n) for n in new}
+        pairs = match_renames({n: v for n, v in old_ids.items() if not v["deprecated"]}, new_ids)
+        return dict(pairs)
 
     def _flags(self, resolver: Resolver, node: Any, base: str) -> dict[str, Any]:
         """readOnly/writeOnly/deprecated/default of a property schema (through a $ref)."""
