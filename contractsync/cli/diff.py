@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..diff.compare import compare
+from ..diff.compare import compare, load_for_diff
+from ..diff.model import Level, Report
 from ..diff.options import DiffOptions
 from ..errors import InputError
 from ..io import atomic_write_text
 from ..render import FAIL_ON_VALUES, FORMATS, Near, RenderContext, failing, nearest_in_base, render
-from ..spec.source import FileSource, GitSource, Source, git_toplevel
+from ..spec.source import FileSource, GitSource, MissingAtRevision, Source, git_toplevel
 from . import _common as c
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..diff.model import Report
     from ..spec.document import Document
 
 
@@ -50,6 +50,14 @@ def diff(
         help="Follow $refs into other files below each spec's directory (never URLs); without "
              "it an external $ref is an error.")] = False,
     now: c.NowOption = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="List only changes at or above this level: breaking, warning or info. "
+                        "A display filter: the summary still counts every change and the exit "
+                        "code still follows --fail-on.", show_default=False)] = None,
+    include_docs: Annotated[bool, typer.Option(
+        "--include-docs", help="Also list documentation-only edits (descriptions, summaries, "
+                               "titles, examples) as documentation-changed (info); without it "
+                               "they are only counted.")] = False,
 ) -> int:
     """Show what changed between two contracts, every change classified with a stable rule id.
 
@@ -62,6 +70,7 @@ def diff(
         raise InputError(f"must be one of {', '.join(FORMATS)}", where="--format")
     if fail_on is not None and fail_on not in FAIL_ON_VALUES:
         raise InputError(f"must be one of {', '.join(FAIL_ON_VALUES)}", where="--fail-on")
+    shown_level = _level(level)
     if base == "-" and new == "-":
         raise InputError("only one side can be read from standard input", where="BASE/NEW")
     today = c.parse_now(now).date() if now is not None else dt.date.today()
@@ -70,9 +79,22 @@ def diff(
     base_src = _base_source(base, cfg)
     new_src = c.spec_source(new, cfg, app=app, app_dir=app_dir, in_process=in_process,
                             timeout=timeout, default="app")
-    result = compare(base_src, new_src,
-                     options=DiffOptions(now=today, allow_external_refs=allow_external_refs),
-                     settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)
+    options = DiffOptions(now=today, allow_external_refs=allow_external_refs,
+                          include_docs=include_docs)
+    try:
+        result = compare(base_src, new_src, options=options, settings=cfg.diff,
+                         config_file=str(cfg.file) if cfg.file else None)
+    except MissingAtRevision as exc:
+        if not isinstance(base_src, GitSource) or exc.source != str(base_src):
+            raise
+        # A contract newer than the base revision (its first pull request): nothing to compare
+        # with, which the headline says rather than "no changes". The new side must still load.
+        revision = load_for_diff(new_src, allow_external_refs=allow_external_refs)
+        empty = Report(base_source=str(base_src), revision_source=revision.source,
+                       no_base=exc.message)
+        _output(empty, output_format, output, threshold_name, base_file=None,
+                revision_file=_repo_file(new_src, revision), near=None)
+        return 0
     report = result.report
     base_file = _repo_file(base_src, result.base)
     revision_file = _repo_file(new_src, result.revision)
@@ -81,9 +103,19 @@ def diff(
     near = nearest_in_base(report, result.base) if base_file and not revision_file else None
     for warning in result.warnings:
         c.warn(warning)
-    _output(report, output_format, output, threshold_name,
+    _output(report.shown_at(shown_level), output_format, output, threshold_name,
             base_file=base_file, revision_file=revision_file, near=near)
     return 1 if failing(report, threshold_name) else 0
+
+
+def _level(value: str | None) -> Level | None:
+    if value is None:
+        return None
+    try:
+        return Level(value)
+    except ValueError:
+        raise InputError(f"must be one of {', '.join(lv.value for lv in Level)}",
+                         where="--level") from None
 
 
 def _output(report: Report, output_format: str, output: Path | None, fail_on: str, *,

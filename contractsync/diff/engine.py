@@ -19,7 +19,8 @@ from typing import Any
 from ..spec.document import Document
 from ..spec.refs import escape
 from .collect import Collector
-from .model import Change, Direction, Level, Report
+from .docedits import DocEdit, documentation_edits
+from .model import DOCUMENTATION_CHANGED, Change, Direction, Level, Report
 from .options import DiffOptions
 from .resolve import Resolver
 from .schemas import SchemaComparator
@@ -111,6 +112,9 @@ class Engine:
         security.compare_document(self)
         paths.compare_components(self)
         self.schemas.finish()
+        edits = documentation_edits(self.old, self.new)
+        if self.options.include_docs:
+            _list_edits(self.out, edits)
         changes = self.out.changes()
         if self.relaxed_ops:
             changes = [_relax(c, self.relaxed_ops) for c in changes]
@@ -120,7 +124,8 @@ class Engine:
             changes = self._positions(changes)
         self.schemas.release()
         return Report(changes=changes, base_source=_source(self.old_doc),
-                      revision_source=_source(self.new_doc), warnings=self.warnings)
+                      revision_source=_source(self.new_doc), warnings=self.warnings,
+                      doc_edits=len(edits))
 
     def _positions(self, changes: list[Change]) -> list[Change]:
         """Fill line:column positions, looking each distinct pointer up once per document."""
@@ -180,6 +185,14 @@ def _locate(doc: Document | None, pointer: str | None, seen: dict[str, Any]) -> 
         position = None
     seen[pointer] = position
     return position
+
+
+def _list_edits(out: Collector, edits: list[DocEdit]) -> None:
+    for e in edits:
+        at = f"{e.pointer}/{escape(e.keyword)}"
+        out.add(DOCUMENTATION_CHANGED, subject=e.subject, detail=e.detail,
+                base=at if e.base else None, revision=at if e.revision else None,
+                message=f"{e.subject} {e.detail}: {e.keyword} {e.verb}", key=at)
 
 
 def _relax(change: Change, relaxed: set[str]) -> Change:

@@ -30,6 +30,10 @@ class DiffOptions:
     """The same for ``x-stability-level: beta`` operations."""
     only_rules: frozenset[str] = field(default_factory=frozenset)
     """When non-empty, report only these rule ids."""
+    include_docs: bool = False
+    """List documentation-only edits (descriptions, summaries, titles, examples) as
+    ``documentation-changed`` changes; without it they are only counted
+    (:attr:`Report.doc_edits <contractsync.diff.model.Report.doc_edits>`)."""
     positions: bool = True
     """Fill line:column positions (``Location.base_position``/``revision_position``) when the
     inputs are :class:`~contractsync.spec.Document` objects. Costs one source look-up per

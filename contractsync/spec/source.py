@@ -59,6 +59,10 @@ class UrlSource:
         return self.url
 
 
+class MissingAtRevision(SpecLoadError):
+    """The git revision exists but has no such file (a contract newer than the revision)."""
+
+
 @dataclass(frozen=True)
 class GitSource:
     """``path`` as it is at git revision ``rev`` of the repository around ``cwd``."""
@@ -223,7 +227,7 @@ def read_git(src: GitSource) -> bytes:
         raise SpecLoadError(f"git revision '{src.rev}' not found{hint}", source=str(src))
     proc = subprocess.run(["git", "show", spec], cwd=top, capture_output=True, check=False)
     if proc.returncode != 0:
-        raise SpecLoadError(
+        raise MissingAtRevision(
             f"no file '{rel.as_posix()}' at git revision '{src.rev}'", source=str(src)
         )
     return proc.stdout

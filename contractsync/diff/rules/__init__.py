@@ -3,6 +3,6 @@
 Order matters only for the registry's listing order (and so for ``docs/rules.md``).
 """
 
-from . import lifecycle, parameters, paths, request_body, responses, schema, security
+from . import documentation, lifecycle, parameters, paths, request_body, responses, schema, security
 
-__all__ = ["lifecycle", "parameters", "paths", "request_body", "responses", "schema", "security"]
+__all__ = ["documentation", "lifecycle", "parameters", "paths", "request_body", "responses", "schema", "security"]
