@@ -109,13 +109,16 @@ class GateResult:
 
     @property
     def headline(self) -> str:
-        """``OK`` / ``BLOCKED (n problems)``, then what was compared: the diff's summary line
-        against the base, or that there was no base contract to compare with."""
+        """``OK`` / ``BLOCKED (n problems)``; without a base contract it says so (nothing was
+        compared, which is not "no changes"), and a base with only documentation edits says
+        ``no API changes (N documentation-only edits)``."""
         n = len(self.blockers)
         verdict = "OK" if self.ok else f"BLOCKED ({n} problem{'s' if n != 1 else ''})"
         if self.report is None:
             return f"{verdict} — no base contract to compare with: breaking changes were not checked"
-        return f"{verdict} — {summary_line(self.report)}"
+        if not self.report.api_changes:
+            return f"{verdict} — {summary_line(self.report)}"
+        return verdict
 
     @property
     def allowed(self) -> list[Decision]:
@@ -872,7 +875,8 @@ def format_markdown(result: GateResult) -> str:
     else:
         out.append(f"## ❌ contractsync check blocked ({len(result.blockers)} problem"
                    f"{'s' if len(result.blockers) != 1 else ''})")
-    out += ["", f"**{_md_cell(result.headline.split(' — ', 1)[1])}**"]
+    if " — " in result.headline:
+        out += ["", f"**{_md_cell(result.headline.split(' — ', 1)[1])}**"]
     if result.blockers:
         out += ["", "| problem | fix |", "|---|---|"]
         for b in result.blockers:

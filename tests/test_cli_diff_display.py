@@ -141,3 +141,21 @@ def test_a_contract_newer_than_the_base_revision_says_there_is_no_base(
     # A revision that does not exist, or a NEW side that cannot be read, is still an error.
     assert main(["diff", "nosuch:openapi.json", "openapi.json"]) == 2
     assert main(["diff", "main:openapi.json", "missing.json"]) == 2
+
+
+# --- check's headline ---------------------------------------------------------------------------
+
+def test_check_headline_says_what_was_compared() -> None:
+    from contractsync.diff import Report
+    from contractsync.gate import GateResult, format_json, format_markdown, format_text
+
+    no_base = GateResult()
+    assert format_text(no_base).startswith(
+        "contractsync check: OK — no base contract to compare with: breaking changes were not "
+        "checked\n")
+    assert "no base contract to compare with" in format_markdown(no_base)
+    assert "no base contract to compare with" in json.loads(format_json(no_base))["headline"]
+    docs_only = GateResult(base="main", report=Report(doc_edits=2))
+    assert format_text(docs_only).startswith(
+        "contractsync check: OK — no API changes (2 documentation-only edits)\n")
+    assert "no API changes (2 documentation-only edits)" in format_markdown(docs_only)

@@ -36,8 +36,11 @@ MAX_EDITS = 10_000
 class DocEdit:
     """One documentation keyword that was added, removed or changed."""
 
-    pointer: str
-    """Where the keyword sits (the same pointer in both documents)."""
+    base_pointer: str
+    """Where the keyword's holder sits in the old document."""
+    revision_pointer: str
+    """Where it sits in the new one (list items such as parameters match by name, so the two
+    can differ)."""
     keyword: str
     base: bool
     """The keyword exists in the old document."""
@@ -58,7 +61,8 @@ class DocEdit:
         return ".".join([*rest, self.keyword])
 
     def _split(self) -> tuple[str, list[str]]:
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in self.pointer.split("/")[1:]]
+        tokens = [t.replace("~1", "/").replace("~0", "~")
+                  for t in self.revision_pointer.split("/")[1:]]
         if len(tokens) >= 3 and tokens[0] in ("paths", "webhooks") and tokens[2] in _METHODS:
             where = tokens[1] if tokens[0] == "paths" else f"webhook {tokens[1]}"
             return f"{tokens[2].upper()} {where}", tokens[3:]
@@ -73,12 +77,30 @@ class DocEdit:
         return "changed" if self.base and self.revision else "added" if self.revision else "removed"
 
 
+def _item_key(item: Any) -> Any:
+    """How a list item is identified across versions: a parameter or tag by its name (and
+    location), anything else by its position."""
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        return (item["name"], item.get("in"))
+    return None
+
+
+def _pairs(a: list[Any], b: list[Any]) -> list[tuple[int, int]]:
+    keys_a = [_item_key(x) for x in a]
+    keys_b = [_item_key(x) for x in b]
+    if any(k is None for k in keys_a + keys_b) or len(set(keys_a)) != len(keys_a) \
+            or len(set(keys_b)) != len(keys_b):
+        return [(i, i) for i in range(min(len(a), len(b)))]
+    where = {k: j for j, k in enumerate(keys_b)}
+    return [(i, where[k]) for i, k in enumerate(keys_a) if k in where]
+
+
 def documentation_edits(old: Any, new: Any) -> list[DocEdit]:
     """Every documentation keyword that differs between ``old`` and ``new``, in document order."""
     out: list[DocEdit] = []
-    stack: list[tuple[Any, Any, str, bool]] = [(old, new, "", False)]
+    stack: list[tuple[Any, Any, str, str, bool]] = [(old, new, "", "", False)]
     while stack and len(out) < MAX_EDITS:
-        a, b, ptr, names = stack.pop()
+        a, b, optr, nptr, names = stack.pop()
         if a is b:
             continue
         try:
@@ -87,19 +109,20 @@ def documentation_edits(old: Any, new: Any) -> list[DocEdit]:
         except RecursionError:
             continue
         if isinstance(a, dict) and isinstance(b, dict):
-            children: list[tuple[Any, Any, str, bool]] = []
+            children: list[tuple[Any, Any, str, str, bool]] = []
             for key in dict.fromkeys([*a, *b]):
                 if not isinstance(key, str):
                     continue
-                here = f"{ptr}/{escape(key)}"
                 if not names and key in DOC_KEYWORDS:
                     if key not in a or key not in b or a[key] != b[key]:
-                        out.append(DocEdit(ptr, key, key in a, key in b))
+                        out.append(DocEdit(optr, nptr, key, key in a, key in b))
                     continue
                 if key in a and key in b:
-                    children.append((a[key], b[key], here, not names and key in _NAME_MAPS))
+                    token = escape(key)
+                    children.append((a[key], b[key], f"{optr}/{token}", f"{nptr}/{token}",
+                                     not names and key in _NAME_MAPS))
             stack.extend(reversed(children))
         elif isinstance(a, list) and isinstance(b, list):
-            stack.extend(reversed([(x, y, f"{ptr}/{i}", False)
-                                   for i, (x, y) in enumerate(zip(a, b, strict=False))]))
+            stack.extend(reversed([(a[i], b[j], f"{optr}/{i}", f"{nptr}/{j}", False)
+                                   for i, j in _pairs(a, b)]))
     return out

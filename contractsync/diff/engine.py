@@ -189,10 +189,12 @@ def _locate(doc: Document | None, pointer: str | None, seen: dict[str, Any]) -> 
 
 def _list_edits(out: Collector, edits: list[DocEdit]) -> None:
     for e in edits:
-        at = f"{e.pointer}/{escape(e.keyword)}"
+        kw = escape(e.keyword)
         out.add(DOCUMENTATION_CHANGED, subject=e.subject, detail=e.detail,
-                base=at if e.base else None, revision=at if e.revision else None,
-                message=f"{e.subject} {e.detail}: {e.keyword} {e.verb}", key=at)
+                base=f"{e.base_pointer}/{kw}" if e.base else None,
+                revision=f"{e.revision_pointer}/{kw}" if e.revision else None,
+                message=f"{e.subject} {e.detail}: {e.keyword} {e.verb}",
+                key=f"{e.revision_pointer}/{kw}")
 
 
 def _relax(change: Change, relaxed: set[str]) -> Change:
