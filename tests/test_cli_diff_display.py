@@ -159,3 +159,20 @@ def test_check_headline_says_what_was_compared() -> None:
     assert format_text(docs_only).startswith(
         "contractsync check: OK — no API changes (2 documentation-only edits)\n")
     assert "no API changes (2 documentation-only edits)" in format_markdown(docs_only)
+
+
+def test_watch_status_line_says_documentation_only() -> None:
+    from datetime import datetime
+
+    from contractsync.diff import Report
+    from contractsync.watch.pipeline import ExportOutcome, RebuildResult
+    from contractsync.watch.render import status_lines
+
+    def line(report: Report) -> str:
+        result = RebuildResult(started=datetime.now().astimezone(), trigger=["a.py"],
+                               export=ExportOutcome("ok"), contract=Path("openapi.json"),
+                               report=report)
+        return "\n".join(status_lines(result))
+
+    assert "no API changes vs the contract (2 documentation-only edits)" in line(Report(doc_edits=2))
+    assert "no changes vs the contract" in line(Report())
