@@ -147,7 +147,8 @@ class Report(Sequence[Change]):
     warnings: list[str] = field(default_factory=list)
     doc_edits: int = 0
     """Documentation-only edits (descriptions, summaries, titles, examples) between the two
-    documents; listed as ``documentation-changed`` changes only with ``include_docs``."""
+    documents, counted when there is no API change or with ``include_docs`` (which also lists
+    them as ``documentation-changed`` changes); 0 otherwise."""
     no_base: str = ""
     """Why there was no base contract to compare with (empty: there was one)."""
     hidden: list[Change] = field(default_factory=list)

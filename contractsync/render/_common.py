@@ -60,13 +60,9 @@ def summary_line(report: Report) -> str:
         f"{counts[Level.BREAKING]} breaking, {plural(counts[Level.WARNING], 'warning')}, "
         f"{counts[Level.INFO]} info ({plural(len(everything), 'change')})"
     )
-    notes = []
     if report.hidden:
-        notes.append(f"{len(report.hidden)} below the display level not listed")
-    listed_docs = sum(1 for c in everything if c.id == DOCUMENTATION_CHANGED)
-    if report.doc_edits and not listed_docs:
-        notes.append(f"{plural(report.doc_edits, 'documentation-only edit')} not listed")
-    return line + (f"; {'; '.join(notes)}" if notes else "")
+        line += f"; {len(report.hidden)} below the display level not listed"
+    return line
 
 
 @dataclass(frozen=True)

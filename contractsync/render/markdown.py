@@ -51,7 +51,7 @@ def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
             f" — **fails** `--fail-on {fail_on}`" if failing else f" — passes `--fail-on {fail_on}`"
         )
     if report.api_changes and "; " in (summary := summary_line(report)):
-        lines[-1] += f" ({summary.split('; ', 1)[1]})"  # hidden below --level, docs not listed
+        lines[-1] += f" ({summary.split('; ', 1)[1]})"  # changes hidden below --level
     lines.append("")
     ordered = [c for g in groups(report) for c in g.changes]
     for lv in (Level.BREAKING, Level.WARNING):

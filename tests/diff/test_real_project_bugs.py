@@ -154,3 +154,21 @@ def test_request_narrowing_family_has_one_level(place: str, family: Any, level: 
     for kw, value, base in family:
         found = ids(make(base), make({**base, kw: value}))
         assert [lv for _, lv in found] == [level], (place, kw, found)
+
+
+def test_security_pointer_follows_the_list_in_force() -> None:
+    """Found by the property test: an operation that drops its own `security` falls back to the
+    document's; the revision pointer names that one, not the operation's missing key."""
+    schemes = {"securitySchemes": {k: {"type": "apiKey", "in": "header", "name": f"x-{k}"}
+                                   for k in ("key", "jwt")}}
+    old = ex.doc({"/a": {"get": {"security": [{"key": []}, {"jwt": []}], "responses": ex.ok()}}},
+                 security=[{"key": []}], components=schemes)
+    new = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, security=[{"key": []}],
+                 components=schemes)
+    report = diff(old, new, options=NOW)
+    assert [c.id for c in report] == ["api-security-removed"]
+    assert report[0].location.base == "/paths/~1a/get/security"
+    assert report[0].location.revision == "/security"
+    for change in report:
+        for data, pointer in ((old, change.location.base), (new, change.location.revision)):
+            assert pointer is None or resolves(data, pointer)
