@@ -172,3 +172,14 @@ def test_security_pointer_follows_the_list_in_force() -> None:
     for change in report:
         for data, pointer in ((old, change.location.base), (new, change.location.revision)):
             assert pointer is None or resolves(data, pointer)
+
+
+def test_global_security_removed_points_at_nothing_on_the_new_side() -> None:
+    """Found by the property test: the document-wide `security` deleted altogether."""
+    schemes = {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "x-key"}}}
+    old = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, security=[{"key": []}],
+                 components=schemes)
+    new = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, components=schemes)
+    for change in diff(old, new, options=NOW):
+        for data, pointer in ((old, change.location.base), (new, change.location.revision)):
+            assert pointer is None or resolves(data, pointer), (change.id, pointer)

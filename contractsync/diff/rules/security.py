@@ -196,8 +196,9 @@ def compare_document(engine: Engine) -> None:
     """Document-wide ``security`` and ``components.securitySchemes``."""
     go, gn = engine.old.get("security"), engine.new.get("security")
     if go != gn:
-        _compare_lists(engine, go, gn, "api-global-security", "security", "", "/security",
-                       "/security", _inheriting(engine))
+        _compare_lists(engine, go, gn, "api-global-security", "security", "",
+                       "/security" if "security" in engine.old else None,
+                       "/security" if "security" in engine.new else None, _inheriting(engine))
 
     def schemes(data: dict[str, Any]) -> dict[str, Any]:
         comp = data.get("components")
