@@ -854,7 +854,9 @@ class SchemaComparator:
                     nb: str, nptr: str | None, rel: str, ro: bool, wo: bool, d: int,
                     res: Local) -> None:
         po, pn = _dict(co.get("properties")), _dict(cn.get("properties"))
-        ro_list, rn_list = _list(co.get("required")), _list(cn.get("required"))
+        # Only names count in `required` (a hostile document may list objects there).
+        ro_list = [x for x in _list(co.get("required")) if isinstance(x, str)]
+        rn_list = [x for x in _list(cn.get("required")) if isinstance(x, str)]
         if not po and not pn and ro_list == rn_list:
             return
         req_o, req_n = set(ro_list), set(rn_list)

@@ -183,3 +183,14 @@ def test_global_security_removed_points_at_nothing_on_the_new_side() -> None:
     for change in diff(old, new, options=NOW):
         for data, pointer in ((old, change.location.base), (new, change.location.revision)):
             assert pointer is None or resolves(data, pointer), (change.id, pointer)
+
+
+def test_required_listing_objects_is_no_crash() -> None:
+    """Found by the property test: `required` holding an object (hostile input) crashed the
+    comparator with a TypeError; only names count."""
+    old = ex.response_body({"type": "object", "properties": {"a": {"type": "string"}},
+                            "required": ["a"]})
+    new = ex.response_body({"type": "object", "properties": {"a": {"type": "string"}},
+                            "required": ["a", {"type": "string"}]})
+    assert ids(old, new) == []
+    assert ids(new, old) == []
