@@ -56,6 +56,7 @@ from .diff.model import Change, Direction, Level, Location, Report, fingerprint
 from .errors import CheckFailed, InputError, SpecLoadError
 from .io import atomic_write_bytes, atomic_write_text, display_path, repo_path
 from .policy import Decision, PolicyConfig, PolicyResult, Violation, evaluate
+from .render._common import summary_line
 from .spec.canonical import canonical_json
 from .spec.document import Document
 from .spec.source import AppSource, FileSource, GitSource, Source, load_spec, parse_source
@@ -108,6 +109,19 @@ class GateResult:
         return not self.blockers
 
     @property
+    def headline(self) -> str:
+        """``OK`` / ``BLOCKED (n problems)``; without a base contract it says so (nothing was
+        compared, which is not "no changes"), and a base with only documentation edits says
+        ``no API changes (N documentation-only edits)``."""
+        n = len(self.blockers)
+        verdict = "OK" if self.ok else f"BLOCKED ({n} problem{'s' if n != 1 else ''})"
+        if self.report is None:
+            return f"{verdict} — no base contract to compare with: breaking changes were not checked"
+        if not self.report.api_changes:
+            return f"{verdict} — {summary_line(self.report)}"
+        return verdict
+
+    @property
     def allowed(self) -> list[Decision]:
         """Breaking changes that pass (announced or allowed by policy)."""
         return [d for d in self.policy.decisions if d.allowed] if self.policy else []
@@ -116,6 +130,7 @@ class GateResult:
         """JSON form (``check --format json``)."""
         return {
             "ok": self.ok,
+            "headline": self.headline,
             "base": self.base,
             "contract_current": self.contract_current,
             "blockers": [{
@@ -869,12 +884,7 @@ def _refusal(verdict: PolicyResult) -> CheckFailed:
 
 def format_text(result: GateResult) -> str:
     """The human report ``check`` prints."""
-    lines = []
-    if result.ok:
-        lines.append("contractsync check: OK")
-    else:
-        n = len(result.blockers)
-        lines.append(f"contractsync check: BLOCKED ({n} problem{'s' if n != 1 else ''})")
+    lines = [f"contractsync check: {result.headline}"]
     for b in result.blockers:
         lines.append("")
         lines.append(f"✗ {b.message}")
@@ -904,6 +914,8 @@ def format_markdown(result: GateResult) -> str:
     else:
         out.append(f"## ❌ contractsync check blocked ({len(result.blockers)} problem"
                    f"{'s' if len(result.blockers) != 1 else ''})")
+    if " — " in result.headline:
+        out += ["", f"**{_md_cell(result.headline.split(' — ', 1)[1])}**"]
     if result.blockers:
         out += ["", "| problem | fix |", "|---|---|"]
         for b in result.blockers:

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..diff.compare import compare
+from ..diff.compare import compare, load_for_diff
+from ..diff.model import Level, Report
 from ..diff.options import DiffOptions
 from ..errors import InputError
 from ..io import atomic_write_text, repo_path
 from ..render import FAIL_ON_VALUES, FORMATS, Near, RenderContext, failing, nearest_in_base, render
 from ..render._common import file_of
-from ..spec.source import FileSource, GitSource, Source
+from ..spec.source import FileSource, GitSource, MissingAtRevision, Source
 from . import _common as c
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..diff.model import Report
     from ..impact import ImpactReport
     from ..spec.document import Document
 
@@ -65,6 +65,14 @@ def diff(
         show_default=False)] = None,
     typecheck_cmd: Annotated[str | None, typer.Option(
         "--typecheck-cmd", help="With --frontend: the type-check command.", show_default=False)] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="List only changes at or above this level: breaking, warning or info. "
+                        "A display filter: the summary still counts every change and the exit "
+                        "code still follows --fail-on.", show_default=False)] = None,
+    include_docs: Annotated[bool, typer.Option(
+        "--include-docs", help="Also list documentation-only edits (descriptions, summaries, "
+                               "titles, examples) as documentation-changed (info); without it "
+                               "they are only counted.")] = False,
 ) -> int:
     """Show what changed between two contracts, every change classified with a stable rule id.
 
@@ -79,6 +87,7 @@ def diff(
         raise InputError(f"must be one of {', '.join(FAIL_ON_VALUES)}", where="--fail-on")
     if profile is not None and profile != "typescript":
         raise InputError("the only profile is 'typescript'", where="--profile")
+    shown_level = _level(level)
     if base == "-" and new == "-":
         raise InputError("only one side can be read from standard input", where="BASE/NEW")
     today = c.parse_now(now).date() if now is not None else dt.date.today()
@@ -87,10 +96,22 @@ def diff(
     base_src = _base_source(base, cfg)
     new_src = c.spec_source(new, cfg, app=app, app_dir=app_dir, in_process=in_process,
                             timeout=timeout, python=python, default="app")
-    result = compare(base_src, new_src,
-                     options=DiffOptions(now=today, allow_external_refs=allow_external_refs,
-                                         profile=profile or cfg.diff.profile),
-                     settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)
+    options = DiffOptions(now=today, allow_external_refs=allow_external_refs,
+                          include_docs=include_docs, profile=profile or cfg.diff.profile)
+    try:
+        result = compare(base_src, new_src, options=options, settings=cfg.diff,
+                         config_file=str(cfg.file) if cfg.file else None)
+    except MissingAtRevision as exc:
+        if not isinstance(base_src, GitSource) or exc.source != str(base_src):
+            raise
+        # A contract newer than the base revision (its first pull request): nothing to compare
+        # with, which the headline says rather than "no changes". The new side must still load.
+        revision = load_for_diff(new_src, allow_external_refs=allow_external_refs)
+        empty = Report(base_source=str(base_src), revision_source=revision.source,
+                       no_base=exc.message)
+        _output(empty, output_format, output, threshold_name, base_file=None,
+                revision_file=_repo_file(new_src, revision), near=None)
+        return 0
     report = result.report
     base_file = _repo_file(base_src, result.base)
     revision_file = _repo_file(new_src, result.revision)
@@ -103,11 +124,11 @@ def diff(
 
     directory = frontend_dir(frontend, cfg)
     if directory is None:
-        _output(report, output_format, output, threshold_name,
+        _output(report.shown_at(shown_level), output_format, output, threshold_name,
                 base_file=base_file, revision_file=revision_file, near=near)
         return 1 if failing(report, threshold_name) else 0
     impact = run_impact(result, directory, types=types, typecheck_cmd=typecheck_cmd, no_cache=False)
-    rendered = _combined(render(report, output_format, fail_on=threshold_name, base_file=base_file,
+    rendered = _combined(render(report.shown_at(shown_level), output_format, fail_on=threshold_name, base_file=base_file,
                                 revision_file=revision_file, near=near), impact, output_format)
     for warning in [*report.warnings, *impact.warnings]:
         c.warn(warning)
@@ -138,6 +159,16 @@ def _combined(diff_text: str, impact: ImpactReport, output_format: str) -> str:
     if output_format == "junit":
         return diff_text
     return diff_text + "\n" + extra
+
+
+def _level(value: str | None) -> Level | None:
+    if value is None:
+        return None
+    try:
+        return Level(value)
+    except ValueError:
+        raise InputError(f"must be one of {', '.join(lv.value for lv in Level)}",
+                         where="--level") from None
 
 
 def _output(report: Report, output_format: str, output: Path | None, fail_on: str, *,

@@ -78,7 +78,10 @@ class Collector:
         for (rule_id, subject_key, detail, key), acc in self._items.items():
             rule = RULES[rule_id]
             level = (levels or {}).get(rule_id, rule.level)
-            loc = Location(subject=acc.subject, detail=detail, base=acc.base, revision=acc.revision)
+            # The key blanks parameter names (``path parameter {}``) so a rename keeps the
+            # fingerprint; the location shows the detail as written.
+            loc = Location(subject=acc.subject, detail=acc.detail, base=acc.base,
+                           revision=acc.revision)
             fp_key = "\x1f".join((subject_key, detail, key))
             out.append(Change(
                 id=rule_id, level=level, direction=rule.direction, location=loc,

@@ -51,6 +51,16 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("A schema change inside a shared component", "one entry per operation",
      "One entry at the component (`components.schemas.Book`) listing every operation, per "
      "direction."),
+    ("A component schema, optional parameter or property removed while one of the same "
+     "structure appears in the same place (a rename)", "a removal plus an addition",
+     "One `…-renamed` change naming both, at the removal's level (see *Renames*). An oasdiff "
+     "case that tests a removal by renaming a property (TestBreaking_ReqBodyDeleteRequiredProperty2) "
+     "gets the rename's id; the blocking verdict is the same."),
+    ("`type: [number, string]` → `[integer, number, string]` and other type lists spelled "
+     "differently", "list-of-types widened/narrowed", "No change: every `integer` is a `number` "
+     "(see *Types are judged by the values they admit*)."),
+    ("A path parameter declared that the template already had", "a new required parameter "
+     "(breaking)", "`request-path-parameter-declared` (info): clients send the same URL."),
     ("`api-invalid-stability-level`", "reported whenever a document has an invalid value",
      "Reported when the value changes to or from an invalid one, so `diff(x, x)` stays empty."),
     ("Deprecation and `x-sunset` in webhooks and callbacks", "not checked (callbacks); a removed "

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import RULES, Rule
 from .disagreements import BEHAVIOUR, FAMILIES, LEVELS, ORACLE_FIGURES
+from .notes import render_sections
 from .oasdiff import OASDIFF_LEVELS
 from .registry import AREAS
 from .rules.schema_grid import SUBJECT_SUFFIXES, SUFFIXES, grid_rule_id
@@ -83,6 +84,7 @@ def render(rules: Iterable[Rule] | None = None) -> str:
     lines += [f"| **all** | {total['breaking']} | {total['warning']} | {total['info']} | "
               f"{len(all_rules)} |", ""]
     lines += _disagreements(all_rules)
+    lines += render_sections()
     for area in AREAS:
         rules = [r for r in all_rules if r.area == area]
         if not rules:

@@ -36,6 +36,9 @@ class Level(StrEnum):
 
 _LEVEL_RANK = {Level.BREAKING: 3, Level.WARNING: 2, Level.INFO: 1}
 
+DOCUMENTATION_CHANGED = "documentation-changed"
+"""The rule id of a documentation-only edit (listed only when asked for)."""
+
 
 class Direction(StrEnum):
     """Who sends the data the change is about."""
@@ -142,6 +145,15 @@ class Report(Sequence[Change]):
     base_source: str = ""
     revision_source: str = ""
     warnings: list[str] = field(default_factory=list)
+    doc_edits: int = 0
+    """Documentation-only edits (descriptions, summaries, titles, examples) between the two
+    documents, counted when there is no API change or with ``include_docs`` (which also lists
+    them as ``documentation-changed`` changes); 0 otherwise."""
+    no_base: str = ""
+    """Why there was no base contract to compare with (empty: there was one)."""
+    hidden: list[Change] = field(default_factory=list)
+    """Changes below the display level (``diff --level``): not listed, but counted in the
+    summary and in the verdict."""
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -152,14 +164,37 @@ class Report(Sequence[Change]):
     def __getitem__(self, index: int) -> Change:  # type: ignore[override]
         return self.changes[index]
 
+    @property
+    def all_changes(self) -> list[Change]:
+        """The listed changes and those hidden below the display level."""
+        return [*self.changes, *self.hidden] if self.hidden else self.changes
+
     def counts(self) -> dict[Level, int]:
-        """Number of changes per level (every level present, possibly 0)."""
-        counter = Counter(c.level for c in self.changes)
+        """Number of changes per level (every level present, possibly 0), hidden ones included."""
+        counter = Counter(c.level for c in self.all_changes)
         return {level: counter.get(level, 0) for level in Level}
 
     @property
     def breaking(self) -> list[Change]:
-        return [c for c in self.changes if c.level is Level.BREAKING]
+        return [c for c in self.all_changes if c.level is Level.BREAKING]
 
     def at_or_above(self, level: Level) -> list[Change]:
-        return [c for c in self.changes if c.level.rank >= level.rank]
+        """API changes at or above ``level`` (what ``--fail-on`` judges; documentation-only
+        edits never fail a run)."""
+        return [c for c in self.api_changes if c.level.rank >= level.rank]
+
+    @property
+    def api_changes(self) -> list[Change]:
+        """The changes that are not documentation-only edits."""
+        return [c for c in self.all_changes if c.id != DOCUMENTATION_CHANGED]
+
+    def shown_at(self, level: Level | None) -> Report:
+        """This report listing only changes at or above ``level``; the others move to
+        :attr:`hidden` (still counted, still judged)."""
+        if level is None:
+            return self
+        from dataclasses import replace
+
+        everything = self.all_changes
+        return replace(self, changes=[c for c in everything if c.level.rank >= level.rank],
+                       hidden=[c for c in everything if c.level.rank < level.rank])

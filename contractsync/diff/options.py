@@ -37,6 +37,10 @@ class DiffOptions:
     profile: str | None = None
     """A rule profile (``"typescript"``): rules declared with a level for it take that level
     (see :data:`contractsync.diff.registry.PROFILES`)."""
+    include_docs: bool = False
+    """List documentation-only edits (descriptions, summaries, titles, examples) as
+    ``documentation-changed`` changes; without it they are only counted
+    (:attr:`Report.doc_edits <contractsync.diff.model.Report.doc_edits>`)."""
     positions: bool = True
     """Fill line:column positions (``Location.base_position``/``revision_position``) when the
     inputs are :class:`~contractsync.spec.Document` objects. Costs one source look-up per

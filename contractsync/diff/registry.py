@@ -24,6 +24,7 @@ AREAS = (
     "schema",
     "security",
     "lifecycle",
+    "documentation",
 )
 
 

@@ -169,6 +169,28 @@ def unwrap(node: Any) -> tuple[Any, bool, dict[str, Any] | None]:
     return node, nullable, None
 
 
+def core_tokens(node: Any) -> tuple[str | int, ...]:
+    """Where :func:`unwrap`'s inline core sits inside ``node``: ``("anyOf", 0)`` for pydantic's
+    ``anyOf: [X, {type: null}]``, ``()`` when the core is ``node`` itself (or a ``$ref``).
+
+    Pointers into the core's subschemas (``…/anyOf/0/items``) must name the branch, or they
+    point at nothing in the document.
+    """
+    if not isinstance(node, dict) or "$ref" in node:
+        return ()
+    for key in ("anyOf", "oneOf"):
+        branches = node.get(key)
+        if isinstance(branches, list) and len(branches) >= 2 and any(_is_null(b) for b in branches):
+            rest = [i for i, b in enumerate(branches) if not _is_null(b)]
+            siblings = {k: v for k, v in node.items() if k != key}
+            if len(rest) == 1 and not any(k in siblings for k in _COMPOSITION):
+                inner = branches[rest[0]]
+                if isinstance(inner, dict) and "$ref" not in inner:
+                    return (key, rest[0], *core_tokens({**siblings, **inner}))
+            return ()
+    return ()
+
+
 def type_set(s: dict[str, Any]) -> frozenset[str] | None:
     """The non-null types a schema allows, or None when it does not say."""
     t = s.get("type")
@@ -177,6 +199,14 @@ def type_set(s: dict[str, Any]) -> frozenset[str] | None:
     if isinstance(t, list):
         return frozenset(x for x in t if isinstance(x, str) and x != "null")
     return None
+
+
+def admits_all(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Does a schema of types ``b`` admit every value one of types ``a`` does?
+
+    ``integer`` values are ``number`` values (JSON Schema), so ``{integer} ⊆ {number}``.
+    """
+    return all(t in b or (t == "integer" and "number" in b) for t in a)
 
 
 def simple_union(s: dict[str, Any]) -> frozenset[str] | None:
@@ -462,6 +492,11 @@ class SchemaComparator:
             return
         co, onull, oover = unwrap(o)
         cn, nnull, nover = unwrap(n)
+        wo_ptr, wn_ptr = optr, nptr  # the wrappers: nullability and overlays sit there
+        if co is not o:
+            optr = _ptr(optr, *core_tokens(o))
+        if cn is not n:
+            nptr = _ptr(nptr, *core_tokens(n))
         oref = co.get("$ref") if isinstance(co, dict) else None
         nref = cn.get("$ref") if isinstance(cn, dict) else None
         if isinstance(oref, str) != isinstance(nref, str):
@@ -475,10 +510,10 @@ class SchemaComparator:
             oref = nref = None
         add = res.findings.append
         if onull != nnull:
-            add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, optr,
-                        nptr, ro, wo))
+            add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, wo_ptr,
+                        wn_ptr, ro, wo))
         if oover or nover:
-            self._keywords(oover or {}, nover or {}, optr, nptr, rel, at_root, ro, wo, res)
+            self._keywords(oover or {}, nover or {}, wo_ptr, wn_ptr, rel, at_root, ro, wo, res)
         if isinstance(oref, str) and isinstance(nref, str):
             okey = self.old.resolve(oref, ob, optr or "")[0]
             nkey = self.new.resolve(nref, nb, nptr or "")[0]
@@ -512,8 +547,12 @@ class SchemaComparator:
                  or isinstance(cn.get("type"), list))
         has_comp = (uo is None and un is None) and any(k in co or k in cn for k in _COMPOSITION)
         scalar = bool(to) and bool(tn) and (to or set()) <= _SCALARS and (tn or set()) <= _SCALARS
-        if to != tn and not (has_comp and (to is None or tn is None)) and "$ref" not in co \
-                and "$ref" not in cn:
+        # Type lists are judged by the values they admit, not their spelling: `integer` is
+        # inside `number`, so [number, string] → [integer, number, string] changes nothing.
+        same_values = (to is not None and tn is not None and to != tn
+                       and admits_all(to, tn) and admits_all(tn, to))
+        if to != tn and not same_values and not (has_comp and (to is None or tn is None)) \
+                and "$ref" not in co and "$ref" not in cn:
             ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format")}
             if tn == frozenset({"array"}) and to and to <= _SCALARS:
                 # Scalar(s) → array: a form/explode parameter still takes the single value.
@@ -532,16 +571,16 @@ class SchemaComparator:
                     f("type-specialized", bt, at, extra=ext)
                 else:
                     f("type-changed", bt, at, extra=ext)
-            elif to < tn:
+            elif admits_all(to, tn):
                 f("list-of-types-widened", bt, at, extra=ext)
-            elif tn < to:
+            elif admits_all(tn, to):
                 f("list-of-types-narrowed", bt, at, extra=ext)
             elif listy and to and tn:
                 f("list-of-types-narrowed", bt, at, extra=ext)
                 f("list-of-types-widened", bt, at, extra=ext)
             else:
                 f("type-changed", bt, at, extra=ext)
-        elif to == tn:
+        elif to == tn or same_values:
             fo, fn = co.get("format"), cn.get("format")
             if fo != fn:
                 ext = {"scalar": scalar, "format": True}
@@ -832,12 +871,16 @@ class SchemaComparator:
                     nb: str, nptr: str | None, rel: str, ro: bool, wo: bool, d: int,
                     res: Local) -> None:
         po, pn = _dict(co.get("properties")), _dict(cn.get("properties"))
-        ro_list, rn_list = _list(co.get("required")), _list(cn.get("required"))
+        # Only names count in `required` (a hostile document may list objects there).
+        ro_list = [x for x in _list(co.get("required")) if isinstance(x, str)]
+        rn_list = [x for x in _list(cn.get("required")) if isinstance(x, str)]
         if not po and not pn and ro_list == rn_list:
             return
         req_o, req_n = set(ro_list), set(rn_list)
         names = list(dict.fromkeys([*po, *pn, *ro_list, *rn_list]))
         add = res.findings.append
+        renamed = self._renamed_properties(po, ob, pn, nb, req_o, req_n)
+        renamed_to = {new: old for old, new in renamed.items()}
         for name in names:
             if not isinstance(name, str):
                 continue
@@ -852,6 +895,23 @@ class SchemaComparator:
                     kind = "became-required" if name in req_n else "became-optional"
                     add(Finding(kind, crel, False, optr, nptr, ro, wo, None, None, "", {
                         "default": False, "ro": ro, "wo": wo}))
+                continue
+            if name in renamed:
+                continue  # reported at its new name
+            if name in renamed_to:
+                was = renamed_to[name]
+                a, aptr = po[was], _ptr(optr, "properties", was)
+                fa = self._flags(self.old, a, ob)
+                split = (Finding("property-removed", _rel(rel, was), False, aptr, None,
+                                 ro or fa["ro"], wo or fa["wo"], None, None, "",
+                                 {"required": was in req_o, **fa}),
+                         Finding("property-added", crel, False, None, bptr, ro or fb["ro"],
+                                 wo or fb["wo"], None, None, "",
+                                 {"required": name in req_n, **fb}))
+                add(Finding("property-renamed", crel, False, aptr, bptr, ro or fb["ro"],
+                            wo or fb["wo"], was, name, was, {"required": name in req_n,
+                                                             "split": split, **fb}))
+                self._walk(a, ob, aptr, b, nb, bptr, crel, False, ro, wo, d, res)
                 continue
             if b is _MISSING:
                 add(Finding("property-removed", crel, False, aptr, None, ro or fa["ro"],
@@ -879,6 +939,26 @@ class SchemaComparator:
                 add(Finding("deprecation", crel, False, aptr, bptr, ro or fb["ro"], wo or fb["wo"],
                             fa["sunset"], fb["sunset"], "", {"old": fa, "new": fb}))
             self._walk(a, ob, aptr, b, nb, bptr, crel, False, ro, wo, d, res)
+
+    def _renamed_properties(self, po: dict[str, Any], ob: str, pn: dict[str, Any], nb: str,
+                            req_o: set[str], req_n: set[str]) -> dict[str, str]:
+        """Removed → added property names that are one rename (:mod:`.renames`): the same
+        schema, requiredness and readOnly/writeOnly; the old one not deprecated."""
+        gone = [n for n in po if n not in pn and isinstance(n, str)]
+        new = [n for n in pn if n not in po and isinstance(n, str)]
+        if not gone or not new:
+            return {}
+        from .renames import match_renames
+
+        def identity(resolver: Resolver, node: Any, base: str, required: bool) -> Any:
+            flags = self._flags(resolver, node, base)
+            return {"schema": node, "required": required, "ro": flags["ro"], "wo": flags["wo"],
+                    "deprecated": flags["deprecated"]}
+
+        old_ids = {n: identity(self.old, po[n], ob, n in req_o) for n in gone}
+        new_ids = {n: identity(self.new, pn[n], nb, n in req_n) for n in new}
+        pairs = match_renames({n: v for n, v in old_ids.items() if not v["deprecated"]}, new_ids)
+        return dict(pairs)
 
     def _flags(self, resolver: Resolver, node: Any, base: str) -> dict[str, Any]:
         """readOnly/writeOnly/deprecated/default of a property schema (through a $ref)."""

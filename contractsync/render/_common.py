@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..diff.model import Change, Level, Report
+from ..diff.model import DOCUMENTATION_CHANGED, Change, Level, Report
 from ..spec.document import Position
 
 FailOn = Literal["breaking", "warning", "info", "never"]
@@ -27,9 +27,11 @@ def threshold(fail_on: FailOn | str) -> Level | None:
 
 
 def fails(change: Change, fail_on: FailOn | str) -> bool:
-    """True when ``change`` is at or above the ``fail_on`` threshold."""
+    """True when ``change`` is at or above the ``fail_on`` threshold (documentation-only edits
+    never are)."""
     level = threshold(fail_on)
-    return level is not None and change.level.rank >= level.rank
+    return (level is not None and change.level.rank >= level.rank
+            and change.id != DOCUMENTATION_CHANGED)
 
 
 def failing(report: Report, fail_on: FailOn | str) -> list[Change]:
@@ -43,14 +45,24 @@ def plural(n: int, word: str, suffix: str = "s") -> str:
 
 
 def summary_line(report: Report) -> str:
-    """``3 breaking, 1 warning, 5 info (9 changes)`` or ``no changes``."""
-    if not report.changes:
+    """What was compared and found, in one line, the same in every format:
+    ``3 breaking, 1 warning, 5 info (9 changes)``, ``no API changes (2 documentation-only
+    edits)``, ``no changes``, or ``no base contract to compare with: …``."""
+    if report.no_base:
+        return f"no base contract to compare with: {report.no_base}"
+    everything = report.all_changes
+    if not report.api_changes:
+        if report.doc_edits:
+            return f"no API changes ({plural(report.doc_edits, 'documentation-only edit')})"
         return "no changes"
     counts = report.counts()
-    return (
+    line = (
         f"{counts[Level.BREAKING]} breaking, {plural(counts[Level.WARNING], 'warning')}, "
-        f"{counts[Level.INFO]} info ({plural(len(report), 'change')})"
+        f"{counts[Level.INFO]} info ({plural(len(everything), 'change')})"
     )
+    if report.hidden:
+        line += f"; {len(report.hidden)} below the display level not listed"
+    return line
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from ..diff.model import Report
-from ._common import DEFAULT_CONTEXT, RenderContext, failing
+from ._common import DEFAULT_CONTEXT, RenderContext, failing, summary_line
 
 #: Bumped when a field changes meaning or goes away (adding fields does not bump it).
 FORMAT_VERSION = 1
@@ -30,6 +30,10 @@ def to_dict(report: Report, *, fail_on: str = "breaking") -> dict[str, Any]:
         "failed": bool(failing(report, fail_on)),
         "changes": [change.to_dict() for change in report],
         "warnings": list(report.warnings),
+        "headline": summary_line(report),
+        "documentation_edits": report.doc_edits,
+        "not_listed": len(report.hidden),
+        "no_base": report.no_base or None,
     }
 
 

@@ -11,11 +11,14 @@ from ._common import (
     DEFAULT_CONTEXT,
     RenderContext,
     extra_detail,
-    fails,
     groups,
     plural,
     short_message,
+    summary_line,
     threshold,
+)
+from ._common import (
+    failing as failing_changes,
 )
 
 _HEADINGS = {Level.BREAKING: "Breaking", Level.WARNING: "Possibly breaking", Level.INFO: "Safe"}
@@ -26,25 +29,29 @@ def render(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> str:
     fail_on = ctx.fail_on
     counts = report.counts()
     n_break, n_warn, n_info = counts[Level.BREAKING], counts[Level.WARNING], counts[Level.INFO]
-    if n_break:
+    if report.no_base or not report.api_changes:
+        icon, headline = "⚪", summary_line(report).replace("no changes", "no changes to the contract")
+    elif n_break:
         icon, headline = "🔴", plural(n_break, "breaking change")
     elif n_warn:
         icon, headline = "🟡", plural(n_warn, "possibly breaking change")
     elif n_info:
         icon, headline = "🟢", f"no breaking changes ({plural(n_info, 'safe change')})"
-    else:
-        icon, headline = "⚪", "no changes to the contract"
+    else:  # only documentation-only edits, listed with --include-docs
+        icon, headline = "⚪", summary_line(report)
     lines = [f"### {icon} API contract: {headline}", ""]
     lines.append(
         f"{_code(report.base_source or 'base')} → {_code(report.revision_source or 'revision')}: "
         f"**{n_break} breaking**, {plural(n_warn, 'warning')}, {n_info} info"
     )
     level = threshold(fail_on)
-    if level is not None and report.changes:
-        failing = sum(1 for c in report if fails(c, fail_on))
+    if level is not None and report.all_changes:
+        failing = len(failing_changes(report, fail_on))
         lines[-1] += (
             f" — **fails** `--fail-on {fail_on}`" if failing else f" — passes `--fail-on {fail_on}`"
         )
+    if report.api_changes and "; " in (summary := summary_line(report)):
+        lines[-1] += f" ({summary.split('; ', 1)[1]})"  # changes hidden below --level
     lines.append("")
     ordered = [c for g in groups(report) for c in g.changes]
     for lv in (Level.BREAKING, Level.WARNING):

@@ -15,7 +15,16 @@ import orjson
 
 from .. import __version__
 from ..diff.model import Change, Level, Report
-from ._common import DEFAULT_CONTEXT, Near, RenderContext, Side, anchor, full_message, groups
+from ._common import (
+    DEFAULT_CONTEXT,
+    Near,
+    RenderContext,
+    Side,
+    anchor,
+    full_message,
+    groups,
+    summary_line,
+)
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "note"}
@@ -87,6 +96,7 @@ def to_dict(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> dict[str, A
             "revision": report.revision_source,
             "fail_on": fail_on,
             "warnings": list(report.warnings),
+            "headline": summary_line(report),
         },
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -24,6 +24,9 @@ from ._common import (
     summary_line,
     threshold,
 )
+from ._common import (
+    failing as failing_changes,
+)
 
 _STYLE = {Level.BREAKING: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan"}
 _WIDTH = max(len(level.value) for level in Level)
@@ -49,8 +52,8 @@ def build(report: Report, ctx: RenderContext = DEFAULT_CONTEXT) -> Text:
     out.append("\n")
     out.append(summary_line(report), style="bold")
     level = threshold(fail_on)
-    if level is not None and report.changes:
-        failing = sum(1 for c in report if fails(c, fail_on))
+    if level is not None and report.all_changes:
+        failing = len(failing_changes(report, fail_on))
         verdict = (
             f": fails --fail-on {fail_on} ({plural(failing, 'change')})"
             if failing

@@ -60,6 +60,10 @@ class UrlSource:
         return self.url
 
 
+class MissingAtRevision(SpecLoadError):
+    """The git revision exists but has no such file (a contract newer than the revision)."""
+
+
 @dataclass(frozen=True)
 class GitSource:
     """``path`` as it is at git revision ``rev`` of the repository around ``cwd``."""
@@ -253,7 +257,7 @@ def read_git_resolved(src: GitSource) -> tuple[bytes, str]:
                     sys.stderr.flush()
                     rel = alternative
     if data is None:
-        raise SpecLoadError(
+        raise MissingAtRevision(
             f"no file '{rel.as_posix()}' at git revision '{src.rev}'", source=str(src)
         )
     return data, rel.as_posix()

@@ -41,8 +41,10 @@ def _counts_text(result: RebuildResult) -> str:
     if result.report is None:
         return f"[yellow]{escape(result.contract_error or 'not compared')}[/yellow]"
     counts = result.report.counts()
-    if not any(counts.values()):
-        return "no changes vs the contract"
+    if not result.report.api_changes:
+        edits = result.report.doc_edits
+        return (f"no API changes vs the contract ({edits} documentation-only "
+                f"edit{'s' if edits != 1 else ''})" if edits else "no changes vs the contract")
     breaking = counts[Level.BREAKING]
     parts = [
         f"[bold red]{breaking} breaking[/bold red]" if breaking else "0 breaking",

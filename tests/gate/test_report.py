@@ -29,7 +29,8 @@ def result(tmp_path: Path) -> GateResult:
 
 def test_text(tmp_path: Path) -> None:
     text = format_text(result(tmp_path))
-    assert text.startswith("contractsync check: BLOCKED (2 problems)\n")
+    assert text.startswith("contractsync check: BLOCKED (2 problems) — no base contract to compare "
+                           "with: breaking changes were not checked\n")
     assert "✗ breaking change not announced" in text and "    GET /a,b: 50% | gone\n" in text
     assert '  fix: contractsync announce abcdef012345 --reason "why"\n' in text
     assert text.endswith("· base: main\n")

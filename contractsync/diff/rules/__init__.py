@@ -4,6 +4,7 @@ Order matters only for the registry's listing order (and so for ``docs/rules.md`
 """
 
 from . import (
+    documentation,
     lifecycle,
     parameters,
     paths,
@@ -11,9 +12,9 @@ from . import (
     responses,
     schema,
     security,
-    typescript,  # last: the profile refers to the rules above
+    typescript,  # after the rules the profile refers to
     versioning,
 )
 
-__all__ = ["lifecycle", "parameters", "paths", "request_body", "responses", "schema", "security",
-           "typescript", "versioning"]
+__all__ = ["documentation", "lifecycle", "parameters", "paths", "request_body", "responses", "schema",
+           "security", "typescript", "versioning"]

@@ -18,6 +18,7 @@ from .. import examples as ex
 from ..engine import path_param_names
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
+from ..renames import match_renames
 from ..schemas import parse_date, safe_eq
 from . import lifecycle
 
@@ -42,6 +43,20 @@ _NONE = ex.op("get")
 _r("new-required-request-parameter", E, "A new required parameter: clients built on the old "
    "contract do not send it.", _NONE, _q(required=True))
 _r("new-optional-request-parameter", I, "A new optional parameter.", _NONE, _q())
+_UNDECLARED = ex.op("get", path="/items/{id}")
+_DECLARED = ex.op("get", path="/items/{id}", parameters=[
+    {"name": "id", "in": "path", "required": True, "schema": _STR}])
+_r("request-path-parameter-declared", I, "A path parameter the template already had (`{id}` in "
+   "`/items/{id}`) is now declared. Clients already sent it in the URL; nothing they send "
+   "changes.", _UNDECLARED, _DECLARED, oasdiff=False)
+_r("request-path-parameter-undeclared", I, "A path parameter's declaration was removed while "
+   "the template still has it. Clients still send the same URL.", _DECLARED, _UNDECLARED,
+   oasdiff=False)
+_r("request-parameter-renamed", W, "An optional parameter was renamed: one removed and one "
+   "added with the same location and schema (see *Renames* below). Clients still send the old "
+   "name; its level is the removal's. A rename to a *required* parameter stays a removal plus "
+   "`new-required-request-parameter`: the addition breaks clients on its own.",
+   _q(), ex.query_param(_STR, name="q2"), oasdiff=False)
 _r("request-parameter-removed", W, "A parameter was removed. Clients that still send it may be "
    "rejected by a strict server; the document cannot tell.", _q(), _NONE)
 _r("request-parameter-removed-with-deprecation", I, "A deprecated parameter (sunset passed or "
@@ -253,6 +268,20 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
 
     removed = [k for k in po if k not in pn]
     added = [k for k in pn if k not in po]
+    # A path template segment is sent whether or not it is declared: declaring `{unit_id}` in a
+    # template that already had it, or dropping the declaration, changes no request.
+    if not ctx.flipped:
+        for keys, other, rid, verb in ((added, ctx.old_path, "request-path-parameter-declared",
+                                        "declared (the path already had it)"),
+                                       (removed, ctx.new_path, "request-path-parameter-undeclared",
+                                        "no longer declared (the path still has it)")):
+            for k in [k for k in keys if k[0] == "path"]:
+                q, ptr = (pn if keys is added else po)[k]
+                names = path_param_names(other)
+                if k[1].startswith("#") and int(k[1][1:]) < len(names):
+                    keys.remove(k)
+                    add(rid, q, verb, None if keys is added else ptr,
+                        ptr if keys is added else None)
     # In a webhook or callback the server sends these parameters: `pre` names the flipped rules.
     pre = "callback-parameter" if ctx.flipped else "request-parameter"
     moved: dict[tuple[str, str], tuple[str, str]] = {}
@@ -264,6 +293,14 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
     for k, k2 in moved.items():
         (p, optr), (q, nptr) = po[k], pn[k2]
         add(f"{pre}-location-changed", q, f"moved from {k[0]} to {k2[0]}", optr, nptr, k[0], k2[0])
+    if not ctx.flipped:
+        for k, k2 in _renames(po, pn, [k for k in removed if k not in moved],
+                              [k for k in added if k not in moved.values()]):
+            (p, optr), (q, nptr) = po[k], pn[k2]
+            removed.remove(k)
+            added.remove(k2)
+            add("request-parameter-renamed", q, f"renamed from {p.get('name')}", optr, nptr,
+                p.get("name"), q.get("name"))
     if ctx.flipped:
         for k in removed:
             if k not in moved:
@@ -369,6 +406,27 @@ def _family(q: dict[str, Any], ctx: OpCtx) -> str:
     if loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
         return "form-parameter"
     return "parameter"
+
+
+def _renames(po: dict[tuple[str, str], tuple[dict[str, Any], str]],
+             pn: dict[tuple[str, str], tuple[dict[str, Any], str]],
+             removed: list[tuple[str, str]], added: list[tuple[str, str]]
+             ) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Removed/added parameter pairs that are one rename: same location, style and schema
+    (matched by :func:`~contractsync.diff.renames.match_renames`), both optional, the old one
+    not deprecated (removing a deprecated parameter is its announced end, not a rename)."""
+    def candidates(side: dict[tuple[str, str], tuple[dict[str, Any], str]],
+                   keys: list[tuple[str, str]], old: bool) -> dict[tuple[str, str], Any]:
+        out: dict[tuple[str, str], Any] = {}
+        for k in keys:
+            p = side[k][0]
+            if k[0] == "path" or p.get("required") is True or (old and p.get("deprecated") is True):
+                continue
+            out[k] = {key: v for key, v in p.items() if key not in ("name", "deprecated")
+                      and not str(key).startswith("x-")}
+        return out
+
+    return match_renames(candidates(po, removed, True), candidates(pn, added, False))
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],

@@ -15,6 +15,7 @@ from .. import examples as ex
 from ..engine import METHODS, OpCtx, op_pointer, path_key
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import NONE, E, I, W, rule
+from ..renames import match_renames
 from . import lifecycle, parameters, request_body, responses, security
 
 if TYPE_CHECKING:
@@ -82,6 +83,11 @@ _r("api-path-parameter-renamed", I, "A path parameter was renamed in the templat
 _SCHEMA = {"components": {"schemas": {"Item": {"type": "object"}}}}
 _r("api-schema-removed", I, "A component schema was removed (operations that used it report "
    "their own changes).", ex.doc(**_SCHEMA), ex.doc())
+_r("api-schema-renamed", I, "A component schema was renamed: one schema removed and one added "
+   "with the same structure (see *Renames* below). Its level is the removal's.",
+   ex.doc(**_SCHEMA), ex.doc(components={"schemas": {
+       f"{name}Out": schema for name, schema in _SCHEMA["components"]["schemas"].items()}}),
+   oasdiff=False)
 
 
 # One operation of one document: (path template, method) → (path item, operation).
@@ -327,7 +333,16 @@ def compare_components(engine: Engine) -> None:
         return s if isinstance(s, dict) else {}
 
     so, sn = schemas(engine.old), schemas(engine.new)
-    for name in sorted(set(so) - set(sn), key=str):
+    gone = {name: so[name] for name in so if name not in sn}
+    renamed = dict(match_renames(gone, {name: sn[name] for name in sn if name not in so}))
+    for name, to in sorted(renamed.items(), key=lambda kv: str(kv[0])):
+        subject = f"components.schemas.{name}"
+        engine.out.add("api-schema-renamed", subject=subject,
+                       base=f"/components/schemas/{escape(str(name))}",
+                       revision=f"/components/schemas/{escape(str(to))}",
+                       message=f"{subject}: component schema renamed to {to}",
+                       before=str(name), after=str(to), key=str(to))
+    for name in sorted(set(gone) - set(renamed), key=str):
         subject = f"components.schemas.{name}"
         engine.out.add("api-schema-removed", subject=subject,
                        base=f"/components/schemas/{escape(str(name))}",

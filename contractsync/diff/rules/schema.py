@@ -54,6 +54,22 @@ def _register() -> None:
       "removed before its `x-sunset` date.", _req({**_STR, "deprecated": True,
                                                    "x-sunset": "9999-12-31"}),
       ex.request_body(_EMPTY), oasdiff=False, mirror="response-property-removed-before-sunset")
+    _renamed = {"type": "object", "properties": {"q": _STR}}
+    r("request-property-renamed", W, REQ, "An optional request property was renamed: one removed "
+      "and one added with the same schema in the same object (see *Renames* below). Clients "
+      "still send the old name; the level is the removal's. A rename to a *required* property "
+      "stays a removal plus `new-required-request-property`: the addition breaks clients on its "
+      "own.", _req(_STR), ex.request_body(_renamed), oasdiff=False,
+      mirror="response-optional-property-renamed")
+    r("response-optional-property-renamed", W, RESP, "An optional response property was renamed "
+      "(same schema, same object): clients reading the old name find nothing. The level is the "
+      "removal's.", _resp(_STR), ex.response_body(_renamed), oasdiff=False,
+      mirror="request-property-renamed")
+    r("response-required-property-renamed", E, RESP, "A required response property was renamed "
+      "(same schema, same object): clients read the old name. The level is the removal's.",
+      _resp(_STR, True), ex.response_body({**_renamed, "required": ["q"]}), oasdiff=False,
+      no_mirror="a rename to a required request property is reported as a removal plus "
+      "new-required-request-property")
     r("new-required-request-property", E, REQ, "A new required property: clients built on the old "
       "contract do not send it.", ex.request_body(_EMPTY), _req(_STR, True),
       mirror="response-required-property-added")
@@ -211,7 +227,7 @@ _register()
 
 RO_SUFFIXES = {"enum-value-removed", "max-decreased", "min-increased", "max-length-decreased",
                "exclusive-max-decreased", "exclusive-min-increased"}
-PROPERTY_KINDS = {"property-removed", "property-added", "became-required", "became-optional",
+PROPERTY_KINDS = {"property-removed", "property-added", "property-renamed", "became-required", "became-optional",
                   "became-read-only", "became-not-read-only", "became-write-only",
                   "became-not-write-only", "deprecation", "stability"}
 STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
@@ -319,7 +335,10 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
             and f.after == ["string"] and not x.get("format") and x.get("scalar")):
         # Parameters travel as text: any scalar → string accepts every value clients sent.
         suffix = "type-generalized"
-    if loose and kind in ("type-changed", "type-generalized", "type-specialized"):
+    if loose and kind in ("type-changed", "type-generalized", "type-specialized") \
+            and not x.get("format"):
+        # Scalars travel as text in forms and XML, so a *type* swap is compatible there; a format
+        # (`email`, `uuid`) restricts the text itself, as in JSON.
         suffix = "type-compatible"
     if (family in PARAMETER_FAMILIES and kind == "type-changed" and f.before == ["string"]
             and not x.get("format")):
@@ -361,6 +380,13 @@ def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: di
             return f"response-property-removed-{state}"
         return ("response-required-property-removed" if x.get("required")
                 else "response-optional-property-removed")
+    if kind == "property-renamed":
+        if direction is REQ:
+            return "request-property-renamed"
+        if f.wo:
+            return None
+        return ("response-required-property-renamed" if x.get("required")
+                else "response-optional-property-renamed")
     if kind == "property-added":
         if direction is REQ:
             if not x.get("required"):
@@ -431,6 +457,8 @@ def _fmt(value: Any) -> str:
 
 def _property_phrase(rid: str, f: Finding) -> str:
     required = "required" if f.extra.get("required") else "optional"
+    if f.kind == "property-renamed":
+        return f"{required} property {f.before} renamed to {f.after}"
     if f.kind == "property-removed":
         if rid.endswith("before-sunset"):
             return f"deprecated property removed before its sunset {f.extra.get('sunset')}"
@@ -456,7 +484,7 @@ def message(rid: str, f: Finding, place: str) -> str:
     if f.kind == "stability":
         return (f"{place}: x-stability-level {f.before or 'stable (unset)'} → "
                 f"{f.after or 'stable (unset)'}")
-    if f.kind in ("property-removed", "property-added", "deprecation"):
+    if f.kind in ("property-removed", "property-added", "property-renamed", "deprecation"):
         return f"{place}: {_property_phrase(rid, f)}"
     phrase = _PHRASES.get(f.kind, f.kind.replace("-", " "))
     for named in ("type-compatible", "type-generalized", "type-specialized", "type-changed"):
@@ -478,9 +506,19 @@ def message(rid: str, f: Finding, place: str) -> str:
 def emit(engine: Engine, f: Finding, direction: Direction, family: str, loose: bool,
          at_root: bool, subject: str, detail: str, ops: tuple[str, ...]) -> None:
     """Name a finding in its context and hand it to the collector."""
-    rid = rule_for(f, direction, family, loose, at_root and f.at_root, engine)
-    if rid is not None:
-        _add(engine, rid, f, subject, detail, ops)
+    for one in _as_reported(f, direction):
+        rid = rule_for(one, direction, family, loose, at_root and one.at_root, engine)
+        if rid is not None:
+            _add(engine, rid, one, subject, detail, ops)
+
+
+def _as_reported(f: Finding, direction: Direction) -> tuple[Finding, ...]:
+    """A rename to a required request property is reported as what it is for clients: a
+    removal and a new required property (the addition breaks them on its own)."""
+    if f.kind == "property-renamed" and direction is REQ and f.extra.get("required"):
+        split: tuple[Finding, ...] = f.extra["split"]
+        return split
+    return (f,)
 
 
 def emit_reached(engine: Engine, f: Finding, direction: Direction, family: str, loose: bool,
@@ -493,6 +531,11 @@ def emit_reached(engine: Engine, f: Finding, direction: Direction, family: str, 
     one place: it is reported once, under the more severe of the two ids (the body's on a tie,
     since the finding sits at the schema's root), listing every operation.
     """
+    parts = _as_reported(f, direction)
+    if len(parts) > 1:
+        for one in parts:
+            emit_reached(engine, one, direction, family, loose, reached, subject)
+        return
     names: dict[str, set[str]] = {}
     for root in (True, False):  # the body's id first: max() below keeps the first on a tie
         if root in reached:

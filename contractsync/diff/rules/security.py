@@ -162,8 +162,16 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
         return
     if so is None and sn is None:
         return
-    _compare_lists(engine, eo, en, "api-security", ctx.name, "security", ctx.optr + "/security",
-                   ctx.nptr + "/security", ops)
+    # Each side's effective list sits at the operation's `security`, or (inherited) at the
+    # document's: point at the one in force, so the pointer names something on both sides.
+    _compare_lists(engine, eo, en, "api-security", ctx.name, "security",
+                   _security_ptr(so, eo, ctx.optr), _security_ptr(sn, en, ctx.nptr), ops)
+
+
+def _security_ptr(own: Any, effective: Any, op_ptr: str) -> str:
+    if own is not None:
+        return op_ptr + "/security"
+    return "/security" if effective is not None else op_ptr
 
 
 def _inheriting(engine: Engine) -> tuple[str, ...]:
@@ -188,8 +196,9 @@ def compare_document(engine: Engine) -> None:
     """Document-wide ``security`` and ``components.securitySchemes``."""
     go, gn = engine.old.get("security"), engine.new.get("security")
     if go != gn:
-        _compare_lists(engine, go, gn, "api-global-security", "security", "", "/security",
-                       "/security", _inheriting(engine))
+        _compare_lists(engine, go, gn, "api-global-security", "security", "",
+                       "/security" if "security" in engine.old else None,
+                       "/security" if "security" in engine.new else None, _inheriting(engine))
 
     def schemes(data: dict[str, Any]) -> dict[str, Any]:
         comp = data.get("components")

@@ -1,0 +1,196 @@
+"""Wrong verdicts found on real FastAPI projects (#11), each pinned by a minimal spec pair."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+
+from contractsync.diff import DiffOptions, Level, diff
+from contractsync.diff import examples as ex
+from contractsync.render import render
+from contractsync.spec.document import Document
+from contractsync.spec.parse import parse_bytes
+
+NOW = DiffOptions(now=datetime.date(2026, 1, 1))
+
+
+def ids(old: Any, new: Any) -> list[tuple[str, str]]:
+    return [(c.id, c.level.value) for c in diff(old, new, options=NOW)]
+
+
+# --- type lists are judged by the values they admit ------------------------------------------
+
+@pytest.mark.parametrize("make", [ex.response_body, ex.request_body, ex.query_param,
+                                  ex.response_header,
+                                  lambda s: ex.response_body(ex.obj(s)),
+                                  lambda s: ex.request_body(ex.obj(s))])
+@pytest.mark.parametrize(("before", "after"), [
+    (["number", "string"], ["integer", "number", "string"]),
+    (["integer", "number", "string"], ["number", "string"]),
+    (["number", "null"], ["integer", "number", "null"]),
+])
+def test_type_list_spelled_differently_is_no_change(make: Any, before: list[str],
+                                                    after: list[str]) -> None:
+    assert ids(make({"type": before}), make({"type": after})) == []
+
+
+def test_type_list_spelled_as_a_union_of_bare_types_is_no_change_either() -> None:
+    old = ex.response_body({"anyOf": [{"type": "number"}, {"type": "string"}]})
+    new = ex.response_body({"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}]})
+    assert ids(old, new) == []
+
+
+def test_type_list_widened_through_integer_to_number_is_widened_only() -> None:
+    old, new = {"type": ["integer", "string"]}, {"type": ["number", "string"]}
+    assert ids(ex.response_body(ex.obj(old)), ex.response_body(ex.obj(new))) == [
+        ("response-property-list-of-types-widened", "breaking")]
+    assert ids(ex.request_body(ex.obj(new)), ex.request_body(ex.obj(old))) == [
+        ("request-property-list-of-types-narrowed", "breaking")]
+
+
+# --- declaring a path parameter the template already had -------------------------------------
+
+def _unit(params: list[dict[str, Any]], path: str = "/units/{unit_id}") -> dict[str, Any]:
+    return ex.doc({path: {"get": {"parameters": params, "responses": ex.ok()}}})
+
+
+_UNIT = {"name": "unit_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def test_declaring_a_path_parameter_the_template_had_is_info() -> None:
+    changes = list(diff(_unit([]), _unit([_UNIT]), options=NOW))
+    assert [(c.id, c.level) for c in changes] == [("request-path-parameter-declared", Level.INFO)]
+    assert "{unit_id}" in changes[0].message and changes[0].location.revision is not None
+    assert ids(_unit([_UNIT]), _unit([])) == [("request-path-parameter-undeclared", "info")]
+
+
+def test_a_path_parameter_new_in_the_template_is_still_a_new_parameter() -> None:
+    old = _unit([], path="/units")
+    new = _unit([_UNIT])
+    assert ("request-path-parameter-declared", "info") not in ids(old, new)
+
+
+# --- the parameter's name is shown in every format -------------------------------------------
+
+def _loaded(data: dict[str, Any], name: str) -> Document:
+    raw = json.dumps(data, indent=2).encode()
+    return Document(data=parse_bytes(raw, source=name), source=name, raw=raw, format="json")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "github", "json"])
+def test_path_parameter_name_survives_every_format(fmt: str) -> None:
+    plain, deprecated = _unit([_UNIT]), _unit([{**_UNIT, "deprecated": True}])
+    old, new = _loaded(plain, "old.json"), _loaded(deprecated, "new.json")
+    report = diff(old, new, options=NOW)
+    assert [c.id for c in report] == ["request-parameter-deprecated"]
+    assert report[0].location.detail == "path parameter {unit_id}"
+    out = render(report, fmt)
+    assert "{unit_id}" in out and "parameter {}" not in out
+
+
+# --- pointers inside pydantic's anyOf [X, null] wrappers resolve -----------------------------
+
+def resolves(data: Any, pointer: str) -> bool:
+    cur = data
+    for token in pointer.split("/")[1:] if pointer else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(cur, dict) and token in cur:
+            cur = cur[token]
+        elif isinstance(cur, list) and token.isdigit() and int(token) < len(cur):
+            cur = cur[int(token)]
+        else:
+            return False
+    return True
+
+
+def _optional(inner: dict[str, Any]) -> dict[str, Any]:
+    return ex.response_body(ex.obj({"anyOf": [inner, {"type": "null"}], "title": "P"}))
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ({"type": "array", "items": {"type": "string", "maxLength": 3}},
+     {"type": "array", "items": {"type": "integer"}}),
+    ({"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]},
+     {"type": "object", "properties": {}}),
+    ({"type": "object", "properties": {"q": {"anyOf": [{"type": "array", "items": {
+        "type": "string"}}, {"type": "null"}]}}},
+     {"type": "object", "properties": {"q": {"anyOf": [{"type": "array", "items": {
+         "type": "integer"}}, {"type": "null"}]}}}),
+])
+def test_pointers_inside_nullable_wrappers_resolve(before: Any, after: Any) -> None:
+    old, new = _optional(before), _optional(after)
+    report = diff(old, new, options=NOW)
+    assert len(report) > 0
+    for change in report:
+        for data, pointer in ((old, change.location.base), (new, change.location.revision)):
+            assert pointer is None or resolves(data, pointer), (change.id, pointer)
+
+
+# --- the request-narrowing families have one level each --------------------------------------
+# Size/range bounds declared where there were none: warning. Restrictions of which values are
+# valid at all (format, pattern, enum, const): breaking — in JSON bodies, form bodies,
+# properties and parameters alike (docs/rules.md, "Request narrowing").
+
+_BOUND_SET = [("minLength", 8, {"type": "string"}), ("maxLength", 8, {"type": "string"}),
+              ("minimum", 1, {"type": "integer"}), ("exclusiveMaximum", 9, {"type": "number"}),
+              ("maxItems", 3, {"type": "array", "items": {"type": "string"}})]
+_VALUE_SET = [("format", "email", {"type": "string"}), ("pattern", "^[a-z]+$", {"type": "string"}),
+              ("enum", ["a"], {"type": "string"}), ("const", "a", {"type": "string"})]
+_PLACES = {
+    "json body": lambda s: ex.request_body(s),
+    "json property": lambda s: ex.request_body(ex.obj(s)),
+    "form property": lambda s: ex.request_body(ex.obj(s), media="application/x-www-form-urlencoded"),
+    "query parameter": lambda s: ex.query_param(s),
+}
+
+
+@pytest.mark.parametrize("place", list(_PLACES))
+@pytest.mark.parametrize(("family", "level"), [(_BOUND_SET, "warning"), (_VALUE_SET, "breaking")])
+def test_request_narrowing_family_has_one_level(place: str, family: Any, level: str) -> None:
+    make = _PLACES[place]
+    for kw, value, base in family:
+        found = ids(make(base), make({**base, kw: value}))
+        assert [lv for _, lv in found] == [level], (place, kw, found)
+
+
+def test_security_pointer_follows_the_list_in_force() -> None:
+    """Found by the property test: an operation that drops its own `security` falls back to the
+    document's; the revision pointer names that one, not the operation's missing key."""
+    schemes = {"securitySchemes": {k: {"type": "apiKey", "in": "header", "name": f"x-{k}"}
+                                   for k in ("key", "jwt")}}
+    old = ex.doc({"/a": {"get": {"security": [{"key": []}, {"jwt": []}], "responses": ex.ok()}}},
+                 security=[{"key": []}], components=schemes)
+    new = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, security=[{"key": []}],
+                 components=schemes)
+    report = diff(old, new, options=NOW)
+    assert [c.id for c in report] == ["api-security-removed"]
+    assert report[0].location.base == "/paths/~1a/get/security"
+    assert report[0].location.revision == "/security"
+    for change in report:
+        for data, pointer in ((old, change.location.base), (new, change.location.revision)):
+            assert pointer is None or resolves(data, pointer)
+
+
+def test_global_security_removed_points_at_nothing_on_the_new_side() -> None:
+    """Found by the property test: the document-wide `security` deleted altogether."""
+    schemes = {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "x-key"}}}
+    old = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, security=[{"key": []}],
+                 components=schemes)
+    new = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, components=schemes)
+    for change in diff(old, new, options=NOW):
+        for data, pointer in ((old, change.location.base), (new, change.location.revision)):
+            assert pointer is None or resolves(data, pointer), (change.id, pointer)
+
+
+def test_required_listing_objects_is_no_crash() -> None:
+    """Found by the property test: `required` holding an object (hostile input) crashed the
+    comparator with a TypeError; only names count."""
+    old = ex.response_body({"type": "object", "properties": {"a": {"type": "string"}},
+                            "required": ["a"]})
+    new = ex.response_body({"type": "object", "properties": {"a": {"type": "string"}},
+                            "required": ["a", {"type": "string"}]})
+    assert ids(old, new) == []
+    assert ids(new, old) == []
