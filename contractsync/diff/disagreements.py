@@ -60,7 +60,7 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "differently", "list-of-types widened/narrowed", "No change: every `integer` is a `number` "
      "(see *Types are judged by the values they admit*)."),
     ("A path parameter declared that the template already had", "a new required parameter "
-     "(breaking)", "`request-path-parameter-declared` (info): clients send the same URL."),
+     "(breaking)", "`new-request-path-parameter` (info): clients send the same URL."),
     ("`api-invalid-stability-level`", "reported whenever a document has an invalid value",
      "Reported when the value changes to or from an invalid one, so `diff(x, x)` stays empty."),
     ("Deprecation and `x-sunset` in webhooks and callbacks", "not checked (callbacks); a removed "
@@ -129,5 +129,12 @@ FAMILIES: list[tuple[str, tuple[str, ...], str]] = [
     ("A declared path parameter the template already had",
      ("new-request-path-parameter",),
      "Reported at info: the URLs clients call do not change."),
+    ("A removal and an addition with the same structure are a rename",
+     ("request-property-removed", "response-required-property-removed",
+      "response-optional-property-removed", "request-parameter-removed", "api-schema-removed"),
+     "When exactly one element disappears and one with the same structure (deepdiff `DeepHash`, "
+     "annotations stripped) appears in the same scope, contractsync reports one `…-renamed` "
+     "change at the removal's level; oasdiff reports the removal (and the addition). The "
+     "blocking verdict is the same; the id differs (see *Renames*)."),
 ]
 

@@ -39,7 +39,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ]),
     ("Path parameters the template already had", [
         "Declaring `{unit_id}` as a parameter of `/units/{unit_id}` when the template already "
-        "had it changes nothing a client sends: it is `request-path-parameter-declared` (info), "
+        "had it changes nothing a client sends: it is `new-request-path-parameter` (info), "
         "not a new required parameter; dropping such a declaration is "
         "`request-path-parameter-undeclared` (info). Path parameters match by position, so "
         "renaming `{id}` to `{unit_id}` is no change either.",

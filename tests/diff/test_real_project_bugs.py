@@ -62,7 +62,7 @@ _UNIT = {"name": "unit_id", "in": "path", "required": True, "schema": {"type": "
 
 def test_declaring_a_path_parameter_the_template_had_is_info() -> None:
     changes = list(diff(_unit([]), _unit([_UNIT]), options=NOW))
-    assert [(c.id, c.level) for c in changes] == [("request-path-parameter-declared", Level.INFO)]
+    assert [(c.id, c.level) for c in changes] == [("new-request-path-parameter", Level.INFO)]
     assert "{unit_id}" in changes[0].message and changes[0].location.revision is not None
     assert ids(_unit([_UNIT]), _unit([])) == [("request-path-parameter-undeclared", "info")]
 
@@ -70,7 +70,7 @@ def test_declaring_a_path_parameter_the_template_had_is_info() -> None:
 def test_a_path_parameter_new_in_the_template_is_still_a_new_parameter() -> None:
     old = _unit([], path="/units")
     new = _unit([_UNIT])
-    assert ("request-path-parameter-declared", "info") not in ids(old, new)
+    assert ("new-request-path-parameter", "info") not in ids(old, new)
 
 
 # --- the parameter's name is shown in every format -------------------------------------------

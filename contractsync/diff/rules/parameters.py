@@ -46,9 +46,6 @@ _r("new-optional-request-parameter", I, "A new optional parameter.", _NONE, _q()
 _UNDECLARED = ex.op("get", path="/items/{id}")
 _DECLARED = ex.op("get", path="/items/{id}", parameters=[
     {"name": "id", "in": "path", "required": True, "schema": _STR}])
-_r("request-path-parameter-declared", I, "A path parameter the template already had (`{id}` in "
-   "`/items/{id}`) is now declared. Clients already sent it in the URL; nothing they send "
-   "changes.", _UNDECLARED, _DECLARED, oasdiff=False)
 _r("request-path-parameter-undeclared", I, "A path parameter's declaration was removed while "
    "the template still has it. Clients still send the same URL.", _DECLARED, _UNDECLARED,
    oasdiff=False)
@@ -271,7 +268,7 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
     # A path template segment is sent whether or not it is declared: declaring `{unit_id}` in a
     # template that already had it, or dropping the declaration, changes no request.
     if not ctx.flipped:
-        for keys, other, rid, verb in ((added, ctx.old_path, "request-path-parameter-declared",
+        for keys, other, rid, verb in ((added, ctx.old_path, "new-request-path-parameter",
                                         "declared (the path already had it)"),
                                        (removed, ctx.new_path, "request-path-parameter-undeclared",
                                         "no longer declared (the path still has it)")):
