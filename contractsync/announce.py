@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .changelog import Note
 from .errors import InputError, describe_validation
-from .io import atomic_write_text, read_project_text
+from .io import atomic_write_text, read_project_text, remove_file
 
 FORMAT = "contractsync-announcements/1"
 FILENAME = "announcements.yaml"
@@ -123,6 +123,6 @@ def dump_announcements(store: AnnouncementFile) -> str:
 def save_announcements(path: Path, store: AnnouncementFile) -> None:
     """Write the file atomically; an empty store removes the file (nothing pending)."""
     if not store.announcements:
-        path.unlink(missing_ok=True)
+        remove_file(path)
         return
     atomic_write_text(path, dump_announcements(store))

@@ -405,6 +405,12 @@ def load_history(path: Path) -> History:
     return history
 
 
+def check_history(history: History, path: Path) -> None:
+    """Refuse (:class:`InputError`) a history that :func:`load_history` would refuse to read back:
+    called before writing, so a bad release (a back-dated one, #13) is never recorded."""
+    _check_chain(history, path, "nothing was written")
+
+
 def _check_chain(history: History, path: Path, fix: str) -> None:
     releases = history.releases
     for i, (newer, older) in enumerate(itertools.pairwise(releases)):

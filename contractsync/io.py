@@ -4,10 +4,40 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
 from pathlib import Path
 
 from .errors import InputError
+
+#: Test hook (#13): when set to N, the process kills itself (SIGKILL) right after its N-th file
+#: operation (an atomic replace or a removal), to prove that every prefix of a multi-file update
+#: leaves a state the next run completes. Never set outside tests.
+FAULT_ENV = "CONTRACTSYNC_FAULT_AFTER_FILE_OPS"
+_ops_done = 0
+
+
+def _file_op_done() -> None:
+    global _ops_done
+    limit = os.environ.get(FAULT_ENV)
+    if not limit:
+        return
+    _ops_done += 1
+    if _ops_done == int(limit):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def remove_file(path: Path) -> bool:
+    """Remove ``path`` if it exists (True when it did); any other failure is an
+    :class:`InputError` naming the file."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise InputError(f"cannot remove file: {exc.strerror or exc}", source=str(path)) from exc
+    _file_op_done()
+    return True
 
 
 def read_project_text(path: Path) -> str | None:
@@ -62,6 +92,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int |
         os.chmod(tmp, mode)
         os.replace(tmp, target)
         tmp = ""
+        _file_op_done()
     except OSError as exc:
         raise InputError(f"cannot write file: {exc.strerror or exc}", source=str(target)) from exc
     finally:
