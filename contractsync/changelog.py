@@ -25,8 +25,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .diff.model import Change, Level
-from .errors import InputError, describe_validation
+from .errors import InputError, SpecLoadError, describe_validation
 from .io import atomic_write_text, read_project_text
+from .spec.parse import check_depth, load_json
 
 #: The two files the history is kept in, inside the contracts directory.
 CHANGELOG_JSON = "changelog.json"
@@ -389,10 +390,12 @@ def load_history(path: Path) -> History:
         return History()
     fix = f"fix it or restore it from git (`git checkout -- {path.name}` in {path.parent})"
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON ({exc.msg}); {fix}", source=str(path),
-                         where=f"{exc.lineno}:{exc.colno}") from None
+        # The loader every document goes through: one nesting limit, one message (#13).
+        data = load_json(text.encode("utf-8"), source=str(path))
+        check_depth(data, source=str(path), raw=text.encode("utf-8"))
+    except SpecLoadError as exc:
+        message = exc.message.replace("invalid JSON: ", "is not valid JSON: ", 1)
+        raise InputError(f"{message}; {fix}", source=str(path), where=exc.where) from None
     if isinstance(data, dict) and data.get("format") not in (None, FORMAT):
         raise InputError(f"is not a contractsync changelog (format: {data.get('format')!r}); {fix}",
                          source=str(path), where="format")

@@ -34,7 +34,7 @@ def validate(
         raise typer.BadParameter("must be text or json", param_hint="--format")
     cfg = c.config()
     source = c.spec_source(spec, cfg, app=app, app_dir=app_dir, in_process=in_process, timeout=timeout)
-    doc = load_spec(source)
+    doc = load_spec(source, refs=False)  # reference problems are listed with the others
     problems = validate_document(doc, use_cache=not no_cache)
     if output_format == "json":
         payload = {

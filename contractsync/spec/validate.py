@@ -23,7 +23,7 @@ from .document import Document
 from .refs import check_refs, escape, is_literal
 
 #: Bumped when the meaning of a cached verdict changes.
-_CACHE_VERSION = "2"
+_CACHE_VERSION = "2"  # bumped: percent-encoded $ref fragments resolve (#13)
 
 
 @dataclass(frozen=True)
