@@ -172,3 +172,51 @@ def test_integers_beyond_64_bits_stay_exact(value: int, tmp_path: Path) -> None:
     assert f'"x-n": {value}' in canonical_json(doc.data).decode()
     (tmp_path / "n.yaml").write_text(YHEAD + f"x-n: {value}\n")
     assert load_spec(str(tmp_path / "n.yaml")).data["x-n"] == value
+
+
+def _fan_out_yaml(levels: int) -> str:
+    """A kilobyte of YAML whose anchors fan out 9 ways per level (under the absolute cap)."""
+    lines = [YHEAD.rstrip("\n"), "components:", "  schemas:",
+             "    L0: &l0 {type: object, properties: {a: {type: string}, b: {type: integer}}}"]
+    for i in range(1, levels + 1):
+        props = ", ".join(f"p{j}: *l{i - 1}" for j in range(9))
+        lines.append(f"    L{i}: &l{i} {{type: object, properties: {{{props}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_expansion_is_bounded_relative_to_the_input(tmp_path: Path) -> None:
+    """#13: 1 KB of YAML expanding to ~5 M nodes (under the 20 M cap) made `generate typescript`
+    write hundreds of MB; expansion is now bounded per byte of input."""
+    (tmp_path / "fan.yaml").write_text(_fan_out_yaml(6))
+    assert len((tmp_path / "fan.yaml").read_bytes()) < 2000
+    with pytest.raises(InputError) as info:
+        load_spec(str(tmp_path / "fan.yaml"))
+    assert "through YAML aliases" in info.value.message
+    (tmp_path / "ok.yaml").write_text(_fan_out_yaml(2))  # modest reuse of anchors stays fine
+    assert "L2" in load_spec(str(tmp_path / "ok.yaml")).data["components"]["schemas"]
+
+
+def _allof_dag(levels: int) -> dict[str, object]:
+    schemas: dict[str, object] = {"S0": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    for i in range(1, levels + 1):
+        ref = {"$ref": f"#/components/schemas/S{i - 1}"}
+        schemas[f"S{i}"] = {"allOf": [ref, dict(ref)]}
+    return {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": schemas}}
+
+
+def test_validation_of_an_allof_dag_is_bounded(tmp_path: Path) -> None:
+    """#13: the validator re-walks shared schemas (2^levels walks); 40 levels ran for minutes."""
+    from contractsync.spec.validate import validate_document
+
+    (tmp_path / "dag.json").write_text(json.dumps(_allof_dag(40)))
+    problems = validate_document(load_spec(str(tmp_path / "dag.json")), use_cache=False)
+    assert [p.message for p in problems if "full validation skipped" in p.message]
+
+
+def test_export_does_not_validate_unless_asked() -> None:
+    import inspect
+
+    from contractsync.contract import export_contract
+
+    assert inspect.signature(export_contract).parameters["validate"].default is False

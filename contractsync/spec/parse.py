@@ -33,6 +33,11 @@ DEPTH_MESSAGE = f"nested too deeply (limit {MAX_DEPTH} levels)"
 #: has about 1.2 M nodes; a billion-laughs document has 10^9 and must be refused before anything
 #: walks it.
 MAX_EXPANDED_NODES = 20_000_000
+#: ... and, relative to its size, at most this many nodes per byte of YAML text (plus a floor), so a
+#: kilobyte of aliases cannot make the emitter write hundreds of megabytes (#13). Plain YAML has
+#: about one node per 10 bytes; a description that reuses anchors stays far below the bound.
+MAX_NODES_PER_BYTE = 10
+MIN_EXPANSION_BOUND = 100_000
 
 _BINARY_SNIFF = 8192
 
@@ -262,6 +267,9 @@ def check_expansion(data: Any, *, source: str, raw: bytes | None = None) -> None
     re-walked by everything downstream (canonical JSON, the diff, the TypeScript emitter). Count
     the expanded size with memoisation over shared nodes: linear in the loaded size.
     """
+    limit = MAX_EXPANDED_NODES
+    if raw is not None:
+        limit = min(limit, max(MIN_EXPANSION_BOUND, MAX_NODES_PER_BYTE * len(raw)))
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
     # Iterative post-order walk: (node, depth, children_done)
@@ -280,10 +288,11 @@ def check_expansion(data: Any, *, source: str, raw: bytes | None = None) -> None
                     total += sizes[id(child)]
                 else:
                     total += 1
-            if total > MAX_EXPANDED_NODES:
+            if total > limit:
                 raise SpecLoadError(
-                    f"expands to more than {MAX_EXPANDED_NODES:,} nodes through YAML aliases "
-                    "(an alias bomb?)",
+                    f"expands to more than {limit:,} nodes through YAML aliases "
+                    f"(at most {MAX_NODES_PER_BYTE} per byte of text, {MAX_EXPANDED_NODES:,} in all; "
+                    "an alias bomb?)",
                     source=source,
                 )
             sizes[key] = total
