@@ -150,10 +150,8 @@ def _children(data: Any, node: Any) -> list[Any]:
     out = list(node.values())
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
-        try:
+        with contextlib.suppress(KeyError):
             out.append(resolve_pointer(data, ref))
-        except KeyError:
-            pass
     return out
 
 
