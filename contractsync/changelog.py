@@ -508,11 +508,11 @@ def _md_entry(entry: Entry) -> list[str]:
     where = f"{entry.subject}: " if entry.subject and entry.subject not in entry.message else ""
     out = [f"- {marker}{where}{_one_line(entry.message)}"]
     if entry.announcement is not None:
-        out.append(f"  - Why: {_one_line(entry.announcement.reason)}")
+        out.append(f"  - Why: {_md_text(entry.announcement.reason)}")
         if entry.announcement.migration:
-            out.append(f"  - Migration: {_one_line(entry.announcement.migration)}")
+            out.append(f"  - Migration: {_md_text(entry.announcement.migration)}")
     elif entry.allowed_by:
-        out.append(f"  - Allowed without announcement: {_one_line(entry.allowed_by)}")
+        out.append(f"  - Allowed without announcement: {_md_text(entry.allowed_by)}")
     tail = f"rule {_md_code(entry.id)}, fingerprint {_md_code(entry.fingerprint)}"
     if entry.operations:
         ops = ", ".join(_md_code(op) for op in entry.operations)
@@ -524,6 +524,16 @@ def _md_entry(entry: Entry) -> list[str]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+
+
+def _md_text(text: str) -> str:
+    """Text a person wrote (an announcement's reason, a migration note) as inert Markdown on one
+    line: every character Markdown or inline HTML would act on is backslash-escaped, so a reason
+    cannot inject a link, an image, HTML or table syntax into ``CHANGELOG.md`` (#13)."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def render_json(history: History, releases: Sequence[Release] | None = None) -> str:

@@ -65,10 +65,16 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
 
+    When ``path`` is a symbolic link, the file it points to is replaced (in its own directory),
+    so the link keeps pointing at the new content.
+
     The directory is created when missing. The previous file (if any) stays intact until the
     rename, which is atomic on POSIX and Windows. Permissions of an existing file are kept.
     """
     target = Path(path)
+    if target.is_symlink():
+        # Write through to the file the link names, atomically there; the link stays a link (#13).
+        target = Path(os.path.realpath(target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -12,6 +12,7 @@ refused with the same message; only JSON values (a YAML ``!!set``, ``!!omap``, `
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -142,6 +143,47 @@ def check_depth(data: Any, *, source: str, raw: bytes | None = None, fmt: Format
         for child in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
             if isinstance(child, (dict, list)):
                 push((child, depth + 1))
+
+
+def duplicate_keys(raw: bytes, fmt: Format) -> list[tuple[str | None, str]]:
+    """``(line:column or None, key)`` for every key written twice in one object. Parsers keep the
+    last one silently; ``validate`` warns (#13). The text must already have parsed."""
+    found: list[tuple[str | None, str]] = []
+    if fmt == "json":
+        def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    found.append((None, key))
+                seen.add(key)
+            return dict(pairs)
+
+        with contextlib.suppress(ValueError, RecursionError):
+            json.loads(raw.decode("utf-8", "replace"), object_pairs_hook=hook)
+        return found
+    try:
+        node = yaml.compose(raw.decode("utf-8", "replace"), Loader=_SpecLoader)
+    except (yaml.YAMLError, RecursionError):
+        return found
+    stack = [node] if node is not None else []
+    seen_nodes: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in keys and key_node.value != "<<":
+                        mark = key_node.start_mark
+                        found.append((f"{mark.line + 1}:{mark.column + 1}", str(key_node.value)))
+                    keys.add(key_node.value)
+                stack.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return found
 
 
 # --- YAML ------------------------------------------------------------------------------------

@@ -44,9 +44,22 @@ RESERVED_NAMES: frozenset[str] = frozenset(
 )
 
 
+#: Characters that change how text *displays* without being visible: bidirectional overrides
+#: and isolates (a "Trojan Source" trick, CVE-2021-42574), zero-width characters, the BOM. They
+#: are escaped wherever contract text reaches the generated file, so a reviewer sees them (#13).
+INVISIBLE = frozenset("\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                      "\u2060\u2066\u2067\u2068\u2069\ufeff")
+_ESCAPE_INVISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in INVISIBLE}
+
+
+def escape_invisible(text: str) -> str:
+    """``text`` with every :data:`INVISIBLE` character written as a ``\\uXXXX`` escape."""
+    return text.translate(_ESCAPE_INVISIBLE) if not INVISIBLE.isdisjoint(text) else text
+
+
 def string_literal(value: str) -> str:
     """``value`` as a TypeScript string literal that is valid whatever it contains."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = escape_invisible(json.dumps(value, ensure_ascii=False))
     if "\u2028" in text or "\u2029" in text:
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     try:
