@@ -512,7 +512,7 @@ def _md_entry(entry: Entry) -> list[str]:
         if entry.announcement.migration:
             out.append(f"  - Migration: {_md_text(entry.announcement.migration)}")
     elif entry.allowed_by:
-        out.append(f"  - Allowed without announcement: {_md_text(entry.allowed_by)}")
+        out.append(f"  - Allowed without announcement: {_one_line(entry.allowed_by)}")
     tail = f"rule {_md_code(entry.id)}, fingerprint {_md_code(entry.fingerprint)}"
     if entry.operations:
         ops = ", ".join(_md_code(op) for op in entry.operations)
