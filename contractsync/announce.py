@@ -23,8 +23,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .changelog import Note
-from .errors import InputError, describe_validation
-from .io import atomic_write_text, read_project_text
+from .errors import InputError, SpecLoadError, describe_validation
+from .io import atomic_write_text, read_project_text, remove_file
+from .spec.parse import load_yaml
 
 FORMAT = "contractsync-announcements/1"
 FILENAME = "announcements.yaml"
@@ -87,12 +88,11 @@ def load_announcements(path: Path) -> AnnouncementFile:
     if text is None:
         return AnnouncementFile()
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else None
-        raise InputError(f"is not valid YAML: {getattr(exc, 'problem', exc)}", source=str(path),
-                         where=where) from None
+        # The loader every document goes through: one nesting limit, only JSON values (#13).
+        data = load_yaml(text, source=str(path), raw=text.encode("utf-8"))
+    except SpecLoadError as exc:
+        message = exc.message.replace("invalid YAML: ", "is not valid YAML: ", 1)
+        raise InputError(message, source=str(path), where=exc.where) from None
     if data is None:
         return AnnouncementFile()
     if isinstance(data, dict) and data.get("format", FORMAT) != FORMAT:
@@ -123,6 +123,6 @@ def dump_announcements(store: AnnouncementFile) -> str:
 def save_announcements(path: Path, store: AnnouncementFile) -> None:
     """Write the file atomically; an empty store removes the file (nothing pending)."""
     if not store.announcements:
-        path.unlink(missing_ok=True)
+        remove_file(path)
         return
     atomic_write_text(path, dump_announcements(store))

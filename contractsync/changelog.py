@@ -25,8 +25,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .diff.model import Change, Level
-from .errors import InputError, describe_validation
+from .errors import InputError, SpecLoadError, describe_validation
 from .io import atomic_write_text, read_project_text
+from .spec.parse import check_depth, load_json
 
 #: The two files the history is kept in, inside the contracts directory.
 CHANGELOG_JSON = "changelog.json"
@@ -399,10 +400,12 @@ def load_history(path: Path) -> History:
         return History()
     fix = f"fix it or restore it from git (`git checkout -- {path.name}` in {path.parent})"
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON ({exc.msg}); {fix}", source=str(path),
-                         where=f"{exc.lineno}:{exc.colno}") from None
+        # The loader every document goes through: one nesting limit, one message (#13).
+        data = load_json(text.encode("utf-8"), source=str(path))
+        check_depth(data, source=str(path), raw=text.encode("utf-8"))
+    except SpecLoadError as exc:
+        message = exc.message.replace("invalid JSON: ", "is not valid JSON: ", 1)
+        raise InputError(f"{message}; {fix}", source=str(path), where=exc.where) from None
     if isinstance(data, dict) and data.get("format") not in (None, FORMAT):
         raise InputError(f"is not a contractsync changelog (format: {data.get('format')!r}); {fix}",
                          source=str(path), where="format")
@@ -413,6 +416,12 @@ def load_history(path: Path) -> History:
         raise InputError(f"{msg}; {fix}", source=str(path), where=where) from None
     _check_chain(history, path, fix)
     return history
+
+
+def check_history(history: History, path: Path) -> None:
+    """Refuse (:class:`InputError`) a history that :func:`load_history` would refuse to read back:
+    called before writing, so a bad release (a back-dated one, #13) is never recorded."""
+    _check_chain(history, path, "nothing was written")
 
 
 def _check_chain(history: History, path: Path, fix: str) -> None:
@@ -509,9 +518,9 @@ def _md_entry(entry: Entry) -> list[str]:
     where = f"{entry.subject}: " if entry.subject and entry.subject not in entry.message else ""
     out = [f"- {marker}{where}{_one_line(entry.message)}"]
     if entry.announcement is not None:
-        out.append(f"  - Why: {_one_line(entry.announcement.reason)}")
+        out.append(f"  - Why: {_md_text(entry.announcement.reason)}")
         if entry.announcement.migration:
-            out.append(f"  - Migration: {_one_line(entry.announcement.migration)}")
+            out.append(f"  - Migration: {_md_text(entry.announcement.migration)}")
     elif entry.allowed_by:
         out.append(f"  - Allowed without announcement: {_one_line(entry.allowed_by)}")
     tail = f"rule {_md_code(entry.id)}, fingerprint {_md_code(entry.fingerprint)}"
@@ -525,6 +534,16 @@ def _md_entry(entry: Entry) -> list[str]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+
+
+def _md_text(text: str) -> str:
+    """Text a person wrote (an announcement's reason, a migration note) as inert Markdown on one
+    line: every character Markdown or inline HTML would act on is backslash-escaped, so a reason
+    cannot inject a link, an image, HTML or table syntax into ``CHANGELOG.md`` (#13)."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def render_json(history: History, releases: Sequence[Release] | None = None) -> str:

@@ -6,6 +6,7 @@ overridden by a command-line flag; an unknown key is an error naming the key and
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -117,9 +118,36 @@ def load_config(pyproject: Path | None = None, *, start: Path | None = None) -> 
         if reserved in table:
             raise ConfigError(f"[{TABLE}] unknown key '{reserved}'", source=str(path))
     try:
-        return Config(**table, root=path.parent.resolve(), file=path)
+        cfg = Config(**table, root=path.parent.resolve(), file=path)
     except ValidationError as exc:
         raise ConfigError(_describe(exc), source=str(path)) from None
+    _confine(cfg, path)
+    return cfg
+
+
+def repository_top(start: Path) -> Path:
+    """The top of the git work tree around ``start`` (found by its ``.git``), else ``start``."""
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def _confine(cfg: Config, path: Path) -> None:
+    """Paths contractsync writes to, when they come from the file, stay inside the repository:
+    a pull request editing pyproject.toml must not redirect writes elsewhere (#13). The same
+    paths given on the command line are the user's own choice and are not confined."""
+    top = repository_top(cfg.root)
+    for key in ("contracts_dir", "frontend_types"):
+        value = getattr(cfg, key)
+        if value is None:
+            continue
+        target = Path(os.path.normpath(cfg.root / value))
+        if not target.is_relative_to(top):
+            raise ConfigError(
+                f"[{TABLE}] {key} = {value!r} is outside the repository ({top}); paths in the file "
+                "must stay inside it (give an outside path on the command line instead)",
+                source=str(path))
 
 
 def _describe(exc: ValidationError) -> str:

@@ -39,7 +39,7 @@ def export_contract(
     source: Source | str,
     out: Path | None,
     *,
-    validate: bool = True,
+    validate: bool = False,
     check: bool = False,
 ) -> ExportResult:
     """Export ``source`` in canonical form to ``out`` (``None``: do not write).

@@ -44,6 +44,7 @@ from .changelog import (
     Note,
     Release,
     Version,
+    check_history,
     entries_from_changes,
     load_history,
     render_markdown,
@@ -769,11 +770,20 @@ def accept(
         latest = history.latest
         result = AcceptResult(None)
         if latest is not None and latest.contract_sha256 == new.sha256:
-            _write_generated(cfg, new, history, result)
+            # Already recorded (possibly by a run that was killed part-way): complete it.
             if stored is None or stored.raw != new.raw:
                 atomic_write_bytes(cfg.contract_file, new.raw or b"")
                 result.written.append(cfg.contract_file)
+            if _drop_consumed(ann_path, pending, latest):
+                result.written.append(ann_path)
+            _write_generated(cfg, new, history, result)
             return result
+        if latest is not None and today.isoformat() < latest.date:
+            raise InputError(
+                f"today is {today.isoformat()} by this machine's clock (or --now) but the last release "
+                f"{latest.version} is dated {latest.date}: a release cannot be dated before the one it "
+                f"follows; check the clock or pass --now {latest.date} (or later). Nothing was written.",
+                source=str(history_path))
         if latest is None:
             previous = stored if stored is not None and stored.sha256 != new.sha256 else None
         else:
@@ -826,26 +836,40 @@ def accept(
         if latest is not None and history.find(chosen) is not None:
             raise InputError(f"release {chosen} is already in the changelog; pass a newer --version")
         new_history = history.prepend(release)
+        check_history(new_history, history_path)
         new_types = generate_types(new, cfg)
-        # Generated files first, the record last: a failure part-way leaves the old release as the
-        # latest, so `check` reports the contract as not accepted and a re-run completes it.
+        # Write order (#13): a crash after any single file operation must leave a state that a
+        # re-run completes with every announcement's reason intact. changelog.json is the record
+        # and the journal: it is written before anything it makes redundant is touched. Before it,
+        # only regenerable files change (types); after it, a re-run takes the "already recorded"
+        # path, which rewrites the contract and CHANGELOG.md and drops the announcements the
+        # release consumed (their reasons are in changelog.json by then).
         for target in types_targets(cfg):
             if _read_bytes(target) != new_types.encode("utf-8"):
                 atomic_write_text(target, new_types)
                 result.written.append(target)
+        write_history(history_path, new_history)
+        result.written.append(history_path)
         if stored is None or stored.raw != new.raw:
             atomic_write_bytes(cfg.contract_file, new.raw or b"")
             result.written.append(cfg.contract_file)
-        consumed = set(notes_by_fp) & {a.fingerprint for a in pending.announcements}
-        if consumed:
-            save_announcements(ann_path, pending.without(consumed))
+        if _drop_consumed(ann_path, pending, release):
             result.written.append(ann_path)
-        write_history(history_path, new_history)
-        result.written.append(history_path)
         atomic_write_text(cfg.contracts_path / CHANGELOG_MD, render_markdown(new_history))
         result.written.append(cfg.contracts_path / CHANGELOG_MD)
         result.release = release
         return result
+
+
+def _drop_consumed(path: Path, pending: AnnouncementFile, release: Release) -> bool:
+    """Remove from the announcements file those the release recorded with their reason; True when
+    the file changed."""
+    recorded = {e.fingerprint for e in release.changes if e.announcement is not None}
+    consumed = recorded & {a.fingerprint for a in pending.announcements}
+    if not consumed:
+        return False
+    save_announcements(path, pending.without(consumed))
+    return True
 
 
 def _write_generated(cfg: Config, doc: Document, history: History, result: AcceptResult) -> None:

@@ -4,11 +4,41 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
 from pathlib import Path
 
 from .errors import InputError
+
+#: Test hook (#13): when set to N, the process kills itself (SIGKILL) right after its N-th file
+#: operation (an atomic replace or a removal), to prove that every prefix of a multi-file update
+#: leaves a state the next run completes. Never set outside tests.
+FAULT_ENV = "CONTRACTSYNC_FAULT_AFTER_FILE_OPS"
+_ops_done = 0
+
+
+def _file_op_done() -> None:
+    global _ops_done
+    limit = os.environ.get(FAULT_ENV)
+    if not limit:
+        return
+    _ops_done += 1
+    if _ops_done == int(limit):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def remove_file(path: Path) -> bool:
+    """Remove ``path`` if it exists (True when it did); any other failure is an
+    :class:`InputError` naming the file."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise InputError(f"cannot remove file: {exc.strerror or exc}", source=str(path)) from exc
+    _file_op_done()
+    return True
 
 
 def read_project_text(path: Path) -> str | None:
@@ -71,6 +101,9 @@ def repo_path(path: Path, root: Path | None = None) -> str:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
 
+    When ``path`` is a symbolic link, the file it points to is replaced (in its own directory),
+    so the link keeps pointing at the new content.
+
     The directory is created when missing. The previous file (if any) stays intact until the
     rename, which is atomic on POSIX and Windows. Permissions of an existing file are kept.
     """
@@ -84,6 +117,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int |
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror or exc}", source=str(target)) from exc
         return
+    if target.is_symlink():
+        # Write through to the file the link names, atomically there; the link stays a link (#13).
+        target = Path(os.path.realpath(target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -107,6 +143,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int |
         os.chmod(tmp, mode)
         os.replace(tmp, target)
         tmp = ""
+        _file_op_done()
     except OSError as exc:
         raise InputError(f"cannot write file: {exc.strerror or exc}", source=str(target)) from exc
     finally:

@@ -184,3 +184,31 @@ def test_stdin_source(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
     assert "<stdin>: valid OpenAPI 3.1.0" in capsys.readouterr().out
 
 
+
+
+# --- #13: file sources are bounded like stdin and URLs; FIFOs and devices are refused -----------
+
+@pytest.mark.parametrize("command", [["validate"], ["generate", "typescript", "-o", "out.ts"]])
+@pytest.mark.parametrize("kind", ["fifo", "device", "too large"])
+def test_special_and_oversized_files_are_refused(
+    kind: str, command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from contractsync.spec.source import MAX_SPEC_BYTES
+
+    monkeypatch.chdir(tmp_path)
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "spec.json")  # opening it would block until a writer comes
+        name, words = "spec.json", "is a FIFO"
+    elif kind == "device":
+        name, words = "/dev/zero", "is a device"  # reading it never ends
+    else:
+        with open(tmp_path / "big.json", "wb") as fh:  # sparse: no disk used
+            fh.truncate(MAX_SPEC_BYTES + 1)
+        name, words = "big.json", "is larger than 128 MiB"
+    argv = [*command[:2], name, *command[2:]] if command[0] == "generate" else [*command, name]
+    code = main(argv)
+    line = _one_line_error(capsys.readouterr().err)
+    assert code == 2
+    assert name in line and words in line, line
+    assert not (tmp_path / "out.ts").exists()

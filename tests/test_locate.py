@@ -214,3 +214,44 @@ def test_fast_path_on_github_matches_scanner() -> None:
     clear_cache()
     prime(raw, "json", data)
     assert [locate_pointer(raw, "json", p) for p in pointers] == scanned
+
+
+class _ScanRecordingBytes(bytes):
+    """Bytes that record how far each count / rfind / slice reaches (the work a look-up does)."""
+
+    spans: list[int]
+
+    def count(self, sub, start=0, end=None):  # type: ignore[no-untyped-def,override]
+        self.spans.append((len(self) if end is None else end) - start)
+        return super().count(sub, start, end)
+
+    def rfind(self, sub, start=0, end=None):  # type: ignore[no-untyped-def,override]
+        self.spans.append((len(self) if end is None else end) - start)
+        return super().rfind(sub, start, end)
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def,override]
+        if isinstance(key, slice):
+            self.spans.append(len(range(*key.indices(len(self)))))
+        return super().__getitem__(key)
+
+
+def test_single_line_json_positions_do_not_rescan_the_line() -> None:
+    """#13: on single-line JSON (what FastAPI serves) each look-up scanned back to the line start,
+    so n changes cost n x the file size. After the first look-up indexes the line starts, a
+    position costs a scan bounded by a small block, wherever it is in the line."""
+    props = {f"p{i}é": {"type": "string", "description": "ü€𝄞" * (i % 5) + "x" * 100} for i in range(5_000)}
+    doc = {"openapi": "3.1.0", "components": {"schemas": {"A": {"properties": props}}}}
+    raw = _ScanRecordingBytes(orjson.dumps(doc))
+    raw.spans = []
+    assert len(raw) > 500_000 and b"\n" not in raw
+    first = locate_pointer(raw, "json", "/components/schemas/A/properties/p0é")
+    assert first is not None and first.line == 1
+    text = raw.decode("utf-8")
+    for i in (4_999, 2_500, 4_321):
+        raw.spans = []
+        pos = locate_pointer(raw, "json", f"/components/schemas/A/properties/p{i}é/description")
+        assert pos is not None
+        # column in characters, counted the slow way
+        assert pos.column == text.index(f'"p{i}é":') + len(f'"p{i}é":{{"type":"string",') + 1
+        position_scans = [s for s in raw.spans if s > 64 * 1024]
+        assert position_scans == [], f"a look-up scanned {max(raw.spans):,} bytes"

@@ -25,8 +25,10 @@ def export(
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
     python: c.PythonOption = None,
-    no_validate: Annotated[bool, typer.Option(
-        "--no-validate", help="Skip full OpenAPI validation (it is cached by content hash).")] = False,
+    validate: Annotated[bool, typer.Option(
+        "--validate/--no-validate",
+        help="Also run full OpenAPI validation (bounded; cached by content hash). Off by default: "
+             "`contractsync validate` does it on demand.")] = False,
 ) -> int:
     """Export the FastAPI app's OpenAPI document as the canonical contract.
 
@@ -46,7 +48,7 @@ def export(
         return 0
     target = output if output is not None else cfg.contract_file
     shown = c.display_path(target)
-    result = export_contract(source, target, validate=not no_validate, check=check)
+    result = export_contract(source, target, validate=validate, check=check)
     for problem in result.problems:
         c.warn(f"{result.document.source}: {problem} (the exported document is not strictly valid OpenAPI)")
     if check:

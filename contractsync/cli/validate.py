@@ -6,8 +6,10 @@ from typing import Annotated
 
 import orjson
 import typer
+from rich.markup import escape
 
 from ..contract import operations
+from ..spec.parse import duplicate_keys
 from ..spec.source import load_spec
 from ..spec.validate import validate_document
 from . import _common as c
@@ -36,7 +38,11 @@ def validate(
     cfg = c.config()
     source = c.spec_source(spec, cfg, app=app, app_dir=app_dir, in_process=in_process, timeout=timeout,
                            python=python)
-    doc = load_spec(source)
+    doc = load_spec(source, refs=False)  # reference problems are listed with the others
+    if doc.raw is not None:
+        for line_col, key in duplicate_keys(doc.raw, doc.format):
+            place = f"{doc.source}:{line_col}" if line_col else doc.source
+            c.warn(escape(f"{place}: key {key!r} appears twice in one object; the last one is used"))
     problems = validate_document(doc, use_cache=not no_cache)
     if output_format == "json":
         payload = {

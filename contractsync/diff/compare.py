@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..spec.document import Document
-from ..spec.refs import check_refs
 from ..spec.source import Source, load_spec
 from .engine import diff
 from .model import Report
@@ -32,18 +31,9 @@ class Comparison:
 
 
 def load_for_diff(source: Source | str, *, allow_external_refs: bool = False) -> Document:
-    """:func:`~contractsync.spec.load_spec` plus the ``$ref`` check a diff needs: a ``$ref`` to
+    """:func:`~contractsync.spec.load_spec`, with ``diff --allow-external-refs``: a ``$ref`` to
     nothing, or an external one that is not allowed, is a one-line :class:`RefError`."""
-    doc = load_spec(source)
-    external = check_refs(doc.data, source=doc.source, allow_external=allow_external_refs,
-                          raw=doc.raw, fmt=doc.format)
-    if external:
-        doc.warnings.append(
-            f"{doc.source}: {len(external)} external $ref{'s' if len(external) != 1 else ''} "
-            f"(first: '{external[0][1]}' at {external[0][0]}); only files below the spec's directory "
-            "are read, never URLs"
-        )
-    return doc
+    return load_spec(source, allow_external_refs=allow_external_refs)
 
 
 def compare(

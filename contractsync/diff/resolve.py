@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import RefError
 from ..spec.parse import parse_bytes
-from ..spec.refs import resolve_pointer
+from ..spec.refs import fragment_pointer, resolve_pointer
 
 
 class Resolver:
@@ -37,6 +37,7 @@ class Resolver:
         if hit is not None:
             return hit
         file_part, _, fragment = ref.partition("#")
+        fragment = fragment_pointer(fragment)
         file_key = self._external_file(file_part, base, ref, holder) if file_part else base
         data = self.data if file_key == "" else self._load(file_key, ref, holder)
         try:

@@ -128,4 +128,7 @@ def check_structure(data: Any, *, source: str) -> list[str]:
                 raise NotOpenAPIError("a path item must be an object", source=source, where=ptr)
     elif "paths" not in data and not version.startswith("3.1"):
         warnings.append(f"{source}: /paths is missing (required in OpenAPI 3.0)")
+    from .shape import check_shapes
+
+    check_shapes(data, source=source)
     return warnings

@@ -42,7 +42,7 @@ from .refs import unescape
 _CACHE_SIZE = 4
 
 _WS = re.compile(rb"[ \t\r\n]*")
-_BLOCK = 1 << 16
+_BLOCK = 1 << 13
 _NO_DATA: Any = object()
 # A JSON string: bytes other than quote/backslash, or any escape pair. Works on raw UTF-8 bytes
 # because neither byte of interest occurs inside a multi-byte UTF-8 sequence.
@@ -158,6 +158,7 @@ class _JsonIndex:
     _offsets: dict[int, _Layout] = field(default_factory=dict)
     _text: str | None = None
     _checkpoints: list[int] | None = None
+    _block_columns: list[int] | None = None
     _containers: dict[int, _Container] = field(default_factory=dict)
     _root: int | None = None
 
@@ -362,21 +363,45 @@ class _JsonIndex:
         return int(stop)
 
     def _position(self, offset: int) -> Position:
-        if self._checkpoints is None:
-            # Newlines before each 64 KiB block: a line number is then one short count() away
-            # (C speed), without a 350,000-entry line table.
-            raw = self.raw
+        raw = self.raw
+        if self._checkpoints is None or self._block_columns is None:
+            # Per 64 KiB block: the newlines before it and the column (in characters) its first
+            # byte sits at. A line number is then one short count() away and a column one short
+            # scan, even on single-line JSON (what FastAPI serves), where scanning back to the
+            # line start would be linear in the offset for every change (#13).
             checkpoints = [0]
+            columns = [0]
             for block in range(_BLOCK, len(raw) + 1, _BLOCK):
-                checkpoints.append(checkpoints[-1] + raw.count(b"\n", block - _BLOCK, block))
-            self._checkpoints = checkpoints
+                start = block - _BLOCK
+                checkpoints.append(checkpoints[-1] + raw.count(b"\n", start, block))
+                newline = raw.rfind(b"\n", start, block)
+                if newline == -1:
+                    columns.append(columns[-1] + _chars(raw, start, block))
+                else:
+                    columns.append(_chars(raw, newline + 1, block))
+            self._checkpoints, self._block_columns = checkpoints, columns
         block = offset // _BLOCK
-        line = self._checkpoints[block] + self.raw.count(b"\n", block * _BLOCK, offset)
-        start = self.raw.rfind(b"\n", 0, offset) + 1
-        column = len(self.raw[start:offset].decode("utf-8", "replace")) + 1
-        if line == 0 and self.raw.startswith(b"\xef\xbb\xbf"):
+        base = block * _BLOCK
+        line = self._checkpoints[block] + raw.count(b"\n", base, offset)
+        newline = raw.rfind(b"\n", base, offset)
+        if newline == -1:
+            column = self._block_columns[block] + _chars(raw, base, offset) + 1
+        else:
+            column = _chars(raw, newline + 1, offset) + 1
+        if line == 0 and raw.startswith(b"\xef\xbb\xbf"):
             column -= 1
         return Position(line + 1, column)
+
+
+# Every byte value except UTF-8 continuation bytes (0x80-0xBF): deleting them leaves the
+# continuation bytes, so characters = bytes - continuation bytes (valid at any byte boundary).
+_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b <= 0xBF)
+
+
+def _chars(raw: bytes, start: int, end: int) -> int:
+    """How many characters the UTF-8 bytes ``raw[start:end]`` hold (C speed)."""
+    segment = raw[start:end]
+    return len(segment) - len(segment.translate(None, _NOT_CONTINUATION))
 
 
 # --- YAML --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import RefError
 
@@ -34,17 +35,24 @@ def join(pointer: str, *tokens: str | int) -> str:
 _MISSING = object()
 
 
+def fragment_pointer(fragment: str) -> str:
+    """The JSON pointer a ``$ref``'s URI fragment spells (RFC 6901 §6): percent-decoded, so
+    ``/components/schemas/a%20b`` names the schema ``a b`` in every command (#13)."""
+    return unquote(fragment) if "%" in fragment else fragment
+
+
 def resolve_pointer(data: Any, pointer: str) -> Any:
-    """The value at JSON pointer ``pointer`` (``""`` or ``"/a/b"``); raises ``KeyError``."""
+    """The value at JSON pointer ``pointer`` (``""`` or ``"/a/b"``), or at a ``$ref`` written as
+    a URI fragment (``"#/a/b"``, percent-decoded); raises ``KeyError``."""
     if pointer in ("", "#"):
         return data
     if pointer.startswith("#"):
-        pointer = pointer[1:]
+        pointer = fragment_pointer(pointer[1:])
     if not pointer.startswith("/"):
         raise KeyError(pointer)
     node = data
     for raw in pointer[1:].split("/"):
-        token = unescape(raw).replace("%25", "%").replace("%7B", "{").replace("%7D", "}")
+        token = unescape(raw)
         if isinstance(node, dict):
             value = node.get(token, _MISSING)
             if value is _MISSING:

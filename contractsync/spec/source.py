@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from pathlib import Path
 from ..errors import InputError, SpecLoadError
 from .document import Document, check_structure
 from .parse import detect_format, parse_bytes
+from .refs import check_refs
 
-#: Largest spec accepted from a URL or standard input (GitHub's description is 13 MB).
+#: Largest spec accepted from a file, a URL, standard input or git (GitHub's description is 13 MB).
 MAX_REMOTE_BYTES = 128 * 1024 * 1024
+MAX_SPEC_BYTES = MAX_REMOTE_BYTES
 URL_TIMEOUT = 20.0
 
 
@@ -121,21 +124,39 @@ def load_spec(
     source: Source | str,
     *,
     cwd: Path | None = None,
+    refs: bool = True,
+    allow_external_refs: bool = False,
 ) -> Document:
-    """Load a document from any :data:`Source` and run the cheap structural check.
+    """Load a document from any :data:`Source`: parse, the cheap structural check and the
+    ``$ref`` check. Every command loads a document this way, so all of them refuse the same
+    inputs with the same message (#13).
 
-    Raises :class:`~contractsync.errors.InputError` subclasses with one-line messages.
+    ``refs=False`` skips the ``$ref`` check (``validate`` reports those problems itself);
+    ``allow_external_refs`` lets external references through with a warning, for a caller that
+    resolves them (``diff --allow-external-refs``). Raises
+    :class:`~contractsync.errors.InputError` subclasses with one-line messages.
     """
     src = parse_source(source, cwd=cwd) if isinstance(source, str) else source
     if isinstance(src, AppSource):
         from .export import export_app
 
-        return export_app(src)
-    raw, name, path = read_source(src)
-    fmt = detect_format(raw, path.name if path else name)
-    data = parse_bytes(raw, source=name, fmt=fmt)
-    warnings = check_structure(data, source=name)
-    return Document(data=data, source=name, raw=raw, format=fmt, path=path, warnings=warnings)
+        doc = export_app(src)
+    else:
+        raw, name, path = read_source(src)
+        fmt = detect_format(raw, path.name if path else name)
+        data = parse_bytes(raw, source=name, fmt=fmt)
+        warnings = check_structure(data, source=name)
+        doc = Document(data=data, source=name, raw=raw, format=fmt, path=path, warnings=warnings)
+    if refs:
+        external = check_refs(doc.data, source=doc.source, allow_external=allow_external_refs,
+                              raw=doc.raw, fmt=doc.format)
+        if external:
+            doc.warnings.append(
+                f"{doc.source}: {len(external)} external $ref{'s' if len(external) != 1 else ''} "
+                f"(first: '{external[0][1]}' at {external[0][0]}); only files below the spec's directory "
+                "are read, never URLs"
+            )
+    return doc
 
 
 def read_source(src: Source) -> tuple[bytes, str, Path | None]:
@@ -156,10 +177,29 @@ def read_source(src: Source) -> tuple[bytes, str, Path | None]:
 
 
 def _read_file(path: Path) -> bytes:
+    """A regular file's bytes, at most :data:`MAX_SPEC_BYTES`. A FIFO, a device or a socket is
+    refused without being opened (opening a FIFO blocks until a writer comes; ``/dev/zero``
+    never ends)."""
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise SpecLoadError("is a directory, not a spec file", source=str(path))
-        return path.read_bytes()
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode)
+                    else "a device")
+            raise SpecLoadError(f"is {kind}, not a regular file (pipe it to '-' to read it as standard "
+                                "input)", source=str(path))
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecLoadError(f"is larger than {_size(MAX_SPEC_BYTES)}", source=str(path))
+        # O_NONBLOCK: should the path have become a FIFO since the stat, open does not block.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise SpecLoadError("is not a regular file", source=str(path))
+            data = fh.read(MAX_SPEC_BYTES + 1)
+        if len(data) > MAX_SPEC_BYTES:  # it grew while being read
+            raise SpecLoadError(f"is larger than {_size(MAX_SPEC_BYTES)}", source=str(path))
+        return data
     except FileNotFoundError:
         raise SpecLoadError("no such file", source=str(path)) from None
     except PermissionError:
@@ -241,13 +281,13 @@ def read_git_resolved(src: GitSource) -> tuple[bytes, str]:
             else ""
         )
         raise SpecLoadError(f"git revision '{src.rev}' not found{hint}", source=str(src))
-    data = _git_show(top, src.rev, rel)
+    data = _git_show(top, src.rev, rel, str(src))
     if data is None and not relative_to_cwd:
         with contextlib.suppress(ValueError):
             prefix = src.cwd.resolve().relative_to(top.resolve())
             if prefix.parts:
                 alternative = prefix / rel
-                data = _git_show(top, src.rev, alternative)
+                data = _git_show(top, src.rev, alternative, str(src))
                 if data is not None:
                     sys.stderr.write(
                         f"contractsync: note: {src.rev}:{rel.as_posix()} is not in the repository; "
@@ -263,8 +303,12 @@ def read_git_resolved(src: GitSource) -> tuple[bytes, str]:
     return data, rel.as_posix()
 
 
-def _git_show(top: Path, rev: str, rel: Path) -> bytes | None:
-    proc = subprocess.run(["git", "show", f"{rev}:{rel.as_posix()}"], cwd=top, capture_output=True, check=False)
+def _git_show(top: Path, rev: str, rel: Path, source: str) -> bytes | None:
+    spec = f"{rev}:{rel.as_posix()}"
+    size = subprocess.run(["git", "cat-file", "-s", spec], cwd=top, capture_output=True, text=True, check=False)
+    if size.returncode == 0 and size.stdout.strip().isdigit() and int(size.stdout) > MAX_SPEC_BYTES:
+        raise SpecLoadError(f"is larger than {_size(MAX_SPEC_BYTES)}", source=source)
+    proc = subprocess.run(["git", "show", spec], cwd=top, capture_output=True, check=False)
     return proc.stdout if proc.returncode == 0 else None
 
 

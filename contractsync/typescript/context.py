@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from ..spec.refs import resolve_pointer
 from .ident import NameAllocator, index_key
 from .options import TypeScriptOptions
 
@@ -124,24 +125,10 @@ class Context:
         """The value a local ``$ref`` points at, or ``_MISSING`` (external, malformed, absent)."""
         if not ref.startswith("#"):
             return _MISSING
-        fragment = unquote(ref[1:]) if "%" in ref else ref[1:]
-        if fragment == "":
-            return self.data
-        if not fragment.startswith("/"):
+        try:
+            return resolve_pointer(self.data, ref)
+        except KeyError:
             return _MISSING
-        node: Any = self.data
-        for raw in fragment[1:].split("/"):
-            segment = _unescape(raw)
-            if isinstance(node, dict):
-                node = node.get(segment, _MISSING)
-            elif isinstance(node, list) and segment.isdigit():
-                index = int(segment)
-                node = node[index] if index < len(node) else _MISSING
-            else:
-                return _MISSING
-            if node is _MISSING:
-                return _MISSING
-        return node
 
     @staticmethod
     def component_name(ref: str, kind: str) -> str | None:

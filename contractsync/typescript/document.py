@@ -55,8 +55,11 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
     """Generate the complete TypeScript source for ``ctx.data``; with ``recorder``, also record
     where each path, operation, schema and alias landed (the symbol map)."""
     rec = recorder or LineRecorder()
-    for name in ctx.items(ctx.schemas):
-        ctx.schema_alias[name[0]] = ctx.names.allocate(name[0])
+    # Schema aliases are a function of each schema's own name (never of the other schemas), so
+    # adding a schema can never move or re-point an existing alias; derived names come after.
+    ctx.schema_alias.update(ident.schema_aliases(name for name, _ in ctx.items(ctx.schemas)))
+    for alias in ctx.schema_alias.values():
+        ctx.names.reserve(alias)
     schemas = emit_schemas(ctx)
     registry = OperationRegistry()
     path_members = paths_members(ctx, ctx.data.get("paths"), "#/paths", registry)

@@ -9,9 +9,11 @@ valid, not reserved and unique.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+from collections.abc import Iterable
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 _NUMERIC_KEY = re.compile(r"^(?:0|[1-9][0-9]{0,14})$")
@@ -42,9 +44,22 @@ RESERVED_NAMES: frozenset[str] = frozenset(
 )
 
 
+#: Characters that change how text *displays* without being visible: bidirectional overrides
+#: and isolates (a "Trojan Source" trick, CVE-2021-42574), zero-width characters, the BOM. They
+#: are escaped wherever contract text reaches the generated file, so a reviewer sees them (#13).
+INVISIBLE = frozenset("\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                      "\u2060\u2066\u2067\u2068\u2069\ufeff")
+_ESCAPE_INVISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in INVISIBLE}
+
+
+def escape_invisible(text: str) -> str:
+    """``text`` with every :data:`INVISIBLE` character written as a ``\\uXXXX`` escape."""
+    return text.translate(_ESCAPE_INVISIBLE) if not INVISIBLE.isdisjoint(text) else text
+
+
 def string_literal(value: str) -> str:
     """``value`` as a TypeScript string literal that is valid whatever it contains."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = escape_invisible(json.dumps(value, ensure_ascii=False))
     if "\u2028" in text or "\u2029" in text:
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     try:
@@ -125,6 +140,63 @@ def pascal_identifier(name: str) -> str:
     return out
 
 
+def is_plain_identifier(name: str) -> bool:
+    """True when ``name`` can be exported as written: an identifier without ``$`` that is not
+    reserved. Such a schema name is its own alias."""
+    return (
+        bool(name)
+        and "$" not in name
+        and _is_start(name[0])
+        and all(_is_part(ch) for ch in name[1:])
+        and name not in RESERVED_NAMES
+    )
+
+
+def derived_alias(name: str) -> str:
+    """The alias of a schema whose name cannot be exported as written (``Book-Input``, ``1st``,
+    ``Record``): every character that cannot appear in an identifier becomes ``$`` and a reserved
+    word gets a trailing ``$`` (``Book$Input``, ``$1st``, ``Record$``).
+
+    The result always contains a ``$``, which no plain name does, so a derived alias can never be
+    taken over by a schema added later under a plain name.
+    """
+    out = "".join(ch if _is_part(ch) and ch != "$" else "$" for ch in name)
+    if not out or not _is_start(out[0]):
+        out = "$" + out
+    if "$" not in out:
+        out += "$"
+    return out
+
+
+def schema_aliases(names: Iterable[str]) -> dict[str, str]:
+    """The exported alias of every component schema name, each a function of its own name.
+
+    A plain identifier keeps its name; any other name gets :func:`derived_alias`. Only when two
+    names in the same document derive the same alias (``a.b`` and ``a-b``) do both get a suffix
+    from a hash of their own name (``a$b$h1f0c2a9e``): an alias then disappears, it never points
+    to another schema. Adding or removing a schema therefore never re-points an existing alias.
+    """
+    names = list(names)
+    wanted = {n: (n if is_plain_identifier(n) else derived_alias(n)) for n in names}
+    counts: dict[str, int] = {}
+    for alias in wanted.values():
+        counts[alias] = counts.get(alias, 0) + 1
+    out: dict[str, str] = {}
+    taken = {a for a, c in counts.items() if c == 1}
+    for n in names:
+        alias = wanted[n]
+        if counts[alias] > 1:
+            digest = hashlib.sha256(n.encode("utf-8", "surrogatepass")).hexdigest()
+            for width in (8, 16, 64):
+                candidate = f"{alias}$h{digest[:width]}"
+                if candidate not in taken:
+                    break
+            alias = candidate
+            taken.add(alias)
+        out[n] = alias
+    return out
+
+
 class NameAllocator:
     """Hands out unique exported identifiers; reserved words and earlier names are never reused.
 
@@ -134,6 +206,10 @@ class NameAllocator:
 
     def __init__(self, reserved: frozenset[str] = RESERVED_NAMES) -> None:
         self._taken: set[str] = set(reserved)
+
+    def reserve(self, name: str) -> None:
+        """Mark ``name`` as taken (an alias chosen elsewhere)."""
+        self._taken.add(name)
 
     def allocate(self, wanted: str, fallback: str = "Schema") -> str:
         """Reserve and return the identifier closest to ``wanted``."""

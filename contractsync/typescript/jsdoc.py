@@ -12,10 +12,13 @@ from typing import Any
 
 import orjson
 
+from .ident import escape_invisible
+
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
 
 
 def _clean(text: str) -> list[str]:
+    text = escape_invisible(text)
     if "*/" in text:
         text = text.replace("*/", "*\\/")
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:

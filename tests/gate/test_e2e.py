@@ -162,7 +162,7 @@ def test_breaking_change_blocks_until_announced_and_accepted(repo: Path, cli: Ca
     release = changelog[changelog.index("## [2.0.0] - 2026-11-26"):changelog.index("## [1.0.0]")]
     assert "- **Breaking:**" in release
     assert "  - Why: ISBNs moved to the editions resource" in release
-    assert "  - Migration: Read editions[].isbn instead" in release
+    assert "  - Migration: Read editions\\[\\].isbn instead" in release
     assert "`GET /books/{book_id}`" in release and fp in release
     entry = json.loads((repo / "contracts" / "changelog.json").read_text())["releases"][0]["changes"]
     assert any(e["fingerprint"] == fp and e["announcement"]["reason"].startswith("ISBNs") for e in entry)

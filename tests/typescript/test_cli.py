@@ -41,7 +41,6 @@ SPEC: dict[str, Any] = {
                     "name": {"type": "string"},
                     "qty": {"type": "integer", "default": 1},
                     "color": {"type": "string", "enum": ["red", "blue"]},
-                    "ref": {"$ref": "#/components/schemas/Missing"},
                 },
                 "required": ["name"],
             }
@@ -69,8 +68,18 @@ def test_default_targets_are_the_contract_dir_and_the_frontend(project: Path, ca
     assert " * Mini — version 0.3.0\n" in first
     err = capsys.readouterr().err
     assert "wrote api/types.ts" in err and "wrote web/src/api/types.ts" in err
-    # the unresolvable $ref is reported with its pointer
-    assert "#/components/schemas/Item/properties/ref: cannot resolve $ref" in err
+
+
+def test_unresolvable_ref_is_refused_like_diff_does(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """#13: a $ref to nothing is a one-line error naming its place, as in diff and check."""
+    spec = project / "api" / "openapi.json"
+    data = json.loads(spec.read_text())
+    data["components"]["schemas"]["Item"]["properties"]["ref"] = {"$ref": "#/components/schemas/Missing"}
+    spec.write_text(json.dumps(data))
+    assert main(["generate", "typescript"]) == 2
+    err = capsys.readouterr().err
+    assert "/components/schemas/Item/properties/ref: $ref '#/components/schemas/Missing' points to nothing" in err
+    assert not (project / "api" / "types.ts").exists()
 
 
 def test_check_passes_when_current_and_fails_when_stale(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contractsync.errors import NotOpenAPIError
 from contractsync.spec import load_spec
 from contractsync.spec.document import Document
-from contractsync.typescript import TypeScriptOptions, TypeScriptWarning, to_typescript
+from contractsync.typescript import TypeScriptOptions, TypeScriptWarning, ident, to_typescript
 
 
 def doc(schemas: dict[str, Any] | None = None, paths: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -188,20 +192,64 @@ def test_recursive_ref_to_own_anchor() -> None:
 
 
 def test_aliases_are_valid_unique_identifiers() -> None:
-    names = ["Book-Input", "BookInput", "Record", "string", "paths", "1st", "Café", "a.b c", "---"]
+    names = ["Book-Input", "BookInput", "Record", "string", "paths", "1st", "Café", "a.b c", "---",
+             "a-b", "a.b"]
     text = to_typescript(doc({n: {"type": "string"} for n in names}))
     aliases = re.findall(r"^export type (\S+) = components\[\"schemas\"\]\[(\".*\")\];$", text, re.M)
     assert aliases == [
-        ("BookInput", '"Book-Input"'),
-        ("BookInput_2", '"BookInput"'),
-        ("Record_2", '"Record"'),
-        ("String_2", '"string"'),
-        ("Paths", '"paths"'),
-        ("_1st", '"1st"'),
+        ("Book$Input", '"Book-Input"'),
+        ("BookInput", '"BookInput"'),
+        ("Record$", '"Record"'),
+        ("string$", '"string"'),
+        ("paths$", '"paths"'),
+        ("$1st", '"1st"'),
         ("Café", '"Café"'),
-        ("ABC", '"a.b c"'),
-        ("Schema", '"---"'),
+        ("a$b$c", '"a.b c"'),
+        ("$$$", '"---"'),
+        ("a$b$h" + hashlib.sha256(b"a-b").hexdigest()[:8], '"a-b"'),
+        ("a$b$h" + hashlib.sha256(b"a.b").hexdigest()[:8], '"a.b"'),
     ]
+
+
+def test_an_added_schema_never_takes_an_existing_alias() -> None:
+    """#13: v2 adds `Book-Input` next to `BookInput`; the alias `BookInput` must not move."""
+    v1 = to_typescript(doc({"BookInput": {"type": "string"}}))
+    v2 = to_typescript(doc({"Book-Input": {"type": "integer"}, "BookInput": {"type": "string"}}))
+    for text in (v1, v2):
+        assert 'export type BookInput = components["schemas"]["BookInput"];' in text
+    assert "BookInput_2" not in v2
+
+
+_SCHEMA_NAME = st.one_of(
+    st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,6}([-._][A-Za-z0-9]{1,4})?", fullmatch=True),
+    st.sampled_from(["BookInput", "Book-Input", "Book.Input", "Book_Input", "Record", "string", "1st",
+                     "Book$Input", "Book$Input$", "a-b", "a.b", "a$b"]),
+    st.text(min_size=1, max_size=6),
+)
+_ALIAS_RE = re.compile(r'^export type (\S+) = components\["schemas"\]\[(".*")\];$', re.M)
+
+
+def _alias_targets(names: list[str]) -> dict[str, str]:
+    text = to_typescript(doc({n: {"type": "string"} for n in names}))
+    found = {alias: json.loads(target) for alias, target in _ALIAS_RE.findall(text)}
+    assert len(found) == len(names)
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_SCHEMA_NAME, min_size=1, max_size=8, unique=True), _SCHEMA_NAME)
+def test_adding_or_removing_a_schema_never_repoints_an_alias(names: list[str], extra: str) -> None:
+    """Property (#13): with one schema more (or less), every alias present in both outputs names
+    the same schema, and every plain-identifier schema keeps its own name."""
+    without = [n for n in names if n != extra]
+    with_extra = [*without, extra]
+    before, after = _alias_targets(without), _alias_targets(with_extra)
+    for alias in before.keys() & after.keys():
+        assert before[alias] == after[alias], (alias, before[alias], after[alias])
+    for aliases in (before, after):
+        for alias, target in aliases.items():
+            if ident.is_plain_identifier(target):
+                assert alias == target
 
 
 def test_aliases_can_be_turned_off() -> None:

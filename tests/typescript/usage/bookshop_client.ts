@@ -3,7 +3,7 @@
 // stopped catching the mistake, tsc would report the directive as unused and the test fails.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./types";
-import type { BookInput, BookOutput, Genre } from "./types";
+import type { Book$Input as BookInput, Book$Output as BookOutput, Genre } from "./types";
 
 const client = createClient<paths>({ baseUrl: "http://localhost:8000" });
 

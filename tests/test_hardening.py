@@ -1,0 +1,128 @@
+"""Smaller hardening from the fault and fuzz campaign (#13, item 9): symlinked outputs, config
+paths confined to the repository, invisible characters in generated TypeScript, announcement text
+in CHANGELOG.md, duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contractsync.changelog import History, Note, Release, entries_from_changes, render_markdown
+from contractsync.cli import main
+from contractsync.config import load_config
+from contractsync.diff.model import Change, Direction, Level, Location
+from contractsync.errors import ConfigError
+from contractsync.io import atomic_write_text
+from contractsync.typescript import to_typescript
+
+SPEC = ('{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, '
+        '"components": {"schemas": {"A": {"type": "string"}}}}')
+
+
+# --- symlinked outputs ---------------------------------------------------------------------------
+
+def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "shared" / "types.ts"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "link.ts"
+    link.symlink_to(real)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["types.ts"]  # no temp file left
+
+
+def test_generate_into_a_symlinked_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.json").write_text(SPEC)
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "types.ts").write_text("")
+    (tmp_path / "link.ts").symlink_to(tmp_path / "web" / "types.ts")
+    assert main(["generate", "typescript", "spec.json", "-o", "link.ts"]) == 0
+    assert (tmp_path / "link.ts").is_symlink()
+    assert "export type A" in (tmp_path / "web" / "types.ts").read_text()
+
+
+# --- config paths ---------------------------------------------------------------------------------
+
+def _project(tmp_path: Path, table: str) -> Path:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "backend").mkdir()
+    pyproject = repo / "backend" / "pyproject.toml"
+    pyproject.write_text("[tool.contractsync]\n" + table)
+    return pyproject
+
+
+@pytest.mark.parametrize("table", [
+    'contracts_dir = "../../elsewhere"\n',
+    'contracts_dir = "/etc"\n',
+    'frontend_types = "../../../home/user/.bashrc"\n',
+    'frontend_types = "/tmp/types.ts"\n',
+])
+def test_config_paths_outside_the_repository_are_refused(table: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(_project(tmp_path, table))
+    assert "outside the repository" in info.value.message
+
+
+def test_config_paths_inside_the_repository_are_fine(tmp_path: Path) -> None:
+    """A monorepo: the frontend sits next to the backend, inside the same git work tree."""
+    cfg = load_config(_project(tmp_path, 'contracts_dir = "api"\nfrontend_types = "../web/src/types.ts"\n'))
+    assert cfg.frontend_types == "../web/src/types.ts"
+    # the command line may still point anywhere: it is the user's own choice
+    assert cfg.with_overrides(contracts_dir="/tmp/x").contracts_dir == "/tmp/x"
+
+
+# --- invisible characters -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff"])
+def test_bidi_and_zero_width_characters_are_escaped_in_typescript(char: str) -> None:
+    data = {"openapi": "3.1.0", "info": {"title": f"Shop{char}", "version": "1"}, "paths": {},
+            "components": {"schemas": {"A": {"type": "string", "description": f"safe{char}evil",
+                                             "enum": [f"a{char}b"]},
+                                       "B": {"type": "object", "properties": {f"k{char}": {"type": "string"}}}}}}
+    text = to_typescript(data)
+    assert char not in text
+    escaped = f"\\u{ord(char):04x}"
+    assert f"safe{escaped}evil" in text  # the comment
+    assert f'"a{escaped}b"' in text  # the literal (same string value for TypeScript)
+    assert f'"k{escaped}"' in text  # the property key
+
+
+# --- announcement text in CHANGELOG.md ----------------------------------------------------------
+
+def test_announcement_text_is_inert_markdown() -> None:
+    change = Change(id="response-property-removed", level=Level.BREAKING, direction=Direction.RESPONSE,
+                    location=Location("GET /books", "components.schemas.Book", None, "/components"),
+                    message="property isbn removed", fingerprint="abcdef123456", operations=("GET /books",),
+                    area="schema")
+    note = Note(reason="see [docs](javascript:alert(1)) <img src=x onerror=alert(1)> | *now*",
+                migration="use `editions[]` & ~~old~~", announced="2026-11-20")
+    release = Release(version="2.0.0", date="2026-11-26", title="Shop", info_version="2.0.0", bump="major",
+                      contract_sha256="a" * 64, previous_sha256=None,
+                      changes=entries_from_changes([change], {"abcdef123456": note}))
+    md = render_markdown(History(releases=[release]))
+    why = next(line for line in md.splitlines() if "Why:" in line)
+    assert why == (r"  - Why: see \[docs\](javascript:alert(1)) \<img src=x onerror=alert(1)\> \| \*now\*")
+    migration = next(line for line in md.splitlines() if "Migration:" in line)
+    assert migration == r"  - Migration: use \`editions\[\]\` \& \~\~old\~\~"
+
+
+# --- duplicate keys -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "text", "where"), [
+    ("dup.json", '{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "paths": {}}',
+     "dup.json: key 'paths'"),
+    ("dup.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ninfo: {title: u, version: '2'}\n",
+     "dup.yaml:4:1: key 'info'"),
+])
+def test_validate_warns_about_duplicate_keys(name: str, text: str, where: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text)
+    main(["validate", "--no-cache", name])
+    err = capsys.readouterr().err
+    assert f"warning: {where} appears twice in one object" in err
