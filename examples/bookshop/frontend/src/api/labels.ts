@@ -1,5 +1,5 @@
 /** Display helpers over the contract's enums and shapes. */
-import type { Genre, MoneyOutput } from "./types";
+import type { Genre, Money$Output as MoneyOutput } from "./types";
 
 /** The shelves in menu order; `Record<Genre, …>` makes the compiler insist on every genre. */
 const GENRE_ORDER: Record<Genre, number> = {
