@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import orjson
 import pytest
 
@@ -153,20 +151,17 @@ def test_yaml_corpus_document(corpus) -> None:  # type: ignore[no-untyped-def]
     assert raw.decode().splitlines()[pos.line - 1].strip().startswith("operationId:")
 
 
-def test_fast_on_github_13mb() -> None:
+def test_locates_every_pointer_on_github_13mb() -> None:
     corpus = require_corpus()
     raw = (corpus / "large" / "github-octokit-23.0.2.json").read_bytes()
     data = orjson.loads(raw)
     pointers = [f"/paths/{escape(p)}/{m}" for p, item in list(data["paths"].items())[::4] for m in item]
     pointers += [f"/components/schemas/{escape(s)}" for s in list(data["components"]["schemas"])[::4]]
     clear_cache()
-    start = time.perf_counter()
     found = [locate_pointer(raw, "json", p) for p in pointers]
-    elapsed = time.perf_counter() - start
     assert all(found)
     assert len(pointers) > 500
-    # One lazy pass over the parts the pointers touch: about a tenth of a second on 2 cores.
-    assert elapsed < 1.5, elapsed
+    # Its speed is measured with the whole diff (positions included) by benchmarks/bench_diff.py.
 
 
 def test_fast_path_agrees_with_the_scanner() -> None:

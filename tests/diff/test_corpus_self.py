@@ -3,7 +3,6 @@ pair diffs without error (the pair-specific "known changes" live with the CLI te
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -56,14 +55,11 @@ def test_pair_diffs_without_error(pair: Path) -> None:
     assert [c.to_dict() for c in again] == [c.to_dict() for c in report]
 
 
-def test_large_github_pair_is_fast_and_collapsed() -> None:
+def test_large_github_pair_is_collapsed() -> None:
     corpus = require_corpus()
     a = load_spec(str(corpus / "large" / "github-octokit-22.0.0.json"))
     b = load_spec(str(corpus / "large" / "github-octokit-23.0.2.json"))
-    start = time.perf_counter()
-    report = diff(a.data, b.data)  # plain dicts: the engine alone, without line:column look-ups
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"engine took {elapsed:.2f}s"
+    report = diff(a.data, b.data)  # plain dicts: the engine alone (timed in benchmarks/bench_diff.py)
     assert 0 < len(report) < 2000
     shared = [c for c in report if c.location.subject.startswith("components.")]
     assert any(len(c.operations) > 1 for c in shared)
