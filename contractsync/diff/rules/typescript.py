@@ -109,6 +109,11 @@ profile_rule(TS, "api-schema-removed", E,
              "Removing or renaming the schema — even one no operation uses — removes both names, "
              "and every `import type { Item }` fails.",
              'import type { Item } from "./types";\nexport type Uses = Item;\n')
+profile_rule(TS, "api-schema-renamed", E,
+             "A renamed schema keeps its structure but not its names: the old alias and "
+             "`components[\"schemas\"][\"Item\"]` disappear, so every `import type { Item }` "
+             "fails until the frontend follows the new name.",
+             'import type { Item } from "./types";\nexport type Uses = Item;\n')
 profile_rule(TS, "api-operation-id-changed", E,
              "Operations with an operationId are emitted as `operations[\"id\"]`; frontend code "
              "typing a response as `operations[\"listItems\"][\"responses\"]` loses the name when "
