@@ -142,6 +142,29 @@ def test_app_starting_helpers_exports_and_the_helpers_end(tmp_path: Path) -> Non
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
+PARENT_KILLER_APP = """
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+from fastapi import FastAPI
+app = FastAPI()
+"""
+
+
+def test_app_that_kills_its_parent_is_reported(tmp_path: Path) -> None:
+    """#13.9: an app that SIGKILLs its parent at import used to take `contractsync export` down
+    with no message (exit 137); the export child now shields the command and says what happened."""
+    app_dir, env = make_app(tmp_path, PARENT_KILLER_APP)
+    proc = subprocess.run(
+        contractsync("export", "--app", "svc:app", "--app-dir", str(app_dir), "-o", "-", "--timeout", "30"),
+        cwd=tmp_path, env=env, capture_output=True, timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr.decode()
+    last = proc.stderr.decode().strip().splitlines()[-1]
+    assert last.startswith("contractsync: error: app svc:app: the export process was killed by SIGKILL"), last
+    assert "Traceback" not in proc.stderr.decode()
+    assert proc.stdout == b""
+
+
 def test_bootstrap_needs_python_3_9_syntax_only() -> None:
     """The files that run in the app's interpreter parse as Python 3.9."""
     import ast

@@ -299,12 +299,42 @@ def guard(alive_fd: int, parent: int, on_parent_death: Optional[Callable[[], Non
 # --------------------------------------------------------------------------------------------
 
 
+def _shield() -> Optional[int]:  # noqa: UP045
+    """Run the app one process further down, so an app that signals its parent at import
+    (``os.kill(os.getppid(), …)``) hits this shield, not the contractsync command, which then
+    reports it. Returns the shield's exit code in the shield, None in the process that exports.
+    Without ``fork`` (not POSIX) the export runs here."""
+    if not hasattr(os, "fork"):
+        return None
+    shield = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        # The exporting process dies with the shield (and so with the command, through it).
+        set_parent_death_signal(signal.SIGKILL)
+        if os.getppid() != shield:
+            os._exit(137)
+        return None
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    end_descendants()
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1
+
+
 def main(argv: List[str]) -> int:  # noqa: UP006
     target, app_dir, result_fd_text, alive_fd_text, parent_text = argv
     result_fd = int(result_fd_text)
     os.set_inheritable(result_fd, False)
     become_subreaper()
     guard(int(alive_fd_text), int(parent_text))
+    shield_exit = _shield()
+    if shield_exit is not None:
+        os._exit(shield_exit)
     result = run_export(target, app_dir)
     data = encode_result(result)
     with os.fdopen(result_fd, "wb") as out:

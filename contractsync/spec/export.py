@@ -121,8 +121,19 @@ def _export_child(src: AppSource) -> dict[str, Any]:
         )
     result = _decode_result(data)
     if result is None:
+        code = proc.returncode
+        if code is not None and (code < 0 or code > 128):
+            sig = -code if code < 0 else code - 128
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = f"signal {sig}"
+            hint = (" (does the app signal its parent process or its process group at import?)"
+                    if sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP) else "")
+            raise _error(f"the export process was killed by {name} before the app's import "
+                         f"finished{hint}", src, None, stderr_text)
         raise _error(
-            f"the export process died (exit code {proc.returncode}) without a result",
+            f"the export process died (exit code {code}) without a result",
             src, None, stderr_text,
         )
     if not result.get("ok"):
