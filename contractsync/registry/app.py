@@ -22,7 +22,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .. import __version__
 from .auth import authenticate
 from .body import pointer_of
 from .names import is_name, name_problem
@@ -34,6 +33,10 @@ from .store import open_store
 from .store.protocol import LabelRow, Store
 
 log = logging.getLogger("contractsync.registry")
+
+#: The version of the registry's HTTP API (its contract in contracts/registry/, released with
+#: `contractsync accept` like any contract), independent of the package's version.
+API_VERSION = "0.1.2"
 
 #: Query parameters that would put a credential in a URL (and so in logs and caches).
 TOKEN_PARAMS = frozenset({"token", "access_token", "api_key", "apikey", "auth", "authorization"})
@@ -184,7 +187,7 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
                 opened.close()
 
     app = FastAPI(
-        title="contractsync registry", version=__version__, lifespan=lifespan,
+        title="contractsync registry", version=API_VERSION, lifespan=lifespan,
         summary="Publish OpenAPI contracts, pull exact versions and their generated TypeScript types.",
         description=("Immutable, content-addressed contract versions; movable labels with history; a publish "
                      "gate that judges exactly as `contractsync check`. Errors are application/problem+json "
