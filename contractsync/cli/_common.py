@@ -165,5 +165,39 @@ def parse_now(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+FrontendOption = Annotated[
+    Path | None,
+    typer.Option("--frontend", help="Frontend directory (with package.json and contractsync.toml) whose "
+                 "own type-check (vue-tsc/tsc) runs with the old and the new types: the files and lines "
+                 "each change breaks are reported. Default: [tool.contractsync] frontend_dir.",
+                 show_default=False),
+]
+TypesOption = Annotated[
+    str | None,
+    typer.Option("--types", help="With a frontend: its generated types file, relative to the frontend "
+                 "directory (default: [pull] types of its contractsync.toml, or its contractsync.lock).",
+                 show_default=False),
+]
+TypecheckOption = Annotated[
+    str | None,
+    typer.Option("--typecheck-cmd", help="With a frontend: the type-check command run in (a copy of) "
+                 "it (default: 'vue-tsc --noEmit' when vue-tsc is a dependency, else 'tsc --noEmit').",
+                 show_default=False),
+]
+
+
+def write_output(rendered: str, output: Path | None, summary: str) -> None:
+    """A rendered report to stdout (no ``--output`` or ``-``), else atomically to the file, saying
+    so on stderr with its one-line ``summary``."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+        return
+    from ..io import atomic_write_text
+
+    atomic_write_text(output, rendered)
+    info(f"wrote {output}: {summary}")
+
+
 def is_tty() -> bool:
     return sys.stdout.isatty()

@@ -57,15 +57,9 @@ def check(
     in_process: c.InProcessOption = False,
     timeout: c.TimeoutOption = None,
     python: c.PythonOption = None,
-    frontend: Annotated[Path | None, typer.Option(
-        "--frontend", help="Also block when the frontend's own type-check (vue-tsc/tsc) fails with the "
-                           "code's types where it passed with the base's (default: [tool.contractsync] "
-                           "frontend_dir).", show_default=False)] = None,
-    types: Annotated[str | None, typer.Option(
-        "--types", help="With --frontend: the generated types file, relative to the frontend.",
-        show_default=False)] = None,
-    typecheck_cmd: Annotated[str | None, typer.Option(
-        "--typecheck-cmd", help="With --frontend: the type-check command.", show_default=False)] = None,
+    frontend: c.FrontendOption = None,
+    types: c.TypesOption = None,
+    typecheck_cmd: c.TypecheckOption = None,
 ) -> int:
     """The CI gate: the contract is current, every breaking change is announced, types and
     changelog are current. Prints what blocks and the exact fix.

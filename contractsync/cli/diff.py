@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +13,7 @@ from ..diff.compare import compare, load_for_diff
 from ..diff.model import Level, Report
 from ..diff.options import DiffOptions
 from ..errors import InputError
-from ..io import atomic_write_text, repo_path
+from ..io import repo_path
 from ..render import FAIL_ON_VALUES, FORMATS, Near, RenderContext, failing, nearest_in_base, render
 from ..render._common import file_of
 from ..spec.source import FileSource, GitSource, MissingAtRevision, Source
@@ -56,15 +55,9 @@ def diff(
     profile: Annotated[str | None, typer.Option(
         "--profile", help="Rule profile: 'typescript' makes changes that break a TypeScript build "
                           "breaking (default: [tool.contractsync.diff] profile).", show_default=False)] = None,
-    frontend: Annotated[Path | None, typer.Option(
-        "--frontend", help="Also type-check this frontend with the old and new types and report the "
-                           "files and lines each change breaks (as `contractsync impact`; default: "
-                           "[tool.contractsync] frontend_dir).", show_default=False)] = None,
-    types: Annotated[str | None, typer.Option(
-        "--types", help="With --frontend: the generated types file, relative to the frontend.",
-        show_default=False)] = None,
-    typecheck_cmd: Annotated[str | None, typer.Option(
-        "--typecheck-cmd", help="With --frontend: the type-check command.", show_default=False)] = None,
+    frontend: c.FrontendOption = None,
+    types: c.TypesOption = None,
+    typecheck_cmd: c.TypecheckOption = None,
     level: Annotated[str | None, typer.Option(
         "--level", help="List only changes at or above this level: breaking, warning or info. "
                         "A display filter: the summary still counts every change and the exit "
@@ -132,12 +125,7 @@ def diff(
                                 revision_file=revision_file, near=near), impact, output_format)
     for warning in [*report.warnings, *impact.warnings]:
         c.warn(warning)
-    if output is None or str(output) == "-":
-        sys.stdout.write(rendered)
-        sys.stdout.flush()
-    else:
-        atomic_write_text(output, rendered)
-        c.info(f"wrote {output}: {impact.headline()}")
+    c.write_output(rendered, output, impact.headline())
     return 1 if failing(report, threshold_name) or impact.broken else 0
 
 
@@ -183,14 +171,9 @@ def _output(report: Report, output_format: str, output: Path | None, fail_on: st
                       revision_file=revision_file, near=near)
     for warning in report.warnings:
         c.warn(warning)
-    if output is None or str(output) == "-":
-        sys.stdout.write(rendered)
-        sys.stdout.flush()
-    else:
-        atomic_write_text(output, rendered)
-        from ..render._common import summary_line
+    from ..render._common import summary_line
 
-        c.info(f"wrote {output}: {summary_line(report)}")
+    c.write_output(rendered, output, summary_line(report))
 
 
 def _base_source(base: str | None, cfg: Config) -> Source:

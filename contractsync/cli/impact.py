@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import InputError
-from ..io import atomic_write_text
 from . import _common as c
 
 if TYPE_CHECKING:
@@ -18,24 +16,6 @@ if TYPE_CHECKING:
     from ..diff.compare import Comparison
     from ..impact import ImpactReport
 
-FrontendOption = Annotated[
-    Path | None,
-    typer.Option("--frontend", help="Frontend directory (with package.json and contractsync.toml) whose "
-                 "own type-check decides what breaks. Default: [tool.contractsync] frontend_dir.",
-                 show_default=False),
-]
-TypesOption = Annotated[
-    str | None,
-    typer.Option("--types", help="The frontend's generated types file, relative to the frontend "
-                 "directory (default: [pull] types of its contractsync.toml, or its contractsync.lock).",
-                 show_default=False),
-]
-TypecheckOption = Annotated[
-    str | None,
-    typer.Option("--typecheck-cmd", help="Type-check command run in (a copy of) the frontend "
-                 "(default: 'vue-tsc --noEmit' when vue-tsc is a dependency, else 'tsc --noEmit').",
-                 show_default=False),
-]
 NoCacheOption = Annotated[
     bool,
     typer.Option("--no-cache", help="Type-check the baseline again instead of reusing the cached result."),
@@ -70,9 +50,9 @@ def impact(
     new: Annotated[str | None, typer.Argument(
         help="The new contract, as for `diff` (default: the configured app, or --app).",
         show_default=False)] = None,
-    frontend: FrontendOption = None,
-    types: TypesOption = None,
-    typecheck_cmd: TypecheckOption = None,
+    frontend: c.FrontendOption = None,
+    types: c.TypesOption = None,
+    typecheck_cmd: c.TypecheckOption = None,
     app: c.AppOption = None,
     app_dir: c.AppDirOption = None,
     in_process: c.InProcessOption = False,
@@ -122,10 +102,5 @@ def impact(
     if output_format != "github":
         for warning in report.warnings:
             c.warn(warning)
-    if output is None or str(output) == "-":
-        sys.stdout.write(rendered)
-        sys.stdout.flush()
-    else:
-        atomic_write_text(output, rendered)
-        c.info(f"wrote {output}: {report.headline()}")
+    c.write_output(rendered, output, report.headline())
     return 1 if report.broken else 0
