@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from .. import __version__
 from ..changelog import History, Note, Release, entries_from_changes, render_markdown
@@ -27,7 +24,7 @@ from ..diff.settings import DiffConfig
 from ..errors import InputError
 from ..policy import PolicyConfig, PolicyResult
 from ..spec.document import Document
-from ..typescript.options import TypeScriptOptions
+from ..typescript.options import TypeScriptOptions, options_digest
 from .body import PublishRequest, SourceInfo, stored_document
 from .problems import Problem
 from .settings import RegistrySettings
@@ -277,7 +274,3 @@ def _bump(previous: Release | None, chosen: str) -> Any:
     return b.bump_from(a) if a is not None and b is not None else Bump.NONE
 
 
-def options_digest(options: TypeScriptOptions) -> str:
-    """sha256 of the generator options as sorted JSON (what a lock file records)."""
-    text = orjson.dumps(options.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-    return "sha256:" + hashlib.sha256(text).hexdigest()

@@ -10,10 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ... import __version__
-from ...typescript.options import TypeScriptOptions
+from ...typescript.options import TypeScriptOptions, options_digest
 from ..auth import Principal
 from ..problems import Problem
-from ..service import Registry, options_digest
+from ..service import Registry
 from ..shapes import changes_json, label_json, version_json
 from ..store.protocol import PreconditionFailed
 from .deps import check_name, contract_name, label_name, publish_scope, read_scope, registry
