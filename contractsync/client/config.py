@@ -29,8 +29,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, describe_validation
+from ..registry.names import name_problem
 from ..typescript.options import TypeScriptOptions
-from .refs import Ref, name_problem, parse_ref
+from .refs import Ref, parse_ref
 
 CONFIG_FILE = "contractsync.toml"
 LOCK_FILE = "contractsync.lock"

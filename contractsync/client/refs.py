@@ -12,26 +12,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import InputError
+from ..registry.names import name_problem
 
 RefKind = Literal["label", "version", "digest"]
 
-MAX_NAME = 128
-_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?")
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
-
-
-def name_problem(value: str, what: str) -> str | None:
-    """Why ``value`` is not a contract or label name (None when it is)."""
-    if not value:
-        return f"the {what} is empty"
-    if len(value) > MAX_NAME:
-        return f"the {what} is {len(value)} characters long (at most {MAX_NAME})"
-    if ".." in value:
-        return f"the {what} contains '..'"
-    if not _NAME_RE.fullmatch(value):
-        return (f"the {what} {value!r} may only hold letters, digits, '.', '_' and '-', and must start "
-                "and end with a letter or digit")
-    return None
 
 
 def check_name(value: str, what: str, *, source: str | None = None, where: str | None = None) -> str:

@@ -33,11 +33,11 @@ def test_parse_ref(text: str, expected: Ref) -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ("label:", "the label is empty"),
-    ("label:../etc", "'..'"),
-    ("label:a/b", "may only hold"),
+    ("label:../etc", "contains a slash"),
+    ("label:a/b", "contains a slash"),
     ("label:-x", "must start"),
     ("label:" + "a" * 129, "129 characters"),
-    ("label:a\x00b", "may only hold"),
+    ("label:a\x00b", "control character U+0000"),
     ("version:0", "a version is a number from 1"),
     ("version:x", "a version is a number from 1"),
     ("version:-1", "a version is a number from 1"),
