@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
-from .auth import authenticate
+from .auth import principal_of, token_id_of
 from .body import pointer_of
 from .names import is_name, name_problem
 from .problems import Problem, problem_response
@@ -44,10 +44,11 @@ class RegistryASGI:
 
     * A credential in the query string is a 400, before any routing.
     * The label poll (``GET /v1/contracts/{c}/labels/{l}``, what every ``pull --watch`` sends
-      every few seconds) is answered here when it succeeds (200 or 304) on SQLite: the same
+      every few seconds) is answered here when it succeeds (200 or 304): the same
       checks as the routed endpoint (names, token or anonymous read, scope, ETag) without
-      FastAPI's routing and dependency resolution, which cost more than the query (on
-      PostgreSQL the two reads share one pooled connection, in a worker thread). Anything else
+      FastAPI's routing and dependency resolution, which cost more than the query. The token
+      and the label come from one query (one round trip; on PostgreSQL a prepared statement on
+      a pooled connection, in a worker thread); nothing is cached in memory. Anything else
       (an error) falls through to the router, so errors have one source.
     """
 
@@ -88,7 +89,7 @@ class RegistryASGI:
             return False
         if reg.store.kind == "sqlite":
             row = _poll(reg, parts[0], parts[2], header)
-        else:  # a network database: wait in a thread, both reads on one pooled connection
+        else:  # a network database: wait for its one round trip in a worker thread
             row = await anyio.to_thread.run_sync(_poll, reg, parts[0], parts[2], header)
         if row is None:
             return False
@@ -108,14 +109,23 @@ class RegistryASGI:
 
 def _poll(reg: Registry, contract: str, label: str, header: bytes | None) -> LabelRow | None:
     """The label a poll may see: None when the token is not good for it or the label does not
-    exist (the router then gives the error)."""
-    with reg.store.reading():
-        if header is not None:
-            scheme, _, token = header.decode("latin-1").partition(" ")
-            principal = authenticate(reg.store, token.strip()) if scheme.lower() == "bearer" else None
-            if principal is None or not principal.allows("read", contract):
-                return None
-        return reg.store.label(contract, label)
+    exist (the router then gives the error). One database round trip: the token record and the
+    label pointer come from one query; nothing is cached in the process, so a revoked token or a
+    moved label is seen by the very next poll on every replica."""
+    token: str | None = None
+    if header is not None:
+        scheme, _, value = header.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        token = value.strip()
+        if token_id_of(token) is None:
+            return None
+    row, found = reg.store.poll(contract, label, token_id_of(token) if token is not None else None)
+    if token is not None:
+        principal = principal_of(row, token)
+        if principal is None or not principal.allows("read", contract):
+            return None
+    return found
 
 
 def _not_found_cause(raw_path: str) -> Problem | None:

@@ -55,6 +55,23 @@ class PostgresStore(SQLStore):
             yield self._exec(conn)
 
     @contextlib.contextmanager
+    def _poll_read(self) -> Iterator[Exec]:
+        """The label poll's one query as a server-side prepared statement (parsed and planned
+        once per pooled connection: it runs on every ``pull --watch`` poll)."""
+        def run_prepared(conn: Any) -> Exec:
+            def run(sql: str, params: Sequence[Any] = ()) -> Cursor:
+                cursor: Cursor = conn.execute(_translate(sql), tuple(params), prepare=True)
+                return cursor
+            return run
+
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield run_prepared(held)
+            return
+        with self._pool.connection() as conn:
+            yield run_prepared(conn)
+
+    @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Several reads on one pooled connection (a checkout costs more than a small query)."""
         if getattr(self._held, "conn", None) is not None:

@@ -48,6 +48,17 @@ _LABEL_SQL = ("SELECT l.contract, l.name, l.number, v.digest, v.info_version, l.
               "FROM labels l JOIN versions v ON v.contract = l.contract AND v.number = l.number ")
 
 
+_TOKEN_COLS = "id, name, hash, scopes, contracts, created_at, revoked_at"
+#: The label poll: the token (by id) and the label pointer in one statement. The one-row derived
+#: table makes both outer joins optional, so a missing token or label is a row of NULLs.
+_POLL_SQL = ("SELECT t.id, t.name, t.hash, t.scopes, t.contracts, t.created_at, t.revoked_at, "
+             "l.contract, l.name, l.number, v.digest, v.info_version, l.policy, l.moved_at, l.moved_by "
+             "FROM (SELECT 1 AS one) AS q "
+             "LEFT JOIN tokens t ON t.id = ? "
+             "LEFT JOIN labels l ON l.contract = ? AND l.name = ? "
+             "LEFT JOIN versions v ON v.contract = l.contract AND v.number = l.number")
+
+
 def _version(row: Any) -> VersionRow:
     return VersionRow(row[0], int(row[1]), row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
                       None if row[10] is None else int(row[10]), bytes(row[11]))
@@ -141,6 +152,17 @@ class SQLStore:
     def label(self, contract: str, label: str) -> LabelRow | None:
         with self._read() as ex:
             return self._label_in(ex, contract, label)
+
+    def poll(self, contract: str, label: str, token_id: str | None) -> tuple[TokenRow | None, LabelRow | None]:
+        with self._poll_read() as ex:
+            row = ex(_POLL_SQL, (token_id, contract, label)).fetchone()
+        tok = _token(row[:7]) if row[0] is not None else None
+        found = _label(row[7:]) if row[7] is not None and row[10] is not None else None
+        return tok, found
+
+    def _poll_read(self) -> contextlib.AbstractContextManager[Exec]:
+        """The executor of the poll query (PostgreSQL: may use a prepared statement)."""
+        return self._read()
 
     def _label_in(self, ex: Exec, contract: str, label: str) -> LabelRow | None:
         row = ex(_LABEL_SQL + "WHERE l.contract = ? AND l.name = ?", (contract, label)).fetchone()
@@ -262,7 +284,7 @@ class SQLStore:
 
     def token(self, token_id: str) -> TokenRow | None:
         with self._read() as ex:
-            row = ex("SELECT id, name, hash, scopes, contracts, created_at, revoked_at FROM tokens WHERE id = ?",
+            row = ex(f"SELECT {_TOKEN_COLS} FROM tokens WHERE id = ?",
                      (token_id,)).fetchone()
         return _token(row) if row is not None else None
 
