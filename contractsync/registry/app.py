@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 import anyio
@@ -31,7 +31,7 @@ from .service import Registry
 from .settings import RegistrySettings
 from .shapes import label_json
 from .store import open_store
-from .store.protocol import LabelRow, Store
+from .store.protocol import LabelRow, Store, TokenRow
 
 log = logging.getLogger("contractsync.registry")
 
@@ -48,7 +48,7 @@ class RegistryASGI:
       checks as the routed endpoint (names, token or anonymous read, scope, ETag) without
       FastAPI's routing and dependency resolution, which cost more than the query. The token
       and the label come from one query (one round trip; on PostgreSQL a prepared statement on
-      a pooled connection, in a worker thread); nothing is cached in memory. Anything else
+      an asyncio connection pool, awaited on the event loop); nothing is cached in memory. Anything else
       (an error) falls through to the router, so errors have one source.
     """
 
@@ -87,10 +87,17 @@ class RegistryASGI:
         header = headers.get(b"authorization")
         if header is None and not reg.settings.anonymous_read:
             return False
-        if reg.store.kind == "sqlite":
-            row = _poll(reg, parts[0], parts[2], header)
-        else:  # a network database: wait for its one round trip in a worker thread
-            row = await anyio.to_thread.run_sync(_poll, reg, parts[0], parts[2], header)
+        token = _bearer(header)
+        if token is False:
+            return False
+        token_id = token_id_of(token) if token is not None else None
+        if reg.poller is not None:  # a network database: the event loop awaits the round trip
+            tok, found = await reg.poller.poll(parts[0], parts[2], token_id)
+        elif reg.store.kind == "sqlite":
+            tok, found = reg.store.poll(parts[0], parts[2], token_id)
+        else:
+            tok, found = await anyio.to_thread.run_sync(reg.store.poll, parts[0], parts[2], token_id)
+        row = _visible(found, tok, token, parts[0])
         if row is None:
             return False
         etag = f'"{row.digest}"'.encode()
@@ -107,20 +114,23 @@ class RegistryASGI:
         return True
 
 
-def _poll(reg: Registry, contract: str, label: str, header: bytes | None) -> LabelRow | None:
+def _bearer(header: bytes | None) -> str | Literal[False] | None:
+    """The bearer token of an Authorization header (None: no header), or False when the header
+    cannot carry one of our tokens (the router then gives the error)."""
+    if header is None:
+        return None
+    scheme, _, value = header.decode("latin-1").partition(" ")
+    token = value.strip()
+    if scheme.lower() != "bearer" or token_id_of(token) is None:
+        return False
+    return token
+
+
+def _visible(found: LabelRow | None, row: TokenRow | None, token: str | None, contract: str) -> LabelRow | None:
     """The label a poll may see: None when the token is not good for it or the label does not
-    exist (the router then gives the error). One database round trip: the token record and the
-    label pointer come from one query; nothing is cached in the process, so a revoked token or a
-    moved label is seen by the very next poll on every replica."""
-    token: str | None = None
-    if header is not None:
-        scheme, _, value = header.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        token = value.strip()
-        if token_id_of(token) is None:
-            return None
-    row, found = reg.store.poll(contract, label, token_id_of(token) if token is not None else None)
+    exist (the router then gives the error). ``row`` is the token's record, read in the same query
+    as the label; nothing is cached in the process, so a revoked token or a moved label is seen by
+    the very next poll on every replica."""
     if token is not None:
         principal = principal_of(row, token)
         if principal is None or not principal.allows("read", contract):
@@ -185,11 +195,18 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
         opened = store if store is not None else open_store(data_dir=cfg.data_dir, database_url=cfg.database_url)
-        app.state.registry = Registry(opened, cfg)
+        reg = app.state.registry = Registry(opened, cfg)
+        poller = opened.async_poller()
+        if poller is not None:
+            await poller.open()
+            reg.poller = poller
         log.info("contractsync registry on %s", cfg.storage_name())
         try:
             yield
         finally:
+            reg.poller = None
+            if poller is not None:
+                await poller.close()
             if own:
                 opened.close()
 

@@ -251,6 +251,8 @@ def test_label_fast_path_answers_like_the_router(backend: Backend, monkeypatch: 
     def answers() -> list[tuple[int, str | None, str | None, bytes]]:
         out = []
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            # PostgreSQL polls await an asyncio pool on the event loop; SQLite reads its file.
+            assert (client.app.state.registry.poller is not None) == (backend.database_url is not None)  # type: ignore[attr-defined]
             client.post("/v1/contracts/shop/versions", headers=bearer(admin),
                         content=orjson.dumps({"openapi": document("books")}))
             digest = client.get("/v1/contracts/shop/labels/main", headers=bearer(admin)).headers["etag"]

@@ -106,6 +106,15 @@ class Committed:
     created: bool
 
 
+class AsyncPoller(Protocol):
+    """The label poll's one query on the event loop (a network database: no worker thread)."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def poll(self, contract: str, label: str, token_id: str | None) -> tuple[TokenRow | None, LabelRow | None]:
+        ...
+
+
 class Store(Protocol):
     """What the registry needs from a database."""
 
@@ -128,6 +137,10 @@ class Store(Protocol):
     def poll(self, contract: str, label: str, token_id: str | None) -> tuple[TokenRow | None, LabelRow | None]:
         """The token record (when ``token_id`` is given) and the label pointer, in one query (one
         database round trip: what every ``pull --watch`` poll costs)."""
+        ...
+    def async_poller(self) -> AsyncPoller | None:
+        """A new, unopened :class:`AsyncPoller` (PostgreSQL), or None when a blocking call is cheap
+        (SQLite: a local file)."""
         ...
     def label_history(self, contract: str, label: str) -> list[MoveRow]: ...
     def announcements(self, contract: str, after: int, upto: int) -> list[AnnouncementRow]: ...

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from .migrations import MIGRATIONS
 from .protocol import (
     AnnouncementRow,
+    AsyncPoller,
     Committed,
     HeadMoved,
     LabelRow,
@@ -59,6 +60,18 @@ _POLL_SQL = ("SELECT t.id, t.name, t.hash, t.scopes, t.contracts, t.created_at, 
              "LEFT JOIN versions v ON v.contract = l.contract AND v.number = l.number")
 
 
+def poll_sql(placeholder: str) -> str:
+    """The poll statement with a backend's placeholder."""
+    return _POLL_SQL.replace("?", placeholder)
+
+
+def poll_result(row: Any) -> tuple[TokenRow | None, LabelRow | None]:
+    """(token, label) from a row of :data:`_POLL_SQL`."""
+    tok = _token(row[:7]) if row[0] is not None else None
+    found = _label(row[7:]) if row[7] is not None and row[10] is not None else None
+    return tok, found
+
+
 def _version(row: Any) -> VersionRow:
     return VersionRow(row[0], int(row[1]), row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
                       None if row[10] is None else int(row[10]), bytes(row[11]))
@@ -91,6 +104,10 @@ class SQLStore:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def _changed(self, ex: Exec) -> None:
+        """Inside a write transaction that moved a label or added or revoked a token: tell other
+        processes' poll caches (PostgreSQL: NOTIFY, delivered at commit). Nothing to do here."""
 
     # --- migrations -------------------------------------------------------------------------
     def _apply_migrations(self, ex: Exec) -> list[int]:
@@ -156,9 +173,10 @@ class SQLStore:
     def poll(self, contract: str, label: str, token_id: str | None) -> tuple[TokenRow | None, LabelRow | None]:
         with self._poll_read() as ex:
             row = ex(_POLL_SQL, (token_id, contract, label)).fetchone()
-        tok = _token(row[:7]) if row[0] is not None else None
-        found = _label(row[7:]) if row[7] is not None and row[10] is not None else None
-        return tok, found
+        return poll_result(row)
+
+    def async_poller(self) -> AsyncPoller | None:
+        return None
 
     def _poll_read(self) -> contextlib.AbstractContextManager[Exec]:
         """The executor of the poll query (PostgreSQL: may use a prepared statement)."""
@@ -242,6 +260,7 @@ class SQLStore:
                 created = True
             if head is None or head.number != version.number:
                 self._move(ex, contract, label, version.number, head, author, when, policy_if_new, None)
+                self._changed(ex)
             moved = self._label_in(ex, contract, label)
             assert moved is not None
         return Committed(version, moved, created)
@@ -269,6 +288,7 @@ class SQLStore:
             if if_match is not None and (head.digest if head else "") != if_match:
                 raise PreconditionFailed(head.digest if head else None)
             self._move(ex, contract, label, number, head, actor, when, default_policy, policy)
+            self._changed(ex)
             moved = self._label_in(ex, contract, label)
             assert moved is not None
         return moved
@@ -281,6 +301,7 @@ class SQLStore:
                (token.id, token.name, token.hash, ",".join(token.scopes),
                 ",".join(token.contracts) if token.contracts is not None else None, token.created_at,
                 token.revoked_at))
+            self._changed(ex)
 
     def token(self, token_id: str) -> TokenRow | None:
         with self._read() as ex:
@@ -301,4 +322,5 @@ class SQLStore:
                       (id_or_name, id_or_name)).fetchall()
             for r in rows:
                 ex("UPDATE tokens SET revoked_at = ? WHERE id = ?", (when, r[0]))
+            self._changed(ex)
         return len(rows)
