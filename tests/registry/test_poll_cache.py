@@ -107,3 +107,21 @@ def test_no_answer_outlives_the_ttl_and_nothing_is_cached_without_a_listener(pg_
     first, h1, second, h2, third, h3, h4 = asyncio.run(run())
     assert first == second == third == (None, None)
     assert (h1, h2, h3, h4) == (0, 1, 1, 1)
+
+
+def test_a_failing_poller_falls_through_to_the_router(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path never answers an error itself: a database failure there is the router's."""
+    store = open_store(database_url=pg_url)
+    try:
+        admin = token(store, "admin", name="admin")
+    finally:
+        store.close()
+    with TestClient(create_app(RegistrySettings(database_url=pg_url))) as client:
+        assert client.post("/v1/contracts/shop/versions", headers=bearer(admin),
+                           content=orjson.dumps({"openapi": document("books")})).status_code == 201
+
+        async def broken(*args: Any) -> Any:
+            raise OSError("connection lost")
+        monkeypatch.setattr(_poller(client), "poll", broken)
+        r = client.get(LABEL, headers=bearer(admin))
+        assert r.status_code == 200 and r.json()["version"] == 1  # answered by the routed endpoint
