@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 import anyio
@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .auth import authenticate
+from .auth import principal_of, token_id_of
 from .body import pointer_of
 from .names import is_name, name_problem
 from .problems import Problem, problem_response
@@ -30,7 +30,7 @@ from .service import Registry
 from .settings import RegistrySettings
 from .shapes import label_json
 from .store import open_store
-from .store.protocol import LabelRow, Store
+from .store.protocol import LabelRow, Store, TokenRow
 
 log = logging.getLogger("contractsync.registry")
 
@@ -47,10 +47,11 @@ class RegistryASGI:
 
     * A credential in the query string is a 400, before any routing.
     * The label poll (``GET /v1/contracts/{c}/labels/{l}``, what every ``pull --watch`` sends
-      every few seconds) is answered here when it succeeds (200 or 304) on SQLite: the same
+      every few seconds) is answered here when it succeeds (200 or 304): the same
       checks as the routed endpoint (names, token or anonymous read, scope, ETag) without
-      FastAPI's routing and dependency resolution, which cost more than the query (on
-      PostgreSQL the two reads share one pooled connection, in a worker thread). Anything else
+      FastAPI's routing and dependency resolution, which cost more than the query. The token
+      and the label come from one query (one round trip; on PostgreSQL a prepared statement on
+      an asyncio connection pool, awaited on the event loop); nothing is cached in memory. Anything else
       (an error) falls through to the router, so errors have one source.
     """
 
@@ -89,10 +90,21 @@ class RegistryASGI:
         header = headers.get(b"authorization")
         if header is None and not reg.settings.anonymous_read:
             return False
-        if reg.store.kind == "sqlite":
-            row = _poll(reg, parts[0], parts[2], header)
-        else:  # a network database: wait in a thread, both reads on one pooled connection
-            row = await anyio.to_thread.run_sync(_poll, reg, parts[0], parts[2], header)
+        token = _bearer(header)
+        if token is False:
+            return False
+        token_id = token_id_of(token) if token is not None else None
+        try:
+            if reg.poller is not None:  # a network database: the event loop awaits the round trip
+                tok, found = await reg.poller.poll(parts[0], parts[2], token_id)
+            elif reg.store.kind == "sqlite":
+                tok, found = reg.store.poll(parts[0], parts[2], token_id)
+            else:
+                tok, found = await anyio.to_thread.run_sync(reg.store.poll, parts[0], parts[2], token_id)
+        except Exception:  # the router answers (and reports) it as problem+json
+            log.warning("label poll fast path failed; answering through the router", exc_info=True)
+            return False
+        row = _visible(found, tok, token, parts[0])
         if row is None:
             return False
         etag = f'"{row.digest}"'.encode()
@@ -109,16 +121,28 @@ class RegistryASGI:
         return True
 
 
-def _poll(reg: Registry, contract: str, label: str, header: bytes | None) -> LabelRow | None:
+def _bearer(header: bytes | None) -> str | Literal[False] | None:
+    """The bearer token of an Authorization header (None: no header), or False when the header
+    cannot carry one of our tokens (the router then gives the error)."""
+    if header is None:
+        return None
+    scheme, _, value = header.decode("latin-1").partition(" ")
+    token = value.strip()
+    if scheme.lower() != "bearer" or token_id_of(token) is None:
+        return False
+    return token
+
+
+def _visible(found: LabelRow | None, row: TokenRow | None, token: str | None, contract: str) -> LabelRow | None:
     """The label a poll may see: None when the token is not good for it or the label does not
-    exist (the router then gives the error)."""
-    with reg.store.reading():
-        if header is not None:
-            scheme, _, token = header.decode("latin-1").partition(" ")
-            principal = authenticate(reg.store, token.strip()) if scheme.lower() == "bearer" else None
-            if principal is None or not principal.allows("read", contract):
-                return None
-        return reg.store.label(contract, label)
+    exist (the router then gives the error). ``row`` is the token's record, read in the same query
+    as the label; nothing is cached in the process, so a revoked token or a moved label is seen by
+    the very next poll on every replica."""
+    if token is not None:
+        principal = principal_of(row, token)
+        if principal is None or not principal.allows("read", contract):
+            return None
+    return found
 
 
 def _not_found_cause(raw_path: str) -> Problem | None:
@@ -178,11 +202,18 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = store is None
         opened = store if store is not None else open_store(data_dir=cfg.data_dir, database_url=cfg.database_url)
-        app.state.registry = Registry(opened, cfg)
+        reg = app.state.registry = Registry(opened, cfg)
+        poller = opened.async_poller()
+        if poller is not None:
+            await poller.open()
+            reg.poller = poller
         log.info("contractsync registry on %s", cfg.storage_name())
         try:
             yield
         finally:
+            reg.poller = None
+            if poller is not None:
+                await poller.close()
             if own:
                 opened.close()
 

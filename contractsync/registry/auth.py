@@ -75,15 +75,27 @@ def create_token(store: Store, name: str, scopes: Iterable[str],
     return plain, row
 
 
-def authenticate(store: Store, token: str) -> Principal | None:
-    """The principal of a live token (None for a malformed, unknown or revoked one)."""
+def token_id_of(token: str) -> str | None:
+    """The public id part of a well-formed token (None when it cannot be one of ours)."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     token_id, sep, _ = token[len(PREFIX):].partition("_")
     if not sep or len(token_id) != 12:
         return None
-    row = store.token(token_id)
-    if row is None:
+    return token_id
+
+
+def authenticate(store: Store, token: str) -> Principal | None:
+    """The principal of a live token (None for a malformed, unknown or revoked one)."""
+    token_id = token_id_of(token)
+    return principal_of(store.token(token_id) if token_id is not None else None, token)
+
+
+def principal_of(row: TokenRow | None, token: str) -> Principal | None:
+    """The principal of ``token`` given its stored record (fetched by :func:`token_id_of`'s id,
+    e.g. together with other reads in one query): None for no record, a wrong secret or a revoked
+    token."""
+    if row is None or token_id_of(token) != row.id:
         return None
     if not hmac.compare_digest(row.hash.encode(), hash_token(token).encode()):
         return None

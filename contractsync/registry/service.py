@@ -31,6 +31,7 @@ from .settings import RegistrySettings
 from .shapes import refusal
 from .store.protocol import (
     AnnouncementRow,
+    AsyncPoller,
     Committed,
     HeadMoved,
     LabelRow,
@@ -78,6 +79,8 @@ class Registry:
     def __init__(self, store: Store, settings: RegistrySettings) -> None:
         self.store = store
         self.settings = settings
+        #: The label poll on the event loop (PostgreSQL), opened and closed with the app.
+        self.poller: AsyncPoller | None = None
         self._docs: OrderedDict[str, Document] = OrderedDict()
         self._docs_lock = threading.Lock()
         self._gen_locks: dict[str, threading.Lock] = {}

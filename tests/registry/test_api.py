@@ -230,17 +230,29 @@ def test_operation_helper_is_valid_openapi(api: TestClient) -> None:
 @pytest.mark.parametrize("anonymous", [False, True])
 def test_label_fast_path_answers_like_the_router(backend: Backend, monkeypatch: pytest.MonkeyPatch,
                                                  anonymous: bool) -> None:
-    """On SQLite the label poll is answered ahead of the router; the answers must be the same."""
+    """The label poll is answered ahead of the router (one query: token + label); the answers
+    must be the same for every token state (none, good, under-scoped, malformed, revoked, wrong
+    secret, unknown id)."""
     from contractsync.registry import app as app_module
 
     settings = RegistrySettings(data_dir=backend.data_dir, database_url=backend.database_url, anonymous_read=anonymous)
     admin = token(backend, "admin", name="admin")
     reader = token(backend, "read", name="reader", contracts=["other"])
-    cases = [{}, bearer(admin), bearer(reader), bearer("cst_x"), {"Authorization": "Basic x"}]
+    revoked = token(backend, "read", name="revoked")
+    store = backend.open()
+    try:
+        assert store.revoke_token("revoked", "2026-01-01T00:00:00Z") == 1
+    finally:
+        store.close()
+    wrong_secret = admin[:-1] + ("A" if admin[-1] != "A" else "B")
+    cases = [{}, bearer(admin), bearer(reader), bearer("cst_x"), {"Authorization": "Basic x"},
+             bearer(revoked), bearer(wrong_secret), bearer("cst_000000000000_secret"), {"Authorization": "Bearer"}]
 
     def answers() -> list[tuple[int, str | None, str | None, bytes]]:
         out = []
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            # PostgreSQL polls await an asyncio pool on the event loop; SQLite reads its file.
+            assert (client.app.state.registry.poller is not None) == (backend.database_url is not None)  # type: ignore[attr-defined]
             client.post("/v1/contracts/shop/versions", headers=bearer(admin),
                         content=orjson.dumps({"openapi": document("books")}))
             digest = client.get("/v1/contracts/shop/labels/main", headers=bearer(admin)).headers["etag"]

@@ -99,6 +99,31 @@ def test_move_label_if_match(store: Store) -> None:
     assert [(m.number, m.previous) for m in store.label_history("shop", "main")] == [(1, None), (2, 1), (1, 2)]
 
 
+def test_poll_reads_token_and_label_in_one_query(store: Store) -> None:
+    """The label poll's one query: every combination of present and missing token and label,
+    and a label move or a revocation seen by the very next poll (nothing is cached)."""
+    plain, row = create_token(store, "frontend", ["read"])
+    assert store.poll("shop", "main", None) == (None, None)
+    assert store.poll("shop", "main", row.id) == (store.token(row.id), None)
+    store.commit_publish("shop", "main", expected_head=None, new=new_version(1), existing=None, author="ci",
+                         policy_if_new="block", parent=None)
+    assert store.poll("shop", "main", None) == (None, store.label("shop", "main"))
+    assert store.poll("shop", "main", "000000000000") == (None, store.label("shop", "main"))
+    tok, label = store.poll("shop", "main", row.id)
+    assert tok == store.token(row.id) and tok is not None and tok.revoked_at is None
+    assert label is not None and (label.number, label.digest) == (1, new_version(1).digest)
+    assert store.poll("shop", "prod", row.id)[1] is None
+    assert store.poll("other", "main", row.id)[1] is None
+    store.commit_publish("shop", "main", expected_head=1, new=new_version(2), existing=None, author="ci",
+                         policy_if_new="block", parent=1)
+    moved = store.poll("shop", "main", row.id)[1]
+    assert moved is not None and moved.digest == new_version(2).digest
+    store.revoke_token(row.id, "2026-01-01T00:00:00Z")
+    revoked = store.poll("shop", "main", row.id)[0]
+    assert revoked is not None and revoked.revoked_at == "2026-01-01T00:00:00Z"
+    assert authenticate(store, plain) is None
+
+
 def test_artifact_stored_once(store: Store) -> None:
     store.commit_publish("shop", "main", expected_head=None, new=new_version(1), existing=None, author="ci",
                          policy_if_new="block", parent=None)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from .migrations import MIGRATIONS
 from .protocol import (
     AnnouncementRow,
+    AsyncPoller,
     Committed,
     HeadMoved,
     LabelRow,
@@ -48,6 +49,29 @@ _LABEL_SQL = ("SELECT l.contract, l.name, l.number, v.digest, v.info_version, l.
               "FROM labels l JOIN versions v ON v.contract = l.contract AND v.number = l.number ")
 
 
+_TOKEN_COLS = "id, name, hash, scopes, contracts, created_at, revoked_at"
+#: The label poll: the token (by id) and the label pointer in one statement. The one-row derived
+#: table makes both outer joins optional, so a missing token or label is a row of NULLs.
+_POLL_SQL = ("SELECT t.id, t.name, t.hash, t.scopes, t.contracts, t.created_at, t.revoked_at, "
+             "l.contract, l.name, l.number, v.digest, v.info_version, l.policy, l.moved_at, l.moved_by "
+             "FROM (SELECT 1 AS one) AS q "
+             "LEFT JOIN tokens t ON t.id = ? "
+             "LEFT JOIN labels l ON l.contract = ? AND l.name = ? "
+             "LEFT JOIN versions v ON v.contract = l.contract AND v.number = l.number")
+
+
+def poll_sql(placeholder: str) -> str:
+    """The poll statement with a backend's placeholder."""
+    return _POLL_SQL.replace("?", placeholder)
+
+
+def poll_result(row: Any) -> tuple[TokenRow | None, LabelRow | None]:
+    """(token, label) from a row of :data:`_POLL_SQL`."""
+    tok = _token(row[:7]) if row[0] is not None else None
+    found = _label(row[7:]) if row[7] is not None and row[10] is not None else None
+    return tok, found
+
+
 def _version(row: Any) -> VersionRow:
     return VersionRow(row[0], int(row[1]), row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
                       None if row[10] is None else int(row[10]), bytes(row[11]))
@@ -80,6 +104,10 @@ class SQLStore:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def _changed(self, ex: Exec) -> None:
+        """Inside a write transaction that moved a label or added or revoked a token: tell other
+        processes' poll caches (PostgreSQL: NOTIFY, delivered at commit). Nothing to do here."""
 
     # --- migrations -------------------------------------------------------------------------
     def _apply_migrations(self, ex: Exec) -> list[int]:
@@ -141,6 +169,18 @@ class SQLStore:
     def label(self, contract: str, label: str) -> LabelRow | None:
         with self._read() as ex:
             return self._label_in(ex, contract, label)
+
+    def poll(self, contract: str, label: str, token_id: str | None) -> tuple[TokenRow | None, LabelRow | None]:
+        with self._poll_read() as ex:
+            row = ex(_POLL_SQL, (token_id, contract, label)).fetchone()
+        return poll_result(row)
+
+    def async_poller(self) -> AsyncPoller | None:
+        return None
+
+    def _poll_read(self) -> contextlib.AbstractContextManager[Exec]:
+        """The executor of the poll query (PostgreSQL: may use a prepared statement)."""
+        return self._read()
 
     def _label_in(self, ex: Exec, contract: str, label: str) -> LabelRow | None:
         row = ex(_LABEL_SQL + "WHERE l.contract = ? AND l.name = ?", (contract, label)).fetchone()
@@ -220,6 +260,7 @@ class SQLStore:
                 created = True
             if head is None or head.number != version.number:
                 self._move(ex, contract, label, version.number, head, author, when, policy_if_new, None)
+                self._changed(ex)
             moved = self._label_in(ex, contract, label)
             assert moved is not None
         return Committed(version, moved, created)
@@ -247,6 +288,7 @@ class SQLStore:
             if if_match is not None and (head.digest if head else "") != if_match:
                 raise PreconditionFailed(head.digest if head else None)
             self._move(ex, contract, label, number, head, actor, when, default_policy, policy)
+            self._changed(ex)
             moved = self._label_in(ex, contract, label)
             assert moved is not None
         return moved
@@ -259,10 +301,11 @@ class SQLStore:
                (token.id, token.name, token.hash, ",".join(token.scopes),
                 ",".join(token.contracts) if token.contracts is not None else None, token.created_at,
                 token.revoked_at))
+            self._changed(ex)
 
     def token(self, token_id: str) -> TokenRow | None:
         with self._read() as ex:
-            row = ex("SELECT id, name, hash, scopes, contracts, created_at, revoked_at FROM tokens WHERE id = ?",
+            row = ex(f"SELECT {_TOKEN_COLS} FROM tokens WHERE id = ?",
                      (token_id,)).fetchone()
         return _token(row) if row is not None else None
 
@@ -279,4 +322,5 @@ class SQLStore:
                       (id_or_name, id_or_name)).fetchall()
             for r in rows:
                 ex("UPDATE tokens SET revoked_at = ? WHERE id = ?", (when, r[0]))
+            self._changed(ex)
         return len(rows)
