@@ -22,7 +22,8 @@ def serve(
     data: DataOption = None,
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port (0: any free port, printed at start).")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free port, printed at start).",
+                                      min=0, max=65535)] = 8000,
     anonymous_read: Annotated[bool, typer.Option("--anonymous-read", help="GET requests need no token.")] = False,
     max_body: Annotated[int | None, typer.Option("--max-body", help="Largest publish body in bytes (default 32 MiB).",
                                                  show_default=False)] = None,
@@ -55,6 +56,7 @@ def serve(
         raise
     except Exception as exc:
         raise InputError(f"cannot open the registry storage {settings.storage_name()}: {exc}") from None
+    _can_listen(host, port)
     if workers > 1:
         import os
 
@@ -72,3 +74,25 @@ def serve(
     # runs the app's shutdown (closing the database).
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
                 timeout_graceful_shutdown=10, server_header=False)
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Fail with one line (exit 2) when the address cannot be listened on, before uvicorn
+    starts: it logs a bare "[Errno -2] Name or service not known" and exits 3 otherwise."""
+    import errno
+    import socket
+
+    from ..errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}", where="--host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            where = "--port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", where=where) from None

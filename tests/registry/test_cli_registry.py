@@ -44,6 +44,45 @@ def test_serve_refuses_a_bad_database_url(capsys: pytest.CaptureFixture[str]) ->
     assert "postgresql://" in capsys.readouterr().err
 
 
+def _refused_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--database", "postgresql://nobody@127.0.0.1:{port}/x"], "--database: cannot connect to the database"),
+    (["registry", "token", "list", "--database", "postgresql://nobody@127.0.0.1:{port}/x"],
+     "--database: cannot connect to the database"),
+    (["--data", "{tmp}/d", "--host", "no-such-host.invalid"], "--host: cannot resolve 'no-such-host.invalid'"),
+    (["--data", "{tmp}/d", "--port", "{busy}"], "--port: cannot listen on 127.0.0.1:{busy}"),
+    (["--data", "{tmp}/d", "--port", "70000"], "--port"),
+    (["--data", "/proc/contractsync-qa"], "cannot open the registry storage"),
+], ids=["refused database", "refused database (token list)", "unknown host", "port in use", "port out of range",
+        "unwritable data dir"])
+def test_serve_bad_places_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              args: list[str], message: str) -> None:
+    """Each ends at once in one line naming the option, exit 2: no pool retrying a refused database
+    in the background, no uvicorn traceback, no server started."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        fill = {"port": _refused_port(), "tmp": tmp_path, "busy": busy.getsockname()[1]}
+        argv = [a.format(**fill) for a in args]
+        command = argv if argv[0] == "registry" else ["serve", *argv]
+        assert main(command) == 2
+    err = capsys.readouterr().err
+    assert message.format(**fill) in err
+    assert "Traceback" not in err
+    if not err.startswith("Usage:"):  # a value click rejects gets click's usage block, as everywhere
+        assert len(err.strip().splitlines()) == 1
+
+
 def test_static_export_equals_server_responses(backend: Backend, server: Server, tmp_path: Path) -> None:
     args = backend.args()
     store = backend.open()
