@@ -34,8 +34,9 @@ def serve(
 ) -> None:
     """Serve the contract registry: publish, labels, immutable versions, diffs, pages.
 
-    Example: `contractsync serve --data ./registry-data --port 8000`, then create a token with
-    `contractsync registry token create ci --scope publish --data ./registry-data`.
+    Create its tokens with `contractsync registry token create ci --scope publish --data ./registry-data`.
+
+    Example: contractsync serve --data ./registry-data --port 8000
     """
     import uvicorn
 
