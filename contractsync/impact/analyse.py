@@ -20,7 +20,15 @@ from ..spec.document import Document
 from ..typescript import TypeScriptOptions, to_typescript_with_symbols
 from .attribute import attribute, operation_ids
 from .diagnostics import Diagnostic, new_diagnostics, parse_diagnostics
-from .frontend import SKIP_DIRS, Frontend, copy_frontend, kill_running, load_frontend, run_command
+from .frontend import (
+    SKIP_DIRS,
+    Frontend,
+    copy_frontend,
+    ended_by_signals,
+    kill_running,
+    load_frontend,
+    run_command,
+)
 
 #: Bumped when cached baseline results change meaning.
 _CACHE_VERSION = "1"
@@ -139,6 +147,13 @@ def analyse(
     base_ts = to_typescript_with_symbols(base, opts, warn=lambda w: None)
     new_ts = to_typescript_with_symbols(new, opts, warn=lambda w: None)
     seconds = {"generate": time.perf_counter() - started}
+    with ended_by_signals():
+        return _analyse(str(frontend), root, fe, base, new, report, base_ts, new_ts, seconds, timeout, use_cache)
+
+
+def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str, Any], new: Document | Mapping[str, Any],
+             report: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float], timeout: float,
+             use_cache: bool) -> ImpactReport:
     tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
     try:
         work = tmp / "frontend"
@@ -201,7 +216,7 @@ def analyse(
         warnings.append(f"the frontend already has {len(base_diags)} type error"
                         f"{'s' if len(base_diags) != 1 else ''} with the BASE types; only new errors are counted")
     return ImpactReport(
-        frontend=str(frontend), types=fe.types, command=command, changes=list(report.changes),
+        frontend=shown, types=fe.types, command=command, changes=list(report.changes),
         breaks=hits, new_errors=fresh, unattributed=lost, baseline_errors=base_diags,
         base_source=report.base_source, revision_source=report.revision_source,
         baseline_cached=cached is not None, seconds=seconds, warnings=warnings,

@@ -179,7 +179,7 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     try:
         proc = subprocess.Popen([exe, *command[1:]], cwd=cwd, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent())
     except OSError as exc:
         raise InputError(f"cannot run '{command[0]}': {exc.strerror or exc}", source=place) from None
     with _RUNNING_LOCK:
@@ -199,6 +199,52 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         with _RUNNING_LOCK:
             _RUNNING.discard(proc)
     return RunResult(proc.returncode, out)
+
+
+def _die_with_parent() -> Any:
+    """Linux: a ``preexec_fn`` that makes the kernel SIGKILL the type-check when this process dies
+    however it dies (SIGKILL included, where no handler runs); None elsewhere. libc is resolved
+    here, before the fork, so the child only makes the call."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+
+    return preexec
+
+
+@contextlib.contextmanager
+def ended_by_signals() -> Any:
+    """SIGTERM and SIGHUP (a CI cancel, ``timeout``, a closed terminal) end the analysis the way
+    Ctrl-C does, so the type-check process groups are killed and the temporary copy removed; their
+    default action ends this process alone and leaves both behind. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
