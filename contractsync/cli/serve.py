@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -64,9 +64,10 @@ def serve(
         for key, value in (("CONTRACTSYNC_REGISTRY_DATA", str(settings.data_dir or "")),
                            ("CONTRACTSYNC_REGISTRY_DATABASE", settings.database_url or ""),
                            ("CONTRACTSYNC_REGISTRY_ANONYMOUS_READ", "1" if settings.anonymous_read else ""),
-                           ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes))):
+                           ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes)),
+                           (_PARENT_ENV, str(os.getpid()))):
             os.environ[key] = value
-        uvicorn.run("contractsync.registry.app:create_app", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("contractsync.cli.serve:worker_app", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=access_log, timeout_graceful_shutdown=10)
         return
     from ..registry.app import create_app
@@ -75,6 +76,26 @@ def serve(
     # runs the app's shutdown (closing the database).
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
                 timeout_graceful_shutdown=10, server_header=False)
+
+
+_PARENT_ENV = "CONTRACTSYNC_REGISTRY_SERVE_PID"
+
+
+def worker_app() -> Any:
+    """The registry app in one of ``--workers N`` processes. A worker ends (SIGTERM: uvicorn's
+    graceful stop) when the serving process dies however it dies; uvicorn alone stops its workers
+    only when it gets to run its own shutdown, so a SIGKILL left them serving, orphaned."""
+    import os
+    import signal
+
+    from ..registry.app import create_app
+    from ..spec._bootstrap import set_parent_death_signal
+
+    set_parent_death_signal(signal.SIGTERM)
+    parent = os.environ.get(_PARENT_ENV, "")
+    if parent.isdigit() and os.getppid() != int(parent):
+        raise SystemExit("contractsync serve: the serving process is gone")  # died before the call above
+    return create_app()
 
 
 def _can_listen(host: str, port: int) -> None:

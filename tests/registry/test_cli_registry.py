@@ -142,3 +142,57 @@ def test_export_writes_labels_after_versions(backend: Backend, tmp_path: Path, m
     store.close()
     label_at = min(i for i, p in enumerate(order) if "/labels/" in p)
     assert all("/versions/" not in p for p in order[label_at:])
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_serve_workers_die_with_serve(tmp_path: Path, sig: str) -> None:
+    """`serve --workers 2` killed however (a SIGKILL included): no worker is left serving."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "contractsync", "serve", "--data", str(tmp_path / "d"),
+                             "--port", "0", "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = []
+            for tid in os.listdir(f"/proc/{proc.pid}/task"):
+                with open(f"/proc/{proc.pid}/task/{tid}/children", encoding="utf-8") as fh:
+                    workers += [int(p) for p in fh.read().split()]
+            workers = [p for p in workers if "spawn_main" in _cmdline(p)]
+        assert len(workers) == 2, "serve did not start its two workers"
+        time.sleep(3)  # the workers import the app and call the factory
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_cmdline(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [p for p in workers if _cmdline(p)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, "a worker outlived `contractsync serve`"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+def _cmdline(pid: int) -> str:
+    """The command line of a live (not zombie) process, else ''."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return ""
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
