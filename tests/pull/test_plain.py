@@ -226,6 +226,26 @@ def test_tampered_cache_is_an_error(fe: Frontend, tmp_path: Path, v1_spec: Path)
     assert not (fe.root / "types.ts").exists()
 
 
+def test_lock_pinning_another_digest_is_an_error(fe: Frontend, v1_spec: Path) -> None:
+    """A lock whose contract digest was edited while the outputs kept their recorded hashes: the
+    outputs look current, but the types were generated from another contract (their header says
+    which). `pull` refuses with one line, exit 2, writing nothing; `pull --check` fails."""
+    fe.config(f'source = "{v1_spec}"\ntypes = "src/api/types.ts"\n')
+    assert fe.run().code == 0
+    lock_file = fe.root / "contractsync.lock"
+    real = str(fe.lock()["contract"]["digest"])  # type: ignore[index]
+    forged = "sha256:" + "0" * 64
+    lock_file.write_text(lock_file.read_text(encoding="utf-8").replace(real, forged), encoding="utf-8")
+    before = lock_file.read_bytes(), fe.read("src/api/types.ts")
+    run = fe.run()
+    assert run.code == 2 and run.err.count("\n") == 1
+    assert run.err.startswith("contractsync: error: contractsync.lock: it pins " + forged)
+    assert f"generated from {real}" in run.err
+    assert (lock_file.read_bytes(), fe.read("src/api/types.ts")) == before
+    check = fe.run("--check")
+    assert check.code == 1 and f"it pins {forged}" in check.out
+
+
 def test_lost_base_without_cache(fe: Frontend, tmp_path: Path, v1_spec: Path, v2_spec: Path) -> None:
     """The locked contract gone from cache and source: no silent pass — exit 2 unless accepted."""
     source = tmp_path / "openapi.json"
