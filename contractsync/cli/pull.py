@@ -60,6 +60,9 @@ def pull(
         raise InputError("--accept-breaking applies to --update")
     if frontend is not None and not update:
         raise InputError("--frontend applies to --update")
+    if frontend is not None and not frontend.is_dir():
+        # Said before anything is fetched or written, not only once an update arrives.
+        raise InputError(f"no such directory: {frontend}", where="--frontend")
     settings = load_pull_config(config_file or _state_config())
     if check:
         reasons = run_check(settings)

@@ -272,6 +272,14 @@ def test_one_line_errors(fe: Frontend, toml: str, message: str) -> None:
     assert run.err.count("\n") == 1 and message in run.err and "Traceback" not in run.err
 
 
+def test_update_with_a_missing_frontend_dir(fe: Frontend, v1_spec: Path) -> None:
+    """--frontend naming nothing is an error even when no update arrives (it was ignored, exit 0)."""
+    fe.config(f'source = "{v1_spec}"\ntypes = "t.ts"\n')
+    assert fe.run().code == 0
+    run = fe.run("--update", "--frontend", "no-such-dir")
+    assert run.code == 2 and run.err.strip() == "contractsync: error: --frontend: no such directory: no-such-dir"
+
+
 def test_unreachable_registry(fe: Frontend) -> None:
     from ._helpers import free_port
 
