@@ -148,7 +148,9 @@ def _watch(settings: object, interval: float) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # SIGHUP (the terminal closed) stops it like SIGTERM, as `watch` does (#13).
+    stopping = [sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None]
+    previous = {sig: signal.signal(sig, on_signal) for sig in stopping}
     out = c.stdout()
 
     def on_update(outcome: PullOutcome) -> None:
@@ -164,6 +166,7 @@ def _watch(settings: object, interval: float) -> int:
     except KeyboardInterrupt:
         stop.set()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     c.info("stopped")
     return 0

@@ -280,6 +280,33 @@ def test_update_with_a_missing_frontend_dir(fe: Frontend, v1_spec: Path) -> None
     assert run.code == 2 and run.err.strip() == "contractsync: error: --frontend: no such directory: no-such-dir"
 
 
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP here")
+def test_watch_stops_cleanly_on_sighup(fe: Frontend, v1_spec: Path) -> None:
+    """Closing the terminal stops `pull --watch` the way SIGTERM does (exit 0, "stopped"), as for
+    `watch` (#13); it died of the signal (exit 129)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ._helpers import module_env
+
+    fe.config(f'source = "{v1_spec}"\ntypes = "t.ts"\n')
+    watcher = subprocess.Popen([sys.executable, "-m", "contractsync", "pull", "--watch", "--interval", "0.3"],
+                               cwd=fe.root, env=module_env({"CONTRACTSYNC_CACHE_DIR": str(fe.cache)}),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (fe.root / "contractsync.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        watcher.send_signal(signal.SIGHUP)
+        _, err = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, err
+    assert err.rstrip().endswith("stopped")
+
+
 def test_unreachable_registry(fe: Frontend) -> None:
     from ._helpers import free_port
 
