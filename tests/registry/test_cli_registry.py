@@ -44,6 +44,28 @@ def test_serve_refuses_a_bad_database_url(capsys: pytest.CaptureFixture[str]) ->
     assert "postgresql://" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["registry", "export", "--static", "{tmp}/mirror"],
+                                     ["registry", "token", "list"], ["registry", "token", "revoke", "ci"]])
+def test_reading_commands_need_an_existing_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     command: list[str]) -> None:
+    """A misspelt --data is an error naming it; it created an empty registry (and export wrote an
+    empty mirror, exit 0)."""
+    argv = [a.format(tmp=tmp_path) for a in command]
+    assert main([*argv, "--data", str(tmp_path / "typo")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'typo'}: no registry here" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "mirror").exists()
+
+
+@pytest.mark.parametrize(("args", "where"), [(["", "--scope", "read"], "NAME:"),
+                                             (["x", "--scope", "write"], "--scope:"),
+                                             (["x", "--scope", "read", "--contract", "a/b"], "--contract:")])
+def test_token_create_errors_name_their_place(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              args: list[str], where: str) -> None:
+    assert main(["registry", "token", "create", *args, "--data", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"contractsync: error: {where} ")
+
+
 def _refused_port() -> int:
     """A loopback port nobody listens on (bound, then closed)."""
     import socket
