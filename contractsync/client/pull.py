@@ -145,6 +145,15 @@ def _render_outputs(settings: PullSettings, canon: bytes, doc: Document, origin:
 
 
 def _write_outputs(settings: PullSettings, outputs: dict[str, bytes]) -> list[Path]:
+    # An output that cannot be a file is refused before any is written: a second output that is
+    # a directory left the first one rewritten and the lock not (half an update).
+    for rel in outputs:
+        path = settings.output_path(rel)
+        blocker = next((p for p in (path, *path.parents) if p.exists() and (p == path) == p.is_dir()), None)
+        if blocker is not None and blocker != settings.root and blocker not in settings.root.parents:
+            kind = "a directory" if blocker == path else "a file, not a directory"
+            raise InputError(f"cannot write {rel}: {display_path(blocker)} is {kind}",
+                             source=str(settings.file or settings.root))
     written = []
     for rel, data in outputs.items():
         path = settings.output_path(rel)

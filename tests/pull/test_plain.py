@@ -307,6 +307,23 @@ def test_watch_stops_cleanly_on_sighup(fe: Frontend, v1_spec: Path) -> None:
     assert err.rstrip().endswith("stopped")
 
 
+@pytest.mark.parametrize(("outputs", "blocker", "message"), [
+    ('types = "t.ts"\nopenapi = "src"\n', "src/", "cannot write src: src is a directory"),
+    ('types = "t.ts"\nopenapi = "f/o.json"\n', "f", "cannot write f/o.json: f is a file, not a directory"),
+])
+def test_an_output_that_cannot_be_written_writes_none(fe: Frontend, v1_spec: Path, outputs: str, blocker: str,
+                                                       message: str) -> None:
+    """Nothing half-written: the types were written before the second output failed, with no lock."""
+    fe.config(f'source = "{v1_spec}"\n{outputs}')
+    if blocker.endswith("/"):
+        (fe.root / blocker).mkdir()
+    else:
+        (fe.root / blocker).write_text("x")
+    run = fe.run()
+    assert run.code == 2 and run.err.count("\n") == 1 and message in run.err
+    assert not (fe.root / "t.ts").exists() and not (fe.root / "contractsync.lock").exists()
+
+
 def test_unreachable_registry(fe: Frontend) -> None:
     from ._helpers import free_port
 
