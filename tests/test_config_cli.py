@@ -36,6 +36,25 @@ def test_values_and_overrides(tmp_path: Path) -> None:
     assert cfg.with_overrides(app="c.d:app", contracts_dir=None).app == "c.d:app"
 
 
+@pytest.mark.parametrize(("spec", "app_dir", "expected"), [
+    ("app:a.b:app", None, "backend"),        # the configured app, spelled as a SPEC: its app_dir
+    ("app:a.b:app", Path("other"), "other"),  # --app-dir still wins
+    ("app:c.d:app", None, "."),              # another app: relative to the current folder
+])
+def test_app_spec_of_the_configured_app_uses_its_app_dir(tmp_path: Path, spec: str, app_dir: Path | None,
+                                                          expected: str) -> None:
+    """`publish app:a.b:app` (no --app-dir option) must find the app where the config says."""
+    from contractsync.cli._common import spec_source
+    from contractsync.spec.source import AppSource
+
+    py = tmp_path / "pyproject.toml"
+    py.write_text('[tool.contractsync]\napp = "a.b:app"\napp_dir = "backend"\n')
+    src = spec_source(spec, load_config(py), app_dir=app_dir)
+    assert isinstance(src, AppSource)
+    want = Path(expected) if expected != "backend" else load_config(py).app_dir_path
+    assert src.app_dir == want
+
+
 @pytest.mark.parametrize(
     ("table", "fragment"),
     [

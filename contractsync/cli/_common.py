@@ -129,6 +129,9 @@ def spec_source(
     the stored contract.
     """
     if spec is not None:
+        if app_dir is None and cfg.app and spec == f"app:{cfg.app}":
+            # The configured app, spelled as a SPEC, lives where the config says it does.
+            app_dir = cfg.app_dir_path
         src = parse_source(spec, app_dir=app_dir)
         if isinstance(src, AppSource):
             return AppSource(src.target, app_dir=src.app_dir, in_process=in_process,

@@ -60,6 +60,9 @@ def pull(
         raise InputError("--accept-breaking applies to --update")
     if frontend is not None and not update:
         raise InputError("--frontend applies to --update")
+    if frontend is not None and not frontend.is_dir():
+        # Said before anything is fetched or written, not only once an update arrives.
+        raise InputError(f"no such directory: {frontend}", where="--frontend")
     settings = load_pull_config(config_file or _state_config())
     if check:
         reasons = run_check(settings)
@@ -145,7 +148,9 @@ def _watch(settings: object, interval: float) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # SIGHUP (the terminal closed) stops it like SIGTERM, as `watch` does (#13).
+    stopping = [sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None]
+    previous = {sig: signal.signal(sig, on_signal) for sig in stopping}
     out = c.stdout()
 
     def on_update(outcome: PullOutcome) -> None:
@@ -161,6 +166,7 @@ def _watch(settings: object, interval: float) -> int:
     except KeyboardInterrupt:
         stop.set()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     c.info("stopped")
     return 0

@@ -17,14 +17,21 @@ token_app = typer.Typer(help="Create, list and revoke bearer tokens.\n\nExample:
 app.add_typer(token_app, name="token")
 
 
-def _store(data: Path | None, database: str | None):  # type: ignore[no-untyped-def]
+def _store(data: Path | None, database: str | None, *, existing: bool = False):  # type: ignore[no-untyped-def]
+    """The registry's storage. ``existing``: for commands that only read or change what is there
+    (list, revoke, export), a --data directory without a registry is an error, not a new empty
+    registry (a misspelt --data exported an empty mirror, exit 0)."""
     from ..errors import InputError
     from ..registry.store import open_store
 
     if data is not None and database is not None:
         raise InputError("give --data DIR or --database URL, not both")
+    directory = data or Path("contractsync-data")
+    if existing and database is None and not (directory / "registry.sqlite3").is_file():
+        raise InputError("no registry here (no registry.sqlite3): give the --data DIR that `contractsync serve` uses",
+                         source=str(directory))
     try:
-        return open_store(data_dir=data or Path("contractsync-data"), database_url=database)
+        return open_store(data_dir=directory, database_url=database)
     except InputError:
         raise
     except Exception as exc:
@@ -51,7 +58,9 @@ def create(
     try:
         plain, row = create_token(store, name, scope, contract or None)
     except ValueError as exc:
-        raise InputError(str(exc), where="--scope/--contract") from None
+        message = str(exc)
+        where = "NAME" if "token name" in message else "--contract" if "contract" in message else "--scope"
+        raise InputError(message, where=where) from None
     finally:
         store.close()
     typer.echo(plain)
@@ -66,7 +75,7 @@ def list_tokens(data: DataOption = None, database: DatabaseOption = None) -> Non
 
     Example: `contractsync registry token list --data ./registry-data`
     """
-    store = _store(data, database)
+    store = _store(data, database, existing=True)
     try:
         rows = store.tokens()
     finally:
@@ -94,7 +103,7 @@ def revoke(
     from ..errors import InputError
     from ..registry.store.sql import now_text
 
-    store = _store(data, database)
+    store = _store(data, database, existing=True)
     try:
         n = store.revoke_token(token, now_text())
     finally:
@@ -118,7 +127,7 @@ def export(
     from ..registry.service import Registry
     from ..registry.settings import RegistrySettings
 
-    store = _store(data, database)
+    store = _store(data, database, existing=True)
     try:
         result = export_static(Registry(store, RegistrySettings(data_dir=data, database_url=database)), static)
     finally:

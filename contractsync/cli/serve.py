@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,7 +22,8 @@ def serve(
     data: DataOption = None,
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port (0: any free port, printed at start).")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free port, printed at start).",
+                                      min=0, max=65535)] = 8000,
     anonymous_read: Annotated[bool, typer.Option("--anonymous-read", help="GET requests need no token.")] = False,
     max_body: Annotated[int | None, typer.Option("--max-body", help="Largest publish body in bytes (default 32 MiB).",
                                                  show_default=False)] = None,
@@ -33,8 +34,9 @@ def serve(
 ) -> None:
     """Serve the contract registry: publish, labels, immutable versions, diffs, pages.
 
-    Example: `contractsync serve --data ./registry-data --port 8000`, then create a token with
-    `contractsync registry token create ci --scope publish --data ./registry-data`.
+    Create its tokens with `contractsync registry token create ci --scope publish --data ./registry-data`.
+
+    Example: contractsync serve --data ./registry-data --port 8000
     """
     import uvicorn
 
@@ -55,15 +57,17 @@ def serve(
         raise
     except Exception as exc:
         raise InputError(f"cannot open the registry storage {settings.storage_name()}: {exc}") from None
+    _can_listen(host, port)
     if workers > 1:
         import os
 
         for key, value in (("CONTRACTSYNC_REGISTRY_DATA", str(settings.data_dir or "")),
                            ("CONTRACTSYNC_REGISTRY_DATABASE", settings.database_url or ""),
                            ("CONTRACTSYNC_REGISTRY_ANONYMOUS_READ", "1" if settings.anonymous_read else ""),
-                           ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes))):
+                           ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes)),
+                           (_PARENT_ENV, str(os.getpid()))):
             os.environ[key] = value
-        uvicorn.run("contractsync.registry.app:create_app", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("contractsync.cli.serve:worker_app", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=access_log, timeout_graceful_shutdown=10)
         return
     from ..registry.app import create_app
@@ -72,3 +76,45 @@ def serve(
     # runs the app's shutdown (closing the database).
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
                 timeout_graceful_shutdown=10, server_header=False)
+
+
+_PARENT_ENV = "CONTRACTSYNC_REGISTRY_SERVE_PID"
+
+
+def worker_app() -> Any:
+    """The registry app in one of ``--workers N`` processes. A worker ends (SIGTERM: uvicorn's
+    graceful stop) when the serving process dies however it dies; uvicorn alone stops its workers
+    only when it gets to run its own shutdown, so a SIGKILL left them serving, orphaned."""
+    import os
+    import signal
+
+    from ..registry.app import create_app
+    from ..spec._bootstrap import set_parent_death_signal
+
+    set_parent_death_signal(signal.SIGTERM)
+    parent = os.environ.get(_PARENT_ENV, "")
+    if parent.isdigit() and os.getppid() != int(parent):
+        raise SystemExit("contractsync serve: the serving process is gone")  # died before the call above
+    return create_app()
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Fail with one line (exit 2) when the address cannot be listened on, before uvicorn
+    starts: it logs a bare "[Errno -2] Name or service not known" and exits 3 otherwise."""
+    import errno
+    import socket
+
+    from ..errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}", where="--host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            where = "--port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", where=where) from None

@@ -20,6 +20,7 @@ can never end up in this file or in the lock.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,8 +209,24 @@ def load_pull_config(path: Path | None = None, *, start: Path | None = None) -> 
         raise ConfigError(f"no [{table_name}] table", source=str(file))
     if not isinstance(table, dict):
         raise ConfigError(f"[{table_name}] must be a table", source=str(file))
-    return PullSettings(parse_pull_table(table, source=str(file), name=table_name),
-                        file.parent.resolve(), file, table_name)
+    settings = PullSettings(parse_pull_table(table, source=str(file), name=table_name),
+                            file.parent.resolve(), file, table_name)
+    _confine_outputs(settings)
+    return settings
+
+
+def _confine_outputs(settings: PullSettings) -> None:
+    """The outputs ``pull`` writes stay inside the repository the config file lives in (or its
+    folder, outside git): a pull request editing contractsync.toml must not redirect writes
+    elsewhere, as for ``[tool.contractsync]`` paths (#13)."""
+    from ..config import repository_top  # contractsync.config imports this module
+
+    top = repository_top(settings.root)
+    for key, rel in settings.config.outputs().items():
+        target = Path(os.path.normpath(settings.root / rel))
+        if not target.is_relative_to(top):
+            raise ConfigError(f"[{settings.table}] {key} = {rel!r} is outside the repository ({top}): "
+                              "outputs must stay inside it", source=str(settings.file))
 
 
 def parse_pull_table(table: dict[str, Any], *, source: str, name: str = "pull") -> PullConfig:

@@ -15,6 +15,7 @@ Every file is written atomically and only when its bytes change.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,6 +145,15 @@ def _render_outputs(settings: PullSettings, canon: bytes, doc: Document, origin:
 
 
 def _write_outputs(settings: PullSettings, outputs: dict[str, bytes]) -> list[Path]:
+    # An output that cannot be a file is refused before any is written: a second output that is
+    # a directory left the first one rewritten and the lock not (half an update).
+    for rel in outputs:
+        path = settings.output_path(rel)
+        blocker = next((p for p in (path, *path.parents) if p.exists() and (p == path) == p.is_dir()), None)
+        if blocker is not None and blocker != settings.root and blocker not in settings.root.parents:
+            kind = "a directory" if blocker == path else "a file, not a directory"
+            raise InputError(f"cannot write {rel}: {display_path(blocker)} is {kind}",
+                             source=str(settings.file or settings.root))
     written = []
     for rel, data in outputs.items():
         path = settings.output_path(rel)
@@ -218,6 +228,9 @@ def check(settings: PullSettings) -> list[str]:
             raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
         if digest_of(data) != lock.outputs[rel]:
             reasons.append(f"{rel} differs from what {shown} records (edited by hand?): run `contractsync pull`")
+    mismatch = _generated_from_other(settings, lock)
+    if mismatch:
+        reasons.append(f"{shown}: {mismatch} (edited by hand?): restore it from git, or run `contractsync pull --update`")
     if settings.config.openapi is not None and lock.outputs.get(settings.config.openapi) not in (None, lock.contract.digest):
         reasons.append(f"{shown} records {settings.config.openapi} with another digest than the contract's")
     return reasons
@@ -238,6 +251,10 @@ def install(settings: PullSettings, *, origin: Origin | None = None, cache: Cont
     report = UpdateReport(_contract_name(settings), lock.contract.ref, _locked_side(lock), _locked_side(lock),
                           locked=True)
     if _outputs_current(settings, lock):
+        mismatch = _generated_from_other(settings, lock)
+        if mismatch:
+            raise InputError(f"{mismatch}: the lock was edited; restore it from git, or run "
+                             "`contractsync pull --update`", source=display_path(settings.lock_path))
         return PullOutcome(report, contract_from="lock")
     own = origin is None
     origin = origin or make_origin(settings)
@@ -262,6 +279,27 @@ def install(settings: PullSettings, *, origin: Origin | None = None, cache: Cont
     lock_written = save_lock(settings.lock_path, new_lock)
     return PullOutcome(report, written, lock_written, contract_from=got_from, types_from=types_from,
                        new_document=doc)
+
+
+#: The header line of a generated types file that names the contract's digest.
+_TYPES_DIGEST = re.compile(rb"^ \* sha256 ([0-9a-f]{64})$", re.M)
+
+
+def _generated_from_other(settings: PullSettings, lock: Lock) -> str | None:
+    """When the lock's contract digest is not the one the types file's header names (a lock
+    edited by hand: the outputs still match their recorded hashes, so nothing else notices),
+    say so; None when they agree or the file says nothing."""
+    rel = settings.config.types
+    if rel is None or rel not in lock.outputs:
+        return None
+    try:
+        head = settings.output_path(rel).read_bytes()[:2048]
+    except OSError:
+        return None
+    found = _TYPES_DIGEST.search(head)
+    if found is None or f"sha256:{found.group(1).decode()}" == lock.contract.digest:
+        return None
+    return (f"it pins {lock.contract.digest} but {rel} was generated from sha256:{found.group(1).decode()}")
 
 
 def _outputs_current(settings: PullSettings, lock: Lock) -> bool:

@@ -20,7 +20,15 @@ from ..spec.document import Document
 from ..typescript import TypeScriptOptions, to_typescript_with_symbols
 from .attribute import attribute, operation_ids
 from .diagnostics import Diagnostic, new_diagnostics, parse_diagnostics
-from .frontend import SKIP_DIRS, Frontend, copy_frontend, kill_running, load_frontend, run_command
+from .frontend import (
+    SKIP_DIRS,
+    Frontend,
+    copy_frontend,
+    ended_by_signals,
+    kill_running,
+    load_frontend,
+    run_command,
+)
 
 #: Bumped when cached baseline results change meaning.
 _CACHE_VERSION = "1"
@@ -139,10 +147,18 @@ def analyse(
     base_ts = to_typescript_with_symbols(base, opts, warn=lambda w: None)
     new_ts = to_typescript_with_symbols(new, opts, warn=lambda w: None)
     seconds = {"generate": time.perf_counter() - started}
+    with ended_by_signals():
+        return _analyse(str(frontend), root, fe, base, new, report, base_ts, new_ts, seconds, timeout, use_cache)
+
+
+def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str, Any], new: Document | Mapping[str, Any],
+             report: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float], timeout: float,
+             use_cache: bool) -> ImpactReport:
     tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
     try:
         work = tmp / "frontend"
         copy_frontend(fe.root, work)
+        _own_path(fe.root, work, fe.types)
         command = _command(fe)
         key = _baseline_key(work, fe, command, base_ts.text)
         cached = _cache_read(key) if use_cache else None
@@ -161,17 +177,17 @@ def analyse(
                 twin = tmp / "frontend-new"
                 shutil.copytree(work, twin, symlinks=True)
                 atomic_write_text(twin / fe.types, new_ts.text)
-                base_diags, new_diags = _check_both(command, work, twin, timeout)
+                base_diags, new_diags = _check_both(command, work, twin, timeout, str(root))
                 atomic_write_text(types_path, new_ts.text)  # source lines are read from `work`
             else:
-                base_diags = _check(command, work, timeout)
+                base_diags = _check(command, work, timeout, str(root))
             if use_cache:
                 _cache_write(key, base_diags, work / _BUILDINFO)
         seconds["baseline"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if new_diags is None:
             atomic_write_text(types_path, new_ts.text)
-            new_diags = _check(command, work, timeout)
+            new_diags = _check(command, work, timeout, str(root))
         seconds["revision"] = time.perf_counter() - t0
         fresh = new_diagnostics(base_diags, new_diags)
         lines_cache: dict[str, list[str]] = {}
@@ -200,11 +216,29 @@ def analyse(
         warnings.append(f"the frontend already has {len(base_diags)} type error"
                         f"{'s' if len(base_diags) != 1 else ''} with the BASE types; only new errors are counted")
     return ImpactReport(
-        frontend=str(frontend), types=fe.types, command=command, changes=list(report.changes),
+        frontend=shown, types=fe.types, command=command, changes=list(report.changes),
         breaks=hits, new_errors=fresh, unattributed=lost, baseline_errors=base_diags,
         base_source=report.base_source, revision_source=report.revision_source,
         baseline_cached=cached is not None, seconds=seconds, warnings=warnings,
     )
+
+
+def _own_path(root: Path, work: Path, rel: str) -> None:
+    """Make every component of ``rel`` in the copy ``work`` of ``root`` a real file or directory.
+
+    The copy keeps the frontend's symbolic links; writing the types through one (a types file
+    linked to the backend's, say) would change the user's own files, which impact never does."""
+    current = work
+    for part in Path(rel).parts:
+        current = current / part
+        if not current.is_symlink():
+            continue
+        target = Path(os.path.realpath(root / current.relative_to(work)))
+        current.unlink()
+        if target.is_dir():
+            shutil.copytree(target, current, symlinks=True)
+        elif target.is_file():
+            shutil.copy2(target, current)
 
 
 def _command(fe: Frontend) -> list[str]:
@@ -214,14 +248,14 @@ def _command(fe: Frontend) -> list[str]:
 
 
 def _check_both(command: list[str], base_dir: Path, new_dir: Path,
-                timeout: float) -> tuple[list[Diagnostic], list[Diagnostic]]:
+                timeout: float, where: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """:func:`_check` in two directories at once; both processes die if either fails or the
     caller is interrupted."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        base_run = pool.submit(_check, command, base_dir, timeout)
-        new_run = pool.submit(_check, command, new_dir, timeout)
+        base_run = pool.submit(_check, command, base_dir, timeout, where)
+        new_run = pool.submit(_check, command, new_dir, timeout, where)
         try:
             return base_run.result(), new_run.result()
         except BaseException:
@@ -229,13 +263,14 @@ def _check_both(command: list[str], base_dir: Path, new_dir: Path,
             raise
 
 
-def _check(command: list[str], work: Path, timeout: float) -> list[Diagnostic]:
-    result = run_command(command, work, timeout=timeout)
+def _check(command: list[str], work: Path, timeout: float, where: str) -> list[Diagnostic]:
+    """Run the type-check in ``work`` (a copy of the frontend ``where``, which errors name)."""
+    result = run_command(command, work, timeout=timeout, where=where)
     diags = parse_diagnostics(result.output)
     if result.returncode != 0 and not diags:
         tail = " | ".join(result.output.strip().splitlines()[-5:])
         raise InputError(f"type-check '{' '.join(command)}' failed (exit {result.returncode}) "
-                         f"without compiler diagnostics: {tail}", source=str(work.name))
+                         f"without compiler diagnostics: {tail}", source=where)
     # Paths into the temporary copy differ from run to run (and from a cached baseline's run):
     # make them relative to the frontend, in file names and inside messages.
     roots = sorted({str(work.resolve()) + "/", str(work) + "/"}, key=len, reverse=True)

@@ -50,6 +50,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", source=f"{path}:{exc.lineno}:{exc.colno}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"invalid JSON: {exc}", source=str(path)) from None
 
@@ -69,7 +71,8 @@ def find_types(root: Path) -> tuple[str | None, dict[str, Any]]:
                 return pull["types"], options
     lock = root / "contractsync.lock"
     if lock.is_file():
-        outputs = _read_json(lock).get("outputs")
+        data = _read_json(lock)
+        outputs = data.get("outputs") if isinstance(data, dict) else None
         if isinstance(outputs, dict):
             ts_outputs = sorted(k for k in outputs if isinstance(k, str) and k.endswith(".ts"))
             if ts_outputs:
@@ -159,9 +162,12 @@ class RunResult:
     output: str
 
 
-def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dict[str, str] | None = None) -> RunResult:
+def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dict[str, str] | None = None,
+                where: str | None = None) -> RunResult:
     """Run ``command`` in ``cwd`` with its ``node_modules/.bin`` first on PATH, in its own process
-    group that is killed on timeout or interruption."""
+    group that is killed on timeout or interruption. Errors name ``where`` (the user's frontend,
+    when ``cwd`` is a temporary copy of it), else ``cwd``."""
+    place = where or str(cwd)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(cwd / "node_modules" / ".bin"), env.get("PATH", "")])
     env.setdefault("NO_COLOR", "1")
@@ -169,13 +175,13 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     exe = shutil.which(command[0], path=env["PATH"])
     if exe is None:
         raise InputError(f"'{command[0]}' not found in node_modules/.bin or on PATH "
-                         "(run npm ci in the frontend, or pass --typecheck-cmd)", source=str(cwd))
+                         "(run npm ci in the frontend, or pass --typecheck-cmd)", source=place)
     try:
         proc = subprocess.Popen([exe, *command[1:]], cwd=cwd, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent())
     except OSError as exc:
-        raise InputError(f"cannot run '{command[0]}': {exc.strerror or exc}", source=str(cwd)) from None
+        raise InputError(f"cannot run '{command[0]}': {exc.strerror or exc}", source=place) from None
     with _RUNNING_LOCK:
         _RUNNING.add(proc)
     try:
@@ -184,7 +190,7 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         _kill_group(proc)
         proc.wait()
         raise InputError(f"type-check '{shlex.join(command)}' took longer than {timeout:g} s",
-                         source=str(cwd)) from None
+                         source=place) from None
     except BaseException:
         _kill_group(proc)
         proc.wait()
@@ -193,6 +199,52 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         with _RUNNING_LOCK:
             _RUNNING.discard(proc)
     return RunResult(proc.returncode, out)
+
+
+def _die_with_parent() -> Any:
+    """Linux: a ``preexec_fn`` that makes the kernel SIGKILL the type-check when this process dies
+    however it dies (SIGKILL included, where no handler runs); None elsewhere. libc is resolved
+    here, before the fork, so the child only makes the call."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+
+    return preexec
+
+
+@contextlib.contextmanager
+def ended_by_signals() -> Any:
+    """SIGTERM and SIGHUP (a CI cancel, ``timeout``, a closed terminal) end the analysis the way
+    Ctrl-C does, so the type-check process groups are killed and the temporary copy removed; their
+    default action ends this process alone and leaves both behind. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

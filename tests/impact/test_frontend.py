@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,112 @@ def test_copy_skips_build_output_and_links_node_modules(tmp_path: Path) -> None:
     assert not (dest / "dist").exists() and not (dest / ".git").exists()
     for nm in ("node_modules", "packages/ui/node_modules"):
         assert (dest / nm).is_symlink() and (dest / nm).resolve() == (src / nm).resolve()
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"package.json": "{\n  'x': 1}\n", "contractsync.toml": '[pull]\ntypes = "t.ts"\n'},
+     r"package\.json:2:3: invalid JSON"),
+    ({"package.json": '{"devDependencies": {"typescript": "5"}}', "contractsync.lock": "[]"},
+     "cannot find the generated types file"),
+    ({"package.json": "[]", "contractsync.toml": '[pull]\ntypes = "t.ts"\n'}, "neither vue-tsc nor typescript"),
+], ids=["malformed package.json names file:line:col", "a lock that is a list", "a package.json that is a list"])
+def test_wrong_shaped_frontend_files(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        _write(tmp_path / name, text)
+    with pytest.raises(InputError) as info:
+        load_frontend(tmp_path)
+    assert info.match(message)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_type_checker_names_the_users_frontend(tmp_path: Path) -> None:
+    """The check runs in a temporary copy; the error names the frontend the user gave."""
+    from contractsync.impact import analyse
+
+    _write(tmp_path / "package.json", json.dumps({"devDependencies": {"vue-tsc": "3"}}))
+    _write(tmp_path / "contractsync.toml", '[pull]\ntypes = "src/api/types.ts"\n')
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    with pytest.raises(InputError) as info:
+        analyse(tmp_path, spec, spec, typecheck_cmd="no-such-type-checker-xyz --noEmit", use_cache=False)
+    assert info.value.source == str(tmp_path)
+    assert "no-such-type-checker-xyz" in str(info.value)
+
+
+@pytest.mark.parametrize("link", ["file", "directory"])
+def test_symlinked_types_in_the_frontend_are_never_written(tmp_path: Path, link: str) -> None:
+    """A types file (or its folder) linked elsewhere, as monorepos do: the copy's types are
+    written to the copy, never through the link into the user's files."""
+    from contractsync.impact import analyse
+
+    shared = tmp_path / "shared" / "api"
+    _write(shared / "types.ts", "// the user's own file\n")
+    web = tmp_path / "web"
+    _write(web / "package.json", json.dumps({"devDependencies": {"typescript": "5"}}))
+    (web / "src" / "api").parent.mkdir(parents=True)
+    if link == "file":
+        (web / "src" / "api").mkdir()
+        (web / "src" / "api" / "types.ts").symlink_to(shared / "types.ts")
+    else:
+        (web / "src" / "api").symlink_to(shared, target_is_directory=True)
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    result = analyse(web, spec, spec, types="src/api/types.ts", typecheck_cmd="true", use_cache=False)
+    assert result.new_errors == []
+    assert (shared / "types.ts").read_text(encoding="utf-8") == "// the user's own file\n"
+
+
+_HANGING_CHECKER = """
+import os, sys, time
+with open(os.environ["PIDS_FILE"], "a") as fh:
+    fh.write(f"{os.getpid()}\\n")
+time.sleep(300)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_killing_impact_ends_the_type_check(tmp_path: Path, sig: str) -> None:
+    """A CI cancel, `timeout` or a closed terminal during `impact`: the type-check processes (in
+    their own sessions) die too, and the temporary copy goes (not after SIGKILL: no handler runs)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    web = tmp_path / "web"
+    _write(web / "package.json", "{}")
+    (tmp_path / "a.json").write_text(json.dumps(spec))
+    (tmp_path / "checker.py").write_text(_HANGING_CHECKER)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    pids = tmp_path / "pids"
+    env = {**os.environ, "PIDS_FILE": str(pids), "TMPDIR": str(scratch), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contractsync", "impact", "--frontend", str(web), "--types", "t.ts", "--no-cache",
+         "--typecheck-cmd", f"{sys.executable} {tmp_path / 'checker.py'}", str(tmp_path / "a.json"),
+         str(tmp_path / "a.json")],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    expected = 2 if (os.cpu_count() or 1) >= 2 else 1  # BASE and NEW checked at once on 2+ cores
+    while (not pids.exists() or len(pids.read_text().split()) < expected) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    started = [int(p) for p in pids.read_text().split()]
+    assert started and all(_alive(p) for p in started)
+    proc.send_signal(getattr(signal, sig))
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in started if _alive(p)], "a type-check process outlived impact"
+    if sig != "SIGKILL":
+        assert list(scratch.iterdir()) == []

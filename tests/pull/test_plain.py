@@ -226,6 +226,26 @@ def test_tampered_cache_is_an_error(fe: Frontend, tmp_path: Path, v1_spec: Path)
     assert not (fe.root / "types.ts").exists()
 
 
+def test_lock_pinning_another_digest_is_an_error(fe: Frontend, v1_spec: Path) -> None:
+    """A lock whose contract digest was edited while the outputs kept their recorded hashes: the
+    outputs look current, but the types were generated from another contract (their header says
+    which). `pull` refuses with one line, exit 2, writing nothing; `pull --check` fails."""
+    fe.config(f'source = "{v1_spec}"\ntypes = "src/api/types.ts"\n')
+    assert fe.run().code == 0
+    lock_file = fe.root / "contractsync.lock"
+    real = str(fe.lock()["contract"]["digest"])  # type: ignore[index]
+    forged = "sha256:" + "0" * 64
+    lock_file.write_text(lock_file.read_text(encoding="utf-8").replace(real, forged), encoding="utf-8")
+    before = lock_file.read_bytes(), fe.read("src/api/types.ts")
+    run = fe.run()
+    assert run.code == 2 and run.err.count("\n") == 1
+    assert run.err.startswith("contractsync: error: contractsync.lock: it pins " + forged)
+    assert f"generated from {real}" in run.err
+    assert (lock_file.read_bytes(), fe.read("src/api/types.ts")) == before
+    check = fe.run("--check")
+    assert check.code == 1 and f"it pins {forged}" in check.out
+
+
 def test_lost_base_without_cache(fe: Frontend, tmp_path: Path, v1_spec: Path, v2_spec: Path) -> None:
     """The locked contract gone from cache and source: no silent pass — exit 2 unless accepted."""
     source = tmp_path / "openapi.json"
@@ -250,6 +270,58 @@ def test_one_line_errors(fe: Frontend, toml: str, message: str) -> None:
     run = fe.run()
     assert run.code == 2
     assert run.err.count("\n") == 1 and message in run.err and "Traceback" not in run.err
+
+
+def test_update_with_a_missing_frontend_dir(fe: Frontend, v1_spec: Path) -> None:
+    """--frontend naming nothing is an error even when no update arrives (it was ignored, exit 0)."""
+    fe.config(f'source = "{v1_spec}"\ntypes = "t.ts"\n')
+    assert fe.run().code == 0
+    run = fe.run("--update", "--frontend", "no-such-dir")
+    assert run.code == 2 and run.err.strip() == "contractsync: error: --frontend: no such directory: no-such-dir"
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP here")
+def test_watch_stops_cleanly_on_sighup(fe: Frontend, v1_spec: Path) -> None:
+    """Closing the terminal stops `pull --watch` the way SIGTERM does (exit 0, "stopped"), as for
+    `watch` (#13); it died of the signal (exit 129)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ._helpers import module_env
+
+    fe.config(f'source = "{v1_spec}"\ntypes = "t.ts"\n')
+    watcher = subprocess.Popen([sys.executable, "-m", "contractsync", "pull", "--watch", "--interval", "0.3"],
+                               cwd=fe.root, env=module_env({"CONTRACTSYNC_CACHE_DIR": str(fe.cache)}),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (fe.root / "contractsync.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        watcher.send_signal(signal.SIGHUP)
+        _, err = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, err
+    assert err.rstrip().endswith("stopped")
+
+
+@pytest.mark.parametrize(("outputs", "blocker", "message"), [
+    ('types = "t.ts"\nopenapi = "src"\n', "src/", "cannot write src: src is a directory"),
+    ('types = "t.ts"\nopenapi = "f/o.json"\n', "f", "cannot write f/o.json: f is a file, not a directory"),
+])
+def test_an_output_that_cannot_be_written_writes_none(fe: Frontend, v1_spec: Path, outputs: str, blocker: str,
+                                                       message: str) -> None:
+    """Nothing half-written: the types were written before the second output failed, with no lock."""
+    fe.config(f'source = "{v1_spec}"\n{outputs}')
+    if blocker.endswith("/"):
+        (fe.root / blocker).mkdir()
+    else:
+        (fe.root / blocker).write_text("x")
+    run = fe.run()
+    assert run.code == 2 and run.err.count("\n") == 1 and message in run.err
+    assert not (fe.root / "t.ts").exists() and not (fe.root / "contractsync.lock").exists()
 
 
 def test_unreachable_registry(fe: Frontend) -> None:

@@ -78,11 +78,13 @@ def test_body(tmp_path: Path, v1_spec: Path) -> None:
     (["--registry", "https://x.example", "--contract", "a/b"], "--contract: the contract name contains a slash"),
     (["--registry", "https://x.example", "--contract", "c", "--label", ".."], "--label: the label contains '..'"),
     (["--registry", "https://x.example", "--contract", "c", "missing.json"], "missing.json: no such file"),
+    # No token and no registry: the one line says what failed (a warning line came first).
+    (["--registry", "http://127.0.0.1:9", "--contract", "c"], "cannot connect to the registry"),
 ])
 def test_input_errors(tmp_path: Path, v1_spec: Path, monkeypatch: pytest.MonkeyPatch,
                       capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     root = _project(tmp_path, v1_spec)
-    run = cli(monkeypatch, capsys, root, "publish", *args, env={"CONTRACTSYNC_REGISTRY": None})
+    run = cli(monkeypatch, capsys, root, "publish", *args, env={"CONTRACTSYNC_REGISTRY": None, "CONTRACTSYNC_TOKEN": None})
     assert run.code == 2
     assert message in run.err and run.err.strip().count("\n") == 0, run.err
 

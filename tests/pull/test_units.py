@@ -117,6 +117,31 @@ def test_config_file_errors(tmp_path: Path, text: str, message: str) -> None:
     assert info.value.one_line().startswith(f"{path}: ") and message in info.value.one_line()
 
 
+@pytest.mark.parametrize(("outputs", "message"), [
+    ('types = "../outside.ts"', "[pull] types = '../outside.ts' is outside the repository"),
+    ('types = "/tmp/abs.ts"', "[pull] types = '/tmp/abs.ts' is outside the repository"),
+    ('openapi = "src/../../../o.json"', "[pull] openapi = 'src/../../../o.json' is outside the repository"),
+    ('types = "../shared/types.ts"', None),  # inside the git repository around the config: fine
+    ('types = "src/api/types.ts"', None),
+])
+def test_outputs_stay_inside_the_repository(tmp_path: Path, outputs: str, message: str | None) -> None:
+    """A pull request editing contractsync.toml must not redirect pull's writes (#13's rule for
+    config paths, applied to the pull outputs)."""
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    web = tmp_path / "repo" / "web"
+    web.mkdir()
+    path = web / "contractsync.toml"
+    path.write_text(f'[pull]\nsource = "openapi.json"\n{outputs}\n')
+    if message is None:
+        load_pull_config(path)
+        return
+    if "../outside" in outputs:  # outside git: the config's own folder is the limit
+        (tmp_path / "repo" / ".git").rmdir()
+    with pytest.raises(ConfigError) as info:
+        load_pull_config(path)
+    assert info.value.one_line().startswith(f"{path}: ") and message in info.value.one_line()
+
+
 def test_no_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no contractsync.toml"):
         load_pull_config(start=tmp_path)

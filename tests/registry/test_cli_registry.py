@@ -44,6 +44,67 @@ def test_serve_refuses_a_bad_database_url(capsys: pytest.CaptureFixture[str]) ->
     assert "postgresql://" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["registry", "export", "--static", "{tmp}/mirror"],
+                                     ["registry", "token", "list"], ["registry", "token", "revoke", "ci"]])
+def test_reading_commands_need_an_existing_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     command: list[str]) -> None:
+    """A misspelt --data is an error naming it; it created an empty registry (and export wrote an
+    empty mirror, exit 0)."""
+    argv = [a.format(tmp=tmp_path) for a in command]
+    assert main([*argv, "--data", str(tmp_path / "typo")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'typo'}: no registry here" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "mirror").exists()
+
+
+@pytest.mark.parametrize(("args", "where"), [(["", "--scope", "read"], "NAME:"),
+                                             (["x", "--scope", "write"], "--scope:"),
+                                             (["x", "--scope", "read", "--contract", "a/b"], "--contract:")])
+def test_token_create_errors_name_their_place(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              args: list[str], where: str) -> None:
+    assert main(["registry", "token", "create", *args, "--data", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"contractsync: error: {where} ")
+
+
+def _refused_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--database", "postgresql://nobody@127.0.0.1:{port}/x"], "--database: cannot connect to the database"),
+    (["registry", "token", "list", "--database", "postgresql://nobody@127.0.0.1:{port}/x"],
+     "--database: cannot connect to the database"),
+    (["--data", "{tmp}/d", "--host", "no-such-host.invalid"], "--host: cannot resolve 'no-such-host.invalid'"),
+    (["--data", "{tmp}/d", "--port", "{busy}"], "--port: cannot listen on 127.0.0.1:{busy}"),
+    (["--data", "{tmp}/d", "--port", "70000"], "--port"),
+    (["--data", "/proc/contractsync-qa"], "cannot open the registry storage"),
+], ids=["refused database", "refused database (token list)", "unknown host", "port in use", "port out of range",
+        "unwritable data dir"])
+def test_serve_bad_places_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              args: list[str], message: str) -> None:
+    """Each ends at once in one line naming the option, exit 2: no pool retrying a refused database
+    in the background, no uvicorn traceback, no server started."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        fill = {"port": _refused_port(), "tmp": tmp_path, "busy": busy.getsockname()[1]}
+        argv = [a.format(**fill) for a in args]
+        command = argv if argv[0] == "registry" else ["serve", *argv]
+        assert main(command) == 2
+    err = capsys.readouterr().err
+    assert message.format(**fill) in err
+    assert "Traceback" not in err
+    if not err.startswith("Usage:"):  # a value click rejects gets click's usage block, as everywhere
+        assert len(err.strip().splitlines()) == 1
+
+
 def test_static_export_equals_server_responses(backend: Backend, server: Server, tmp_path: Path) -> None:
     args = backend.args()
     store = backend.open()
@@ -103,3 +164,57 @@ def test_export_writes_labels_after_versions(backend: Backend, tmp_path: Path, m
     store.close()
     label_at = min(i for i, p in enumerate(order) if "/labels/" in p)
     assert all("/versions/" not in p for p in order[label_at:])
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_serve_workers_die_with_serve(tmp_path: Path, sig: str) -> None:
+    """`serve --workers 2` killed however (a SIGKILL included): no worker is left serving."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "contractsync", "serve", "--data", str(tmp_path / "d"),
+                             "--port", "0", "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = []
+            for tid in os.listdir(f"/proc/{proc.pid}/task"):
+                with open(f"/proc/{proc.pid}/task/{tid}/children", encoding="utf-8") as fh:
+                    workers += [int(p) for p in fh.read().split()]
+            workers = [p for p in workers if "spawn_main" in _cmdline(p)]
+        assert len(workers) == 2, "serve did not start its two workers"
+        time.sleep(3)  # the workers import the app and call the factory
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_cmdline(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [p for p in workers if _cmdline(p)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, "a worker outlived `contractsync serve`"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+def _cmdline(pid: int) -> str:
+    """The command line of a live (not zombie) process, else ''."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return ""
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""

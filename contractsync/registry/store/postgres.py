@@ -34,6 +34,21 @@ def _translate(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
+def _probe(url: str) -> None:
+    """Connect once before the pool does: the pool retries a refused or misspelt URL in the
+    background for its whole timeout, logging each try; the user wants one line at once."""
+    import psycopg
+
+    from ...errors import InputError
+
+    try:
+        psycopg.connect(url, connect_timeout=10).close()
+    except psycopg.Error as exc:
+        text = str(exc).strip()
+        reason = text.splitlines()[0] if text else type(exc).__name__
+        raise InputError(f"cannot connect to the database: {reason}", where="--database") from None
+
+
 class PostgresStore(SQLStore):
     """The backend for more than one machine."""
 
@@ -44,6 +59,7 @@ class PostgresStore(SQLStore):
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 16) -> None:
         from psycopg_pool import ConnectionPool
 
+        _probe(url)
         self.url = url
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True,
                                     kwargs={"autocommit": True}, timeout=30)
