@@ -9,25 +9,16 @@ its name is an error (a tampered or corrupted cache), never silently used.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from ..errors import InputError
 from ..io import atomic_write_bytes
+from ..spec.validate import cache_dir
 from .refs import is_digest
 
 
 class IntegrityError(InputError):
     """Bytes that do not hash to the digest they were fetched or stored under."""
-
-
-def cache_root() -> Path:
-    """The user's contractsync cache directory."""
-    explicit = os.environ.get("CONTRACTSYNC_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "contractsync"
 
 
 def digest_of(data: bytes) -> str:
@@ -39,7 +30,7 @@ class ContractCache:
     """Canonical contract bytes by digest."""
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = (root or cache_root()) / "contracts" / "sha256"
+        self.root = (root or cache_dir()) / "contracts" / "sha256"
 
     def path(self, digest: str) -> Path:
         if not is_digest(digest):

@@ -14,6 +14,8 @@ from contractsync.render import render
 from contractsync.spec.document import Document
 from contractsync.spec.parse import parse_bytes
 
+from .spec_mutations import resolves
+
 NOW = DiffOptions(now=datetime.date(2026, 1, 1))
 
 
@@ -92,19 +94,6 @@ def test_path_parameter_name_survives_every_format(fmt: str) -> None:
 
 
 # --- pointers inside pydantic's anyOf [X, null] wrappers resolve -----------------------------
-
-def resolves(data: Any, pointer: str) -> bool:
-    cur = data
-    for token in pointer.split("/")[1:] if pointer else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(cur, dict) and token in cur:
-            cur = cur[token]
-        elif isinstance(cur, list) and token.isdigit() and int(token) < len(cur):
-            cur = cur[int(token)]
-        else:
-            return False
-    return True
-
 
 def _optional(inner: dict[str, Any]) -> dict[str, Any]:
     return ex.response_body(ex.obj({"anyOf": [inner, {"type": "null"}], "title": "P"}))
