@@ -23,7 +23,7 @@ def test_token_commands(backend: Backend, capsys: pytest.CaptureFixture[str]) ->
     assert main(["registry", "token", "list", *args]) == 0
     listed, _ = capsys.readouterr()
     assert "backend-ci" in listed and "scopes=publish" in listed and "contracts=shop" in listed
-    assert plain not in listed and plain.split("_")[2] not in listed
+    assert plain not in listed and plain.split("_", 2)[2] not in listed
     store = backend.open()
     try:
         from contractsync.registry.auth import authenticate
