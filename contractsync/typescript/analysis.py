@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .context import Context
+from .media import is_text_media
 
 _SCHEMA_PREFIX = "#/components/schemas/"
 _SKIP_KEYS = frozenset({"example", "examples", "links", "callbacks", "discriminator"})
@@ -107,6 +108,34 @@ def request_roots(ctx: Context) -> set[str]:
         nodes.append(components.get("requestBodies"))
         nodes.append(components.get("parameters"))
     return collect_schema_refs(ctx, [n for n in nodes if n is not None])
+
+
+def text_only_requests(ctx: Context, refs: dict[str, set[str]]) -> set[str]:
+    """Schemas that requests reach only as text — from parameters and JSON request bodies, never
+    from a body of another media type (multipart, form, octet-stream), where a binary string is a
+    file the client uploads."""
+    text: list[Any] = []
+    files: list[Any] = []
+    bodies: list[Any] = []
+    for item, op in _operations(ctx):
+        text.extend(p for p in (item.get("parameters"), op.get("parameters")) if p is not None)
+        bodies.append(op.get("requestBody"))
+    components = ctx.data.get("components")
+    if isinstance(components, dict):
+        if components.get("parameters") is not None:
+            text.append(components["parameters"])
+        group = components.get("requestBodies")
+        if isinstance(group, dict):
+            bodies.extend(group.values())
+    for body in bodies:
+        resolved, _ = _quiet_resolve(ctx, body)
+        content = resolved.get("content") if isinstance(resolved, dict) else None
+        if isinstance(content, dict):
+            for media, entry in content.items():
+                (text if is_text_media(str(media)) else files).append(entry)
+    as_text = reachable(refs, collect_schema_refs(ctx, text) & refs.keys())
+    as_file = reachable(refs, collect_schema_refs(ctx, files) & refs.keys())
+    return as_text - as_file
 
 
 def response_roots(ctx: Context) -> set[str]:

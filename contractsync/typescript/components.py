@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import circular_edges, plan_views
+from .analysis import circular_edges, plan_views, text_only_requests
 from .context import Context, escape_pointer_segment
 from .ident import property_key
 from .jsdoc import schema_doc, text_doc
@@ -40,6 +40,7 @@ def _emit_schema(ctx: Context, name: str, schema: Any, request: bool, ind: str =
     ctx.current_refs = set()
     ctx.current_eager = set()
     ctx.current_differs = False
+    ctx.current_binary = False
     t = schema_type(ctx, schema, ptr, request, ind, True)
     doc = schema_doc(schema, ind) if isinstance(schema, dict) else ""
     return f"{doc}{ind}{property_key(name)}: {t};\n"
@@ -51,6 +52,7 @@ def emit_schemas(ctx: Context) -> SchemaSection:
     refs: dict[str, set[str]] = {}
     eager: dict[str, set[str]] = {}
     local_differs: set[str] = set()
+    binary: set[str] = set()
     for name, schema in ctx.items(ctx.schemas):
         section.members[name] = _emit_schema(ctx, name, schema, False)
         refs[name] = ctx.current_refs
@@ -58,7 +60,11 @@ def emit_schemas(ctx: Context) -> SchemaSection:
             eager[name] = ctx.current_eager
         if ctx.current_differs:
             local_differs.add(name)
+        if ctx.current_binary:
+            binary.add(name)
     ctx.current = None
+    ctx.text_requests = text_only_requests(ctx, refs)
+    local_differs |= binary - ctx.text_requests
 
     banned = circular_edges(eager) if eager else set()
     if banned:

@@ -70,6 +70,11 @@ class Context:
     #: Eager references (outside any object literal) that would make TypeScript's type resolution
     #: circular; emitted as ``unknown``.
     banned: set[tuple[str, str]] = field(default_factory=set)
+    #: Schemas requests reach only as text (JSON bodies, parameters): a binary string in them is
+    #: the ``string`` the JSON carries, never a ``Blob`` (pydantic ``bytes`` in a JSON body).
+    text_requests: set[str] = field(default_factory=set)
+    #: While emitting an inline request schema: whether it is sent as text (see ``text_requests``).
+    text_context: bool = False
     #: Whether the ``WithRequired`` helper is used.
     uses_with_required: bool = False
     #: ``export enum`` declarations, by the pointer of the enum schema (``--enum``).
@@ -87,6 +92,7 @@ class Context:
     current_refs: set[str] = field(default_factory=set)
     current_eager: set[str] = field(default_factory=set)
     current_differs: bool = False
+    current_binary: bool = False
     _inline_stack: list[str] = field(default_factory=list)
     _warned: set[tuple[str, str]] = field(default_factory=set)
 
@@ -172,6 +178,13 @@ class Context:
             last = ref
             node = target
         return node, last
+
+    def binary_is_blob(self) -> bool:
+        """Whether a binary string in the request view being emitted is a file (``Blob``): not in
+        a component only text requests reach, nor inline in a JSON body or a parameter."""
+        if self.current is not None:
+            return self.current not in self.text_requests
+        return not self.text_context
 
     def is_missing(self, value: Any) -> bool:
         """True for the sentinel :meth:`resolve` returns on failure."""

@@ -11,6 +11,12 @@ from .schema import schema_type
 _INDENT = "    "
 
 
+def is_text_media(media: str) -> bool:
+    """JSON media types (``application/json``, ``*+json``): a body that is text, so a binary
+    string in it is a string, not a file."""
+    return media.split(";", 1)[0].strip().lower().endswith("json")
+
+
 def content_type(ctx: Context, content: dict[str, Any], ptr: str, request: bool, ind: str) -> str:
     """``{ "<media type>": T; … }``; a media type without a schema is ``unknown``."""
     inner = ind + _INDENT
@@ -18,7 +24,11 @@ def content_type(ctx: Context, content: dict[str, Any], ptr: str, request: bool,
     for media, entry in ctx.items(content):
         where = f"{ptr}/{escape_pointer_segment(media)}"
         if isinstance(entry, dict) and "schema" in entry:
-            t = schema_type(ctx, entry["schema"], where + "/schema", request, inner, False)
+            outer, ctx.text_context = ctx.text_context, is_text_media(media)
+            try:
+                t = schema_type(ctx, entry["schema"], where + "/schema", request, inner, False)
+            finally:
+                ctx.text_context = outer
         else:
             t = "unknown"
         lines.append(f"{inner}{property_key(media)}: {t};\n")

@@ -39,8 +39,12 @@ def value_type(ctx: Context, node: dict[str, Any], ptr: str, ind: str, *, reques
 
 
 def parameter_value_type(ctx: Context, param: dict[str, Any], ptr: str, ind: str) -> str:
-    """The type of one parameter's value, as the client sends it."""
-    return value_type(ctx, param, ptr, ind, request=True)
+    """The type of one parameter's value, as the client sends it (text: binary is ``string``)."""
+    outer, ctx.text_context = ctx.text_context, True
+    try:
+        return value_type(ctx, param, ptr, ind, request=True)
+    finally:
+        ctx.text_context = outer
 
 
 def merge(

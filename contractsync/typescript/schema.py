@@ -218,8 +218,8 @@ def _typed(
     if t == "string":
         if is_binary(s):
             if ctx.current is not None:
-                ctx.current_differs = True
-            if request:
+                ctx.current_binary = True
+            if request and ctx.binary_is_blob():
                 return "Blob"
         return "string"
     if t == "integer" or t == "number":

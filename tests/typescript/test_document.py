@@ -148,6 +148,46 @@ def test_upload_is_a_blob_only_in_the_request() -> None:
     assert "file: Blob;" in member(to_typescript(data), "components", "Body_upload")
 
 
+def test_binary_in_a_json_body_or_parameter_is_the_string_it_carries() -> None:
+    """pydantic ``bytes`` publish ``contentMediaType: application/octet-stream`` (or 3.0
+    ``format: binary``) in JSON bodies too, where the client sends a string; a Blob is only a
+    file in a body that is not JSON. Judged per schema (components) and per media type (inline)."""
+    raw = {"type": "string", "contentMediaType": "application/octet-stream"}
+    schemas = {
+        "Scalars": {"type": "object", "properties": {"raw": raw, "n": {"type": "integer", "default": 0}}, "required": ["raw"]},
+        "Nested": {"type": "object", "properties": {"inner": {"$ref": "#/components/schemas/Scalars"}}},
+        "Both": {"type": "object", "properties": {"raw": raw}, "required": ["raw"]},
+        "Upload": {"type": "object", "properties": {"raw": raw}, "required": ["raw"]},
+    }
+
+    def body(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"required": True, "content": {media: {"schema": schema}}}
+
+    paths = {
+        "/json": {"post": {"requestBody": body("application/json", {"$ref": "#/components/schemas/Nested"}),
+                           "responses": json_response("#/components/schemas/Scalars")}},
+        "/vnd": {"post": {"requestBody": body("application/vnd.api+json", {"$ref": "#/components/schemas/Both"}),
+                          "responses": {}}},
+        "/both": {"post": {"requestBody": body("multipart/form-data", {"$ref": "#/components/schemas/Both"}),
+                           "responses": {}}},
+        "/upload": {"post": {"requestBody": body("multipart/form-data", {"$ref": "#/components/schemas/Upload"}),
+                             "responses": {}}},
+        "/inline": {"post": {"parameters": [{"name": "q", "in": "query", "schema": raw}],
+                             "requestBody": {"content": {"application/json": {"schema": raw},
+                                                         "application/octet-stream": {"schema": raw}}},
+                             "responses": {}}},
+    }
+    text = to_typescript(doc(schemas, paths))
+    assert "raw: string;" in member(text, "requestSchemas", "Scalars")
+    assert "raw: string;" in member(text, "components", "Scalars")
+    assert "inner?: requestSchemas" in member(text, "components", "Nested")  # the defaulted n differs
+    assert "raw: Blob;" in member(text, "components", "Both")  # a multipart body reaches it too
+    assert "raw: Blob;" in member(text, "components", "Upload")
+    assert "q?: string;" in text  # inline, in a parameter and each media type of /inline
+    assert '"application/json": string;' in text
+    assert '"application/octet-stream": Blob;' in text
+
+
 # --- cycles TypeScript cannot resolve ---------------------------------------------------------
 
 

@@ -1,0 +1,295 @@
+"""A real FastAPI + pydantic v2 app using the features real projects use, for the values harness
+(:mod:`tests.typescript.apps.values`): every response it sends must type-check against the
+generated response type, and every request body it accepts (or rejects with 422 for a reason
+TypeScript can express) must type-check (or fail) against the generated request type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Cookie, FastAPI, File, Form, Header, Query, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SecretStr,
+    StringConstraints,
+    computed_field,
+)
+
+
+class Color(str, enum.Enum):  # noqa: UP042 - the spelling most real projects use
+    red = "red"
+    green = "green"
+
+
+class Priority(enum.IntEnum):
+    low = 1
+    high = 2
+
+
+class Size(enum.StrEnum):
+    small = "S"
+    large = "L"
+
+
+class Cat(BaseModel):
+    pet_type: Literal["cat"]
+    meows: int
+
+
+class Dog(BaseModel):
+    pet_type: Literal["dog"]
+    barks: float
+    good: bool = True
+
+
+class Lizard(BaseModel):
+    kind: Literal["lizard", "gecko"]
+    scales: int
+
+
+class Owner(BaseModel):
+    """A discriminated union through ``Field(discriminator=)`` and an Annotated one."""
+
+    pet: Cat | Dog = Field(discriminator="pet_type")
+    pets: list[Annotated[Cat | Dog, Field(discriminator="pet_type")]] = []
+    other: Lizard | None = None
+
+
+class Scalars(BaseModel):
+    """Scalars, formats and constrained types, all with the value pydantic serialises."""
+
+    when: dt.datetime
+    day: dt.date
+    at: dt.time
+    took: dt.timedelta
+    id: uuid.UUID
+    price: Decimal
+    raw: bytes
+    either: int | str
+    color: Color
+    priority: Priority
+    size: Size = Size.small
+    mode: Literal["fast", "slow"] = "fast"
+    code: Annotated[str, StringConstraints(min_length=2, max_length=4, pattern=r"^[A-Z]+$")] = "AB"
+    count: Annotated[int, Field(ge=0, le=100)] = 0
+    ratio: float | None = None
+    note: str | None = None
+
+
+class Containers(BaseModel):
+    by_name: dict[str, int] = {}
+    nested: dict[str, list[Color]] = {}
+    pairs: list[tuple[int, str]] = []
+    triple: tuple[int, str, bool] | None = None
+    many: tuple[int, ...] = ()
+    tags: set[str] = set()
+    frozen: frozenset[int] = frozenset()
+
+
+class TreeNode(BaseModel):
+    """A recursive model (a tree), with mutual recursion through a forward reference."""
+
+    name: str
+    children: list[TreeNode] = []
+    parent: TreeNode | None = None
+    link: Link | None = None
+
+
+class Link(BaseModel):
+    target: TreeNode
+    weight: int = 1
+
+
+T = TypeVar("T")
+
+
+class Item(BaseModel):
+    sku: str
+    qty: int = 1
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    next: str | None = None
+
+
+class Person(BaseModel):
+    """Aliases, a computed field, a secret and ``populate_by_name``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    first_name: str = Field(alias="firstName")
+    last_name: str = Field(alias="lastName", default="")
+    password: SecretStr | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    size: int = 0
+
+
+class Blobby(BaseModel):
+    """``JsonValue`` and ``Any``: anything JSON, including recursion."""
+
+    value: JsonValue
+    anything: Any = None
+    meta: dict[str, JsonValue] = {}
+
+
+class FormModel(BaseModel):
+    username: str
+    age: int = 18
+    agree: bool = False
+
+
+class Problem(BaseModel):
+    detail: str
+    code: int
+
+
+app = FastAPI(title="Zoo", version="1.0.0")
+
+
+@app.post("/owners", response_model=Owner)
+def post_owner(owner: Owner) -> Owner:
+    return owner
+
+
+@app.post("/scalars")
+def post_scalars(body: Scalars) -> Scalars:
+    return body
+
+
+@app.get("/scalars/sample")
+def sample_scalars() -> Scalars:
+    return Scalars(
+        when=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        day=dt.date(2026, 1, 2),
+        at=dt.time(12, 30),
+        took=dt.timedelta(hours=1, seconds=3),
+        id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        price=Decimal("9.99"),
+        raw=b"hello",
+        either=7,
+        color=Color.green,
+        priority=Priority.high,
+    )
+
+
+@app.post("/containers")
+def post_containers(body: Containers) -> Containers:
+    return body
+
+
+@app.post("/trees")
+def post_tree(node: TreeNode) -> TreeNode:
+    return node
+
+
+@app.get("/items")
+def list_items(
+    limit: Annotated[int, Query(ge=1)] = 10,
+    tags: Annotated[list[str], Query()] = [],  # noqa: B006
+    color: Color | None = None,
+    exact: bool = False,
+) -> Page[Item]:
+    items = [Item(sku=f"{t}-{i}", qty=i) for i, t in enumerate(tags or ["x"])][:limit]
+    return Page[Item](items=items, total=len(items), next=None if exact else "cursor")
+
+
+@app.post("/people")
+def post_person(person: Person) -> Person:
+    return person
+
+
+@app.post("/open")
+def post_open(body: Open) -> Open:
+    return body
+
+
+@app.post("/closed")
+def post_closed(body: Closed) -> Closed:
+    return body
+
+
+@app.post("/json")
+def post_json(body: Blobby) -> Blobby:
+    return body
+
+
+@app.get("/json/raw", response_model=None)
+def raw_json(kind: str = "list") -> Any:
+    return [1, "two", {"three": 3}] if kind == "list" else {"ok": True}
+
+
+@app.get(
+    "/things/{thing_id}",
+    response_model=Item,
+    responses={404: {"model": Problem, "description": "Not found"}, 409: {"description": "Conflict"}},
+)
+def get_thing(thing_id: int) -> Any:
+    if thing_id == 404:
+        return JSONResponse(status_code=404, content={"detail": "no such thing", "code": 404})
+    return Item(sku=str(thing_id))
+
+
+@app.post("/things", status_code=201)
+def create_thing(item: Item) -> Item:
+    return item
+
+
+@app.post("/form")
+def post_form(username: Annotated[str, Form()], age: Annotated[int, Form()] = 18) -> dict[str, int | str]:
+    return {"username": username, "age": age}
+
+
+@app.post("/form-model")
+def post_form_model(data: Annotated[FormModel, Form()]) -> FormModel:
+    return data
+
+
+@app.post("/upload")
+def upload(file: UploadFile, note: Annotated[str | None, Form()] = None) -> dict[str, str | int | None]:
+    return {"name": file.filename, "size": file.size, "note": note}
+
+
+@app.post("/uploads")
+def uploads(files: Annotated[list[UploadFile], File()], raw: Annotated[bytes | None, File()] = None) -> list[str | None]:
+    return [f.filename for f in files] + ([str(len(raw))] if raw is not None else [])
+
+
+@app.get("/whoami")
+def whoami(
+    x_token: Annotated[str, Header()],
+    session: Annotated[str | None, Cookie()] = None,
+    x_trace: Annotated[list[str] | None, Header()] = None,
+) -> dict[str, str | list[str] | None]:
+    return {"token": x_token, "session": session, "trace": x_trace}
+
+
+@app.post("/sum")
+def add(numbers: list[int], scale: Annotated[float, Query()] = 1.0) -> float:
+    return sum(numbers) * scale

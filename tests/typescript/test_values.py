@@ -1,0 +1,72 @@
+"""Values prove types: what a real FastAPI + pydantic v2 app sends and accepts must type-check
+against the generated types, and what it rejects for a reason TypeScript can express must not
+(see :mod:`tests.typescript.apps.values` for the probes and how they are judged)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from contractsync.typescript import TypeScriptOptions, TypeScriptWarning, to_typescript
+
+from ._tsc import require_tsc, run_tsc
+from .apps import values
+
+pytestmark = pytest.mark.tsc
+
+
+@pytest.fixture(scope="module")
+def calls() -> tuple[dict[str, object], list[values.Probe]]:
+    return values.run_calls()
+
+
+@pytest.mark.parametrize(
+    "options",
+    # Not --enum: a JSON string literal is never assignable to a TypeScript string enum.
+    [TypeScriptOptions(), TypeScriptOptions(immutable=True, export_type=True, alphabetize=True)],
+    ids=["default", "immutable"],
+)
+def test_real_values_type_check_and_rejected_ones_do_not(
+    tmp_path: Path, calls: tuple[dict[str, object], list[values.Probe]], options: TypeScriptOptions
+) -> None:
+    require_tsc()
+    doc, probes = calls
+    warnings: list[TypeScriptWarning] = []
+    (tmp_path / "types.ts").write_text(to_typescript(json.loads(json.dumps(doc)), options, warn=warnings.append))
+    probe_file = tmp_path / "probes.ts"
+    where = values.write_probe_file(probe_file, probes)
+    result = values.judge((r := run_tsc(tmp_path, [probe_file])).stdout + r.stderr, probe_file, where)
+    assert result.other_errors == []
+    assert result.wrong() == []
+    assert warnings == []
+    # The harness itself: every kind is exercised, and every rejection is decided (its base value
+    # compiles), so the rejections are caused by the mutation and not by something else.
+    assert result.count("request-invalid", "undecided") == 0
+    for kind, outcome in (("response", "accepted"), ("request-valid", "accepted"), ("request-invalid", "rejected")):
+        assert result.count(kind, outcome) >= 20, (kind, result.outcomes.keys())
+
+
+def test_judge_attributes_errors_to_lines(tmp_path: Path) -> None:
+    """The judge, without a compiler: an error on a must-compile line is a defect, a missing error
+    on a rejected line is a defect, and a rejection whose base fails too is undecided."""
+    probes = [
+        values.Probe("ok", "response", "const a = 1;", 200),
+        values.Probe("bad", "request-valid", "const b = 1;", 200),
+        values.Probe("caught", "request-invalid", "const c = 1;", 422, base="bad"),
+        values.Probe("missed", "request-invalid", "const d = 1;", 422, base="ok"),
+        values.Probe("limit", "request-limit", "const e = 1;", 422),
+    ]
+    probe_file = tmp_path / "probes.ts"
+    where = values.write_probe_file(probe_file, probes)
+    line = {p.label: n for n, p in where.items()}
+    output = "".join(f"probes.ts({line[x]},7): error TS2322: nope\n" for x in ("bad", "caught"))
+    verdict = values.judge(output + "other.ts(1,1): error TS1: elsewhere\n", probe_file, where)
+    assert verdict.count("response", "accepted") == 1
+    assert verdict.count("request-valid", "REJECTED") == 1
+    assert verdict.count("request-invalid", "undecided") == 1
+    assert verdict.count("request-invalid", "COMPILES") == 1
+    assert verdict.count("request-limit", "compiles") == 1
+    assert len(verdict.wrong()) == 2
+    assert verdict.other_errors == ["other.ts(1,1): error TS1: elsewhere"]
