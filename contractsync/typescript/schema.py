@@ -25,6 +25,10 @@ from .jsdoc import schema_doc
 _INDENT = "    "
 _OBJECT_KEYS = ("properties", "additionalProperties", "patternProperties")
 _BARE_OBJECT = "Record<string, unknown>"
+#: Keywords a ``propertyNames`` schema may have and still be exactly its literal keys.
+_KEY_SCHEMA_KEYS = frozenset(
+    {"enum", "const", "type", "title", "description", "default", "examples", "example", "$comment", "x-enum-varnames", "x-enumNames"}
+)
 _TEXT_MEDIA_SUFFIXES = ("json", "xml", "yaml")
 
 
@@ -315,6 +319,15 @@ def _object(ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str) 
                     request, inner, False,
                 )
             )
+    keys = None if closed else _key_type(ctx, s, ptr, request, inner)
+    if keys is not None:
+        # propertyNames of string literals (dict[Color, int], dict[Literal["a", "b"], str]): a
+        # mapped type, so a key outside them is rejected; every key may be absent.
+        value = _union(index) if index or ap is not None else "unknown"
+        mapped = "{\n" + inner + "[key in " + keys + "]?: " + value + ";\n" + ind + "}"
+        if not lines:
+            return mapped
+        return "{\n" + "".join(lines) + ind + "} & " + mapped
     if not lines:
         if not index:
             return "Record<string, never>" if closed else _BARE_OBJECT
@@ -331,6 +344,21 @@ def _object(ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str) 
     # A string index signature must admit every declared property's type; an intersection keeps
     # both exact without that constraint.
     return "{\n" + body + ind + "} & {\n" + inner + "[key: string]: " + value + ";\n" + ind + "}"
+
+
+def _key_type(ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str) -> str | None:
+    """The key type of an object whose ``propertyNames`` is a string ``enum``/``const`` (inline or
+    a component), else ``None`` (any string key)."""
+    names = s.get("propertyNames")
+    if not isinstance(names, dict):
+        return None
+    target, _ = ctx.resolve_chain(names, ptr + "/propertyNames") if "$ref" in names else (names, None)
+    if not isinstance(target, dict) or not set(target) <= _KEY_SCHEMA_KEYS:
+        return None
+    values = target["enum"] if isinstance(target.get("enum"), list) else [target["const"]] if "const" in target else None
+    if not values or not all(isinstance(v, str) for v in values):
+        return None
+    return schema_type(ctx, names, ptr + "/propertyNames", request, ind, True)
 
 
 def _array(

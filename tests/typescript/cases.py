@@ -178,6 +178,32 @@ SCHEMA_CASES: list[Case] = [
         "{\n    [key: string]: string | number;\n}",
     ),
     Case(
+        "propertyNames enum keys (dict[Literal['a', 'b'], int])",
+        {"type": "object", "additionalProperties": {"type": "integer"}, "propertyNames": {"enum": ["a", "b"]}},
+        '{\n    [key in "a" | "b"]?: number;\n}',
+    ),
+    Case(
+        "propertyNames ref to an enum component (dict[Color, int]), beside properties",
+        {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"],
+         "additionalProperties": {"type": "integer"}, "propertyNames": {"$ref": "#/components/schemas/Color"}},
+        '{\n    n: number;\n} & {\n    [key in components["schemas"]["Color"]]?: number;\n}',
+    ),
+    Case(
+        "propertyNames const without additionalProperties",
+        {"type": "object", "propertyNames": {"const": "only"}},
+        '{\n    [key in "only"]?: unknown;\n}',
+    ),
+    Case(
+        "propertyNames that is not a string literal set stays a string index",
+        {"type": "object", "additionalProperties": {"type": "integer"}, "propertyNames": {"pattern": "^x", "enum": ["x"]}},
+        "{\n    [key: string]: number;\n}",
+    ),
+    Case(
+        "propertyNames of numbers stays a string index",
+        {"type": "object", "additionalProperties": {"type": "integer"}, "propertyNames": {"enum": [1, 2]}},
+        "{\n    [key: string]: number;\n}",
+    ),
+    Case(
         "hostile property names",
         {"type": "object", "properties": {"a-b": {}, 'q"uote': {}, "class": {}, "é": {}, "200": {}}},
         '{\n    "a-b"?: unknown;\n    "q\\"uote"?: unknown;\n    class?: unknown;\n    "é"?: unknown;\n    200?: unknown;\n}',

@@ -93,6 +93,9 @@ class Containers(BaseModel):
     many: tuple[int, ...] = ()
     tags: set[str] = set()
     frozen: frozenset[int] = frozenset()
+    by_color: dict[Color, int] = {}
+    by_letter: dict[Literal["a", "b"], str] = {}
+    level: Literal[1, 2, 3] = 1
 
 
 class TreeNode(BaseModel):
@@ -176,6 +179,16 @@ app = FastAPI(title="Zoo", version="1.0.0")
 @app.post("/owners", response_model=Owner)
 def post_owner(owner: Owner) -> Owner:
     return owner
+
+
+@app.post("/pets")
+def post_pet(pet: Annotated[Cat | Dog, Field(discriminator="pet_type")]) -> Cat | Dog:
+    return pet
+
+
+@app.post("/people/short", response_model=Person, response_model_exclude_unset=True)
+def post_person_short(person: Person) -> Person:
+    return person
 
 
 @app.post("/scalars")
