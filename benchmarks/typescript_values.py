@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, kind, outcome, also in ROWS:
         cells = [f"{v.count(kind, outcome)}" + (f" / {v.count(kind, also)}" if also else "") for v in (ours, theirs)]
         print(f"| {label} | {totals.get(kind, 0)} | {cells[0]} | {cells[1]} |")
+    print(f"| tsc errors in the generated file itself | — | {len(ours.other_errors)} | {len(theirs.other_errors)} |")
     for name, verdict in (("contractsync", ours), ("openapi-typescript", theirs)):
         if verdict.other_errors:
             print(f"\n{name}: errors outside the probe lines:", *verdict.other_errors[:10], sep="\n  ")

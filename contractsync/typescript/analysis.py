@@ -11,10 +11,14 @@ It answers two questions from the references the schema emitter recorded:
    * used in requests and responses → ``components["schemas"]["X"]`` stays the response view and
      the request view is emitted as ``requestSchemas["X"]``; request bodies reference that.
 
-2. **Which references would make TypeScript's resolution circular?** TypeScript defers a
-   reference only inside an object literal; ``A: components["schemas"]["A"][]`` or
-   ``A: B | null, B: A`` are errors (TS2502). References in such "eager" positions that lie on a
-   cycle are emitted as ``unknown`` with a warning.
+2. **Which references would make TypeScript's resolution circular?** Inside an interface member
+   TypeScript defers a reference only inside an object literal; ``A: components["schemas"]["A"][]``
+   or ``A: B | null, B: A`` are errors (TS2502). Inside a ``type`` alias it also defers array and
+   tuple elements, so ``type Json = string | Json[] | { [key: string]: Json }`` is fine. Schemas on
+   a cycle of "eager" references (outside object literals) are therefore emitted as type aliases
+   that name each other (``components["schemas"]["Json"]`` is then ``Json``); only a cycle with no
+   array or tuple on it (``A: B | null, B: A``: what would ``A`` even be?) is cut, its references
+   emitted as ``unknown`` with a warning.
 """
 
 from __future__ import annotations
@@ -180,6 +184,24 @@ def plan_views(
 
 def circular_edges(eager: dict[str, set[str]]) -> set[tuple[str, str]]:
     """Eager edges inside a strongly connected component (including self-references)."""
+    comp = _components(eager)
+    return {
+        (src, dst)
+        for src, targets in eager.items()
+        for dst in targets
+        if dst in comp and comp.get(src) == comp[dst]
+    }
+
+
+def cycles(eager: dict[str, set[str]]) -> dict[str, int]:
+    """The nodes on a cycle of ``eager`` (a self-reference counts), each with the number of its
+    strongly connected component."""
+    comp = _components(eager)
+    return {node: comp[node] for src, dst in circular_edges(eager) for node in (src, dst)}
+
+
+def _components(eager: dict[str, set[str]]) -> dict[str, int]:
+    """Tarjan's strongly connected components, iteratively: node → component number."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -223,9 +245,4 @@ def circular_edges(eager: dict[str, set[str]]) -> set[tuple[str, str]]:
                     if member == node:
                         break
                 n_comp += 1
-    return {
-        (src, dst)
-        for src, targets in eager.items()
-        for dst in targets
-        if dst in comp and comp.get(src) == comp[dst]
-    }
+    return comp

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import circular_edges, plan_views, text_only_requests
+from .analysis import circular_edges, cycles, plan_views, text_only_requests
 from .context import Context, escape_pointer_segment
 from .ident import property_key
 from .jsdoc import schema_doc, text_doc
@@ -38,26 +38,36 @@ def _emit_schema(ctx: Context, name: str, schema: Any, request: bool, ind: str =
     ptr = "#/components/schemas/" + escape_pointer_segment(name)
     ctx.current = name
     ctx.current_refs = set()
-    ctx.current_eager = set()
+    ctx.current_hard = set()
+    ctx.current_soft = set()
     ctx.current_differs = False
     ctx.current_binary = False
-    t = schema_type(ctx, schema, ptr, request, ind, True)
     doc = schema_doc(schema, ind) if isinstance(schema, dict) else ""
+    if name in ctx.recursive:
+        # The body is a top-level type alias (where TypeScript defers array elements); the
+        # member names it.
+        ctx.recursive_bodies[(name, request)] = schema_type(ctx, schema, ptr, request, "", True)
+        return f"{doc}{ind}{property_key(name)}: {ctx.recursive_alias(name, request)};\n"
+    t = schema_type(ctx, schema, ptr, request, ind, True)
     return f"{doc}{ind}{property_key(name)}: {t};\n"
 
 
 def emit_schemas(ctx: Context) -> SchemaSection:
-    """Emit every component schema in its view; fills ``ctx.dual`` and ``ctx.banned``."""
+    """Emit every component schema in its view; fills ``ctx.dual``, ``ctx.banned`` and
+    ``ctx.recursive`` (whose bodies go to ``ctx.recursive_bodies``)."""
     section = SchemaSection()
     refs: dict[str, set[str]] = {}
-    eager: dict[str, set[str]] = {}
+    hard: dict[str, set[str]] = {}
+    soft: dict[str, set[str]] = {}
     local_differs: set[str] = set()
     binary: set[str] = set()
     for name, schema in ctx.items(ctx.schemas):
         section.members[name] = _emit_schema(ctx, name, schema, False)
         refs[name] = ctx.current_refs
-        if ctx.current_eager:
-            eager[name] = ctx.current_eager
+        if ctx.current_hard:
+            hard[name] = ctx.current_hard
+        if ctx.current_soft:
+            soft[name] = ctx.current_soft
         if ctx.current_differs:
             local_differs.add(name)
         if ctx.current_binary:
@@ -66,15 +76,25 @@ def emit_schemas(ctx: Context) -> SchemaSection:
     ctx.text_requests = text_only_requests(ctx, refs)
     local_differs |= binary - ctx.text_requests
 
-    banned = circular_edges(eager) if eager else set()
-    if banned:
-        ctx.banned = banned
-        for name in dict.fromkeys(src for src, _ in sorted(banned)):
+    # A cycle of references none of which is inside an array/tuple element is cut; the rest of the
+    # eager cycles become recursive type aliases.
+    ctx.banned = circular_edges(hard) if hard else set()
+    if soft:
+        kept: dict[str, set[str]] = {src: set(targets) for src, targets in soft.items()}
+        for src, targets in hard.items():
+            kept.setdefault(src, set()).update(dst for dst in targets if (src, dst) not in ctx.banned)
+        ctx.recursive = cycles(kept)
+    redo = {src for src, _ in ctx.banned} | set(ctx.recursive)
+    for name in ctx.schemas:
+        if name in redo:
             section.members[name] = _emit_schema(ctx, name, ctx.schemas[name], False)
 
     request_only, dual = plan_views(ctx, refs, local_differs)
     ctx.dual = dual
     ctx.request_only = request_only
+    for name in ctx.schemas:
+        if name in dual and name in ctx.recursive:
+            ctx.request_alias[name] = ctx.names.allocate(ctx.schema_alias[name] + "Request")
     for name in ctx.schemas:
         if name in request_only:
             section.members[name] = _emit_schema(ctx, name, ctx.schemas[name], True)

@@ -75,6 +75,14 @@ class Context:
     text_requests: set[str] = field(default_factory=set)
     #: While emitting an inline request schema: whether it is sent as text (see ``text_requests``).
     text_context: bool = False
+    #: Schemas on a reference cycle TypeScript resolves only through type aliases (recursion
+    #: through arrays and unions, pydantic's ``JsonValue``), by cycle: their body is a top-level
+    #: ``type`` alias and their ``components`` entry names it.
+    recursive: dict[str, int] = field(default_factory=dict)
+    #: The request view alias of each dual recursive schema.
+    request_alias: dict[str, str] = field(default_factory=dict)
+    #: The bodies of the recursive aliases: ``(schema, request view?)`` → type text.
+    recursive_bodies: dict[tuple[str, bool], str] = field(default_factory=dict)
     #: Whether the ``WithRequired`` helper is used.
     uses_with_required: bool = False
     #: ``export enum`` declarations, by the pointer of the enum schema (``--enum``).
@@ -90,7 +98,13 @@ class Context:
     # Bookkeeping of the component schema being emitted (the analysis pass reads it).
     current: str | None = None
     current_refs: set[str] = field(default_factory=set)
-    current_eager: set[str] = field(default_factory=set)
+    #: Eager references (outside any object literal) of the current schema not inside an array or tuple element (TypeScript
+    #: cannot defer them even in a type alias).
+    current_hard: set[str] = field(default_factory=set)
+    #: Eager references of the current schema inside an array or tuple element.
+    current_soft: set[str] = field(default_factory=set)
+    #: How many array/tuple element types enclose the type being emitted.
+    array_depth: int = 0
     current_differs: bool = False
     current_binary: bool = False
     _inline_stack: list[str] = field(default_factory=list)
@@ -179,6 +193,12 @@ class Context:
             node = target
         return node, last
 
+    def recursive_alias(self, name: str, request: bool) -> str:
+        """The type alias that carries a recursive schema's body in the given view."""
+        if request and name in self.dual:
+            return self.request_alias[name]
+        return self.schema_alias[name]
+
     def binary_is_blob(self) -> bool:
         """Whether a binary string in the request view being emitted is a file (``Blob``): not in
         a component only text requests reach, nor inline in a JSON body or a parameter."""
@@ -203,10 +223,14 @@ class Context:
             if self.current is not None:
                 self.current_refs.add(name)
                 if eager:
-                    self.current_eager.add(name)
-                    if (self.current, name) in self.banned:
+                    hard = self.array_depth == 0
+                    (self.current_hard if hard else self.current_soft).add(name)
+                    if hard and (self.current, name) in self.banned:
                         self.warn(pointer, f"$ref {ref} makes the type circular; typed unknown")
                         return "unknown"
+                    cycle = self.recursive.get(self.current)
+                    if cycle is not None and self.recursive.get(name) == cycle:
+                        return self.recursive_alias(name, request)
             if request and name in self.dual:
                 return "requestSchemas" + index_key(name)
             return 'components["schemas"]' + index_key(name)

@@ -95,23 +95,28 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
     rec.members(rec.line + 1, op_members, "operation", "operations[{key}]", "operationId:")
     put(_block(ctx, "operations", op_members))
 
-    tail: list[tuple[str, list[tuple[SymbolKind, str, str]]]] = []
-    if ctx.options.aliases:
+    # Each part of the tail, with the symbols it declares: (kind, schema, TS name, line offset).
+    tail: list[tuple[str, list[tuple[SymbolKind, str, str, int]]]] = []
+    if ctx.options.aliases or ctx.recursive:
         aliases: list[str] = []
-        named: list[tuple[SymbolKind, str, str]] = []
-        for name in ctx.items(ctx.schemas):
-            schema_name = name[0]
-            if schema_name in ctx.enum_components:
-                continue
-            aliases.append(
-                f"export type {ctx.schema_alias[schema_name]} = "
-                f'components["schemas"]{ident.index_key(schema_name)};\n'
-            )
-            named.append(("alias", schema_name, ctx.schema_alias[schema_name]))
+        named: list[tuple[SymbolKind, str, str, int]] = []
+        export = "export " if ctx.options.aliases else ""
+
+        def declare(schema_name: str, ts_name: str, target: str, request: bool) -> None:
+            # A recursive schema's alias carries its body (exported only with aliases on).
+            body = ctx.recursive_bodies.get((schema_name, request))
+            if body is None and not ctx.options.aliases:
+                return
+            named.append(("alias", schema_name, ts_name, sum(a.count("\n") for a in aliases)))
+            aliases.append(f"{export}type {ts_name} = {body if body is not None else target};\n")
+
+        for schema_name, _ in ctx.items(ctx.schemas):
+            if schema_name not in ctx.enum_components:
+                declare(schema_name, ctx.schema_alias[schema_name],
+                      'components["schemas"]' + ident.index_key(schema_name), schema_name in ctx.request_only)
         for schema_name in schemas.request_members:
-            alias = ctx.names.allocate(ctx.schema_alias[schema_name] + "Request")
-            aliases.append(f"export type {alias} = requestSchemas{ident.index_key(schema_name)};\n")
-            named.append(("alias", schema_name, alias))
+            ts_name = ctx.request_alias.get(schema_name) or ctx.names.allocate(ctx.schema_alias[schema_name] + "Request")
+            declare(schema_name, ts_name, "requestSchemas" + ident.index_key(schema_name), True)
         if aliases:
             tail.append(("".join(aliases), named))
     if ctx.uses_with_required:
@@ -124,7 +129,7 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
             tail.append(("".join(values), []))
     for part, named in tail:
         put("\n")
-        for offset, (kind, schema_name, ts_name) in enumerate(named):
+        for kind, schema_name, ts_name, offset in named:
             rec.symbols.append(TsSymbol(kind, schema_name, ts_name,
                                         "#/components/schemas/" + escape_pointer_segment(schema_name),
                                         rec.line + offset, rec.line + offset))

@@ -365,6 +365,18 @@ def _array(
     ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str, eager: bool
 ) -> str:
     ro = "readonly " if ctx.immutable else ""
+    # Elements of an array or tuple type are resolved lazily inside a type alias (not inside an
+    # interface member): references below are "deferred", see :mod:`.analysis`.
+    ctx.array_depth += 1
+    try:
+        return _array_type(ctx, s, ptr, request, ind, eager, ro)
+    finally:
+        ctx.array_depth -= 1
+
+
+def _array_type(
+    ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str, eager: bool, ro: str
+) -> str:
     items = s.get("items")
     prefix = s.get("prefixItems")
     if prefix is None and isinstance(items, list):

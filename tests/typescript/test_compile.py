@@ -16,7 +16,12 @@ import pytest
 
 from contractsync.spec import load_spec
 from contractsync.spec.source import AppSource
-from contractsync.typescript import TypeScriptOptions, TypeScriptWarning, to_typescript
+from contractsync.typescript import (
+    TypeScriptOptions,
+    TypeScriptWarning,
+    to_typescript,
+    to_typescript_with_symbols,
+)
 
 from ..conftest import CORPUS, REPO
 from ._tsc import assert_compiles, require_tsc, run_tsc
@@ -116,6 +121,82 @@ HOSTILE: dict[str, Any] = {
         }
     },
 }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+RECURSIVE: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "recursive", "version": "1"},
+    "paths": {"/x": {"post": {
+        "operationId": "x",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Cond")}}},
+        "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": _ref("User")}}},
+            "201": {"description": "ok", "content": {"application/json": {"schema": _ref("Cond")}}},
+        },
+    }}},
+    "components": {"schemas": {
+        # pydantic's JsonValue as other generators publish it
+        "Json": {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+                           {"type": "array", "items": _ref("Json")},
+                           {"type": "object", "additionalProperties": _ref("Json")}]},
+        "Nested": {"type": "array", "items": _ref("Nested")},
+        "A": {"anyOf": [_ref("B"), {"type": "string"}]},
+        "B": {"oneOf": [{"type": "array", "items": _ref("A")}, {"type": "integer"}]},
+        # a filter tree whose request view differs (a default): CondRequest is recursive too
+        "Filter": {"type": "object", "properties": {"and": {"type": "array", "items": _ref("Cond")},
+                                                    "n": {"type": "integer", "default": 1}}},
+        "Cond": {"anyOf": [_ref("Filter"), {"type": "array", "items": _ref("Cond")}]},
+        "User": {"type": "object", "properties": {"meta": _ref("Json"), "tags": _ref("Nested")}},
+        "Tup": {"type": "array", "prefixItems": [{"type": "string"}, _ref("Tup")], "minItems": 1, "maxItems": 2},
+        "Direct": {"anyOf": [_ref("Direct"), {"type": "string"}]},
+    }},
+}
+
+RECURSIVE_USE = """import type { components, operations } from "./types";
+type S = components["schemas"];
+const j: S["Json"] = [1, "a", { x: [2, null, { y: true }] }];
+// @ts-expect-error a function is not JSON
+const j2: S["Json"] = [1, () => 1];
+const a: S["A"] = [["x", [3]], 4];
+// @ts-expect-error no boolean anywhere in A
+const a2: S["A"] = [true];
+const t: S["Tup"] = ["a", ["b", ["c"]]];
+// @ts-expect-error the second element is a Tup
+const t2: S["Tup"] = ["a", [1]];
+const n: S["Nested"] = [[], [[]]];
+// @ts-expect-error only arrays
+const n2: S["Nested"] = [[1]];
+const body: NonNullable<operations["x"]["requestBody"]>["content"]["application/json"] = [{ and: [[{}]] }];
+const out: operations["x"]["responses"][201]["content"]["application/json"] = [{ and: [], n: 1 }];
+// @ts-expect-error the response view requires the defaulted n at every depth
+const out2: operations["x"]["responses"][201]["content"]["application/json"] = [{ and: [[{ and: [] }]], n: 1 }];
+const d: S["Direct"] = Symbol();  // a union-only cycle is cut: unknown
+"""
+
+
+def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
+    """Recursion through arrays and unions (JsonValue, filter trees, nested tuples) is typed
+    exactly under every option set: values of the shape compile, values outside it do not (each
+    ``@ts-expect-error`` must be used), and the symbol map points at the multi-line aliases."""
+    require_tsc()
+    for j, options in enumerate(ALL_OPTIONS):
+        work = tmp_path / f"o{j}"
+        work.mkdir()
+        warnings: list[TypeScriptWarning] = []
+        (work / "types.ts").write_text(to_typescript(RECURSIVE, options, warn=warnings.append))
+        assert [w.pointer for w in warnings] == ["#/components/schemas/Direct/anyOf/0"]
+        (work / "use.ts").write_text(RECURSIVE_USE)
+        assert_compiles(work, [work / "types.ts", work / "use.ts"])
+    result = to_typescript_with_symbols(RECURSIVE)
+    lines = result.text.splitlines()
+    aliases = {s.ts: s for s in result.symbols.symbols if s.kind == "alias"}
+    assert lines[aliases["Json"].start - 1].startswith("export type Json = string | number")
+    assert lines[aliases["User"].start - 1] == 'export type User = components["schemas"]["User"];'
+    assert lines[aliases["CondRequest"].start - 1] == "export type CondRequest = requestSchemas[\"Filter\"] | CondRequest[];"
 
 
 def test_hostile_document_compiles(tmp_path: Path) -> None:

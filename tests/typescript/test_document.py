@@ -191,27 +191,36 @@ def test_binary_in_a_json_body_or_parameter_is_the_string_it_carries() -> None:
 # --- cycles TypeScript cannot resolve ---------------------------------------------------------
 
 
-def test_eager_cycles_become_unknown_with_warnings() -> None:
+def test_eager_cycles_through_arrays_are_recursive_aliases_and_union_only_cycles_are_cut() -> None:
+    """TypeScript defers array and tuple elements inside a ``type`` alias (not inside an interface
+    member), so a schema on an eager cycle that passes through an array is emitted as a recursive
+    alias; a cycle through unions alone has no meaning and is cut (``unknown`` + warning)."""
     schemas = {
         "Nested": {"type": "array", "items": {"$ref": "#/components/schemas/Nested"}},
+        "Json": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/Json"}},
+                           {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Json"}}]},
         "A": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "string"}]},
         "B": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "integer"}]},
+        "C": {"anyOf": [{"$ref": "#/components/schemas/D"}, {"type": "string"}]},
+        "D": {"oneOf": [{"type": "array", "items": {"$ref": "#/components/schemas/C"}}, {"type": "integer"}]},
         "Tree": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}},
     }
     warnings: list[TypeScriptWarning] = []
     text = to_typescript(doc(schemas), warn=warnings.append)
-    assert "        Nested: unknown[];\n" in text
-    assert "        A: unknown | string;\n" not in text  # unknown absorbs the union
-    assert "        A: unknown;\n" in text
+    assert "        Nested: Nested;\n" in text
+    assert "export type Nested = Nested[];\n" in text
+    assert "export type Json = string | Json[] | {\n" in text
+    assert "export type C = D | string;\n" in text
+    assert "export type D = C[] | number;\n" in text
+    assert "        A: unknown;\n" in text  # unknown absorbs the union
     assert "        B: unknown;\n" in text
     assert 'kids?: components["schemas"]["Tree"][];' in text  # deferred inside an object: fine
-    pointers = sorted(w.pointer for w in warnings)
-    assert pointers == [
-        "#/components/schemas/A/anyOf/0",
-        "#/components/schemas/B/oneOf/0",
-        "#/components/schemas/Nested/items",
-    ]
+    assert sorted(w.pointer for w in warnings) == ["#/components/schemas/A/anyOf/0", "#/components/schemas/B/oneOf/0"]
     assert all("circular" in w.message for w in warnings)
+    # Without exported aliases the recursive bodies are still declared (not exported).
+    plain = to_typescript(doc(schemas), TypeScriptOptions(aliases=False), warn=lambda w: None)
+    assert "\ntype Nested = Nested[];\n" in plain
+    assert "export type Tree" not in plain
 
 
 def test_recursive_ref_to_own_anchor() -> None:

@@ -148,6 +148,11 @@ CALLS: list[Call] = [
     Call("json nested", "POST", "/json", json=_v(value={"a": [1, "b", None, {"c": True}]}, anything=[1],
                                                  meta={"k": [1, {"x": None}]})),
     Call("json scalar", "POST", "/json", json=_v(value=3)),
+    Call("formula", "POST", "/formula", json=_v(doc={"a": [1, 2.5, "x", None, {"b": False}]}, expr=[1, [2, [3]]],
+                                                history=[4, [5]])),
+    Call("formula minimal", "POST", "/formula", json=_v(doc=None)),
+    Call("formula wrong expr", "POST", "/formula", json=_v(doc=1, expr=[1, ["x"]]), base="formula"),
+    Call("formula wrong history", "POST", "/formula", json=_v(doc=1, history=[[None]]), base="formula"),
     Call("raw list", "GET", "/json/raw"),
     Call("raw object", "GET", "/json/raw", query=_v(kind="obj")),
     # several response codes, 201

@@ -23,6 +23,7 @@ from pydantic import (
     StringConstraints,
     computed_field,
 )
+from typing_extensions import TypeAliasType
 
 
 class Color(str, enum.Enum):  # noqa: UP042 - the spelling most real projects use
@@ -168,6 +169,18 @@ class FormModel(BaseModel):
     agree: bool = False
 
 
+#: Recursive type aliases (what ``type Json = ...`` declares on Python 3.12): pydantic publishes
+#: them as components that refer to themselves through arrays and objects inside a union.
+Json = TypeAliasType("Json", "str | int | float | bool | list[Json] | dict[str, Json] | None")
+Expr = TypeAliasType("Expr", "int | list[Expr]")
+
+
+class Formula(BaseModel):
+    doc: Json
+    expr: Expr = 0
+    history: list[Expr] = []
+
+
 class Problem(BaseModel):
     detail: str
     code: int
@@ -250,6 +263,11 @@ def post_closed(body: Closed) -> Closed:
 
 @app.post("/json")
 def post_json(body: Blobby) -> Blobby:
+    return body
+
+
+@app.post("/formula")
+def post_formula(body: Formula) -> Formula:
     return body
 
 
