@@ -95,11 +95,12 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
     rec.members(rec.line + 1, op_members, "operation", "operations[{key}]", "operationId:")
     put(_block(ctx, "operations", op_members))
 
-    # Each part of the tail, with the symbols it declares: (kind, schema, TS name, line offset).
-    tail: list[tuple[str, list[tuple[SymbolKind, str, str, int]]]] = []
+    # Each part of the tail, with the symbols it declares: (kind, schema, TS name, first and last
+    # line offset).
+    tail: list[tuple[str, list[tuple[SymbolKind, str, str, int, int]]]] = []
     if ctx.options.aliases or ctx.recursive:
         aliases: list[str] = []
-        named: list[tuple[SymbolKind, str, str, int]] = []
+        named: list[tuple[SymbolKind, str, str, int, int]] = []
         export = "export " if ctx.options.aliases else ""
 
         def declare(schema_name: str, ts_name: str, target: str, request: bool) -> None:
@@ -107,8 +108,10 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
             body = ctx.recursive_bodies.get((schema_name, request))
             if body is None and not ctx.options.aliases:
                 return
-            named.append(("alias", schema_name, ts_name, sum(a.count("\n") for a in aliases)))
-            aliases.append(f"{export}type {ts_name} = {body if body is not None else target};\n")
+            text = f"{export}type {ts_name} = {body if body is not None else target};\n"
+            first = sum(a.count("\n") for a in aliases)
+            named.append(("alias", schema_name, ts_name, first, first + text.count("\n") - 1))
+            aliases.append(text)
 
         for schema_name, _ in ctx.items(ctx.schemas):
             if schema_name not in ctx.enum_components:
@@ -129,10 +132,10 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
             tail.append(("".join(values), []))
     for part, named in tail:
         put("\n")
-        for kind, schema_name, ts_name, offset in named:
+        for kind, schema_name, ts_name, first, last in named:
             rec.symbols.append(TsSymbol(kind, schema_name, ts_name,
                                         "#/components/schemas/" + escape_pointer_segment(schema_name),
-                                        rec.line + offset, rec.line + offset))
+                                        rec.line + first, rec.line + last))
         put(part)
     for schema_name in sorted(ctx.enum_components):
         enum_alias = ctx.schema_alias.get(schema_name)

@@ -195,6 +195,7 @@ def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
     lines = result.text.splitlines()
     aliases = {s.ts: s for s in result.symbols.symbols if s.kind == "alias"}
     assert lines[aliases["Json"].start - 1].startswith("export type Json = string | number")
+    assert lines[aliases["Json"].end - 1] == "};" and aliases["Json"].end > aliases["Json"].start
     assert lines[aliases["User"].start - 1] == 'export type User = components["schemas"]["User"];'
     assert lines[aliases["CondRequest"].start - 1] == "export type CondRequest = requestSchemas[\"Filter\"] | CondRequest[];"
 
