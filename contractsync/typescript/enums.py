@@ -1,10 +1,18 @@
-"""``--enum``: TypeScript ``enum`` declarations for enum schemas under ``components.schemas``.
+"""``--enum``: TypeScript ``enum`` declarations for enum schemas.
 
-A schema at ``#/components/schemas/Color`` becomes ``export enum Color``; a property enum at
-``#/components/schemas/Pet/properties/kind`` becomes ``export enum PetKind``. Enums elsewhere
-(inline in operations) and enums mixing strings with numbers or booleans stay literal unions,
-which say the same thing. Member names come from ``x-enum-varnames`` / ``x-enumNames`` when
-given, else from the value.
+A schema at ``#/components/schemas/Color`` becomes ``export enum Color`` (its alias name). An
+enum inside a schema is named by the way there: a property by the property
+(``Pet/properties/kind`` → ``PetKind``), array items by ``Item``, ``additionalProperties`` by
+``Value``, tuple elements by ``Item0``…, ``anyOf``/``oneOf``/``allOf`` members by nothing
+(``Optional[Literal["a", "b"]]`` is ``anyOf: [{enum}, {type: null}]``: ``PetMode | null``).
+Inline enums of an operation with an ``operationId`` are named after it: a parameter by its name
+(``listItems`` + ``color`` → ``ListItemsColor``), the request body by ``Body``, a response by
+``Response`` and its status, a response header by its name; ``components.parameters`` and
+``components.headers`` by their component name. Enums elsewhere (an operation without an
+``operationId``, path-level parameters, ``not``/``if``…) and enums mixing strings with numbers or
+booleans stay literal unions, which say the same thing. Names are allocated in emit order after
+the schema aliases (a taken name gets ``_2``). Member names come from ``x-enum-varnames`` /
+``x-enumNames`` when given, else from the value.
 """
 
 from __future__ import annotations
@@ -20,14 +28,80 @@ _PREFIX = "#/components/schemas/"
 _PLAIN = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
-def _segments(ptr: str) -> list[str] | None:
-    if not ptr.startswith(_PREFIX):
+def _unescape(segment: str) -> str:
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+#: Schema keywords an enum name passes through: the word each adds (``None``: the keyword takes
+#: an index or name next, handled below).
+_SCHEMA_STEPS = {"items": "Item", "additionalProperties": "Value", "schema": ""}
+_MEMBER_STEPS = ("anyOf", "oneOf", "allOf")
+
+
+def _schema_words(parts: list[str]) -> list[str] | None:
+    """Words naming an enum from the way through a schema, or ``None`` when the way has a
+    keyword no name is defined for."""
+    words: list[str] = []
+    i = 0
+    while i < len(parts):
+        step = parts[i]
+        if step == "properties" and i + 1 < len(parts):
+            words.append(parts[i + 1])
+            i += 2
+        elif step in _MEMBER_STEPS and i + 1 < len(parts) and parts[i + 1].isdigit():
+            i += 2
+        elif step == "prefixItems" and i + 1 < len(parts) and parts[i + 1].isdigit():
+            words.append("Item" + parts[i + 1])
+            i += 2
+        elif step in _SCHEMA_STEPS:
+            words.append(_SCHEMA_STEPS[step])
+            i += 1
+        else:
+            return None
+    return [w for w in words if w]
+
+
+def _name_parts(ctx: Context, ptr: str) -> tuple[str, list[str]] | None:
+    """``(base, words)`` naming the enum at ``ptr``: the base is a schema alias (or the
+    operation's or component's name), the words follow the way to the enum."""
+    if not ptr.startswith("#/"):
         return None
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in ptr[len(_PREFIX) :].split("/")]
-    rest = parts[1:]
-    if len(rest) % 2 or any(rest[i] != "properties" for i in range(0, len(rest), 2)):
+    parts = [_unescape(p) for p in ptr[2:].split("/")]
+    if parts[:2] == ["components", "schemas"] and len(parts) >= 3:
+        alias = ctx.schema_alias.get(parts[2])
+        words = _schema_words(parts[3:])
+        return None if alias is None or words is None else (alias, words)
+    if parts[:2] in (["components", "parameters"], ["components", "headers"]) and len(parts) >= 3:
+        words = _schema_words(parts[3:])
+        return None if words is None else (ident.pascal_identifier(parts[2]), words)
+    if parts[0] not in ("paths", "webhooks") or len(parts) < 4:
         return None
-    return [parts[0], *rest[1::2]]
+    op = ctx.resolve("#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts[:3]))
+    op_id = op.get("operationId") if isinstance(op, dict) else None
+    if not isinstance(op_id, str) or not isinstance(op, dict):
+        return None
+    rest = parts[3:]
+    head: list[str] = []
+    if rest[0] == "parameters" and len(rest) >= 2 and rest[1].isdigit():
+        params = op.get("parameters")
+        index = int(rest[1])
+        param = params[index] if isinstance(params, list) and index < len(params) else None
+        param, _ = ctx.resolve_chain(param, ptr) if isinstance(param, dict) else (None, None)
+        if not isinstance(param, dict) or not isinstance(param.get("name"), str):
+            return None
+        head, rest = [param["name"]], rest[2:]
+    elif rest[0] == "requestBody":
+        head, rest = ["Body"], rest[1:]
+    elif rest[0] == "responses" and len(rest) >= 2:
+        head, rest = ["Response" + rest[1]], rest[2:]
+        if len(rest) >= 2 and rest[0] == "headers":
+            head, rest = [*head, rest[1]], rest[2:]
+    else:
+        return None
+    if len(rest) >= 2 and rest[0] == "content":
+        rest = rest[2:]  # the media type adds no word
+    words = _schema_words(rest)
+    return None if words is None else (ident.pascal_identifier(op_id), head + words)
 
 
 def _numeric_name(text: str) -> str:
@@ -56,8 +130,8 @@ def enum_reference(ctx: Context, schema: dict[str, Any], values: list[Any], ptr:
     known = ctx.enum_names.get(ptr)
     if known is not None:
         return known + " | null" if has_null else known
-    segments = _segments(ptr)
-    if segments is None:
+    named = _name_parts(ctx, ptr)
+    if named is None or not named[0]:
         return None
     concrete = [v for v in values if v is not None]
     if not concrete:
@@ -69,14 +143,14 @@ def enum_reference(ctx: Context, schema: dict[str, Any], values: list[Any], ptr:
     )
     if not (all_str or all_num):
         return None
-    alias = ctx.schema_alias.get(segments[0])
-    if alias is None:
-        return None
-    if len(segments) == 1:
-        name = alias
-        ctx.enum_components.add(segments[0])
+    base, words = named
+    component = ptr[len(_PREFIX):]
+    if not words and ptr.startswith(_PREFIX) and "/" not in component:
+        name = base  # a component enum is its own alias
+        ctx.enum_components.add(_unescape(component))
     else:
-        name = ctx.names.allocate(alias + "".join(ident.pascal_identifier(s) for s in segments[1:]))
+        # An enum member of a component's own anyOf (``Mode = anyOf [enum, null]``) is ``ModeEnum``.
+        name = ctx.names.allocate(base + ("".join(ident.pascal_identifier(w) or "X" for w in words) or "Enum"))
     ctx.enum_names[ptr] = name
 
     varnames = schema.get("x-enum-varnames", schema.get("x-enumNames"))

@@ -348,6 +348,46 @@ def test_enum_option() -> None:
     assert 'export const MixedValues: ReadonlyArray<components["schemas"]["Mixed"]> = ["a", 1];' in text
 
 
+def test_enum_option_names_inline_enums_by_the_way_to_them() -> None:
+    """``--enum`` reaches enums inside schemas and operations; each name follows the way there,
+    and where no name is defined (no operationId, path-level parameters) the union stays."""
+    ab = {"type": "string", "enum": ["a", "b"]}
+    schemas = {
+        "Pet": {"type": "object", "properties": {
+            "mode": {"anyOf": [ab, {"type": "null"}]},  # Optional[Literal["a", "b"]]
+            "tags": {"type": "array", "items": ab},
+            "scores": {"type": "object", "additionalProperties": {"enum": [1, 2]}},
+            "pair": {"type": "array", "prefixItems": [ab, ab], "minItems": 2, "maxItems": 2},
+        }},
+        "Mode": {"anyOf": [ab, {"type": "null"}]},
+        "Pet$Mode": {"type": "string"},  # alias Pet$Mode: no clash with the derived PetMode
+    }
+    paths = {
+        "/pets/{kind}": {
+            "parameters": [{"name": "kind", "in": "path", "required": True, "schema": ab}],
+            "get": {"operationId": "list_pets", "parameters": [
+                {"name": "order", "in": "query", "schema": {"enum": ["asc", "desc"]}}],
+                "responses": {"200": {"description": "ok", "headers": {"X-Tier": {"schema": {"enum": ["free", "pro"]}}},
+                                      "content": {"application/json": {"schema": {"type": "array", "items": {"enum": ["x"]}}}}}}},
+            "post": {"operationId": "addPet", "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"size": {"enum": ["S", "L"]}}}}}}, "responses": {}},
+            "put": {"parameters": [{"name": "q", "in": "query", "schema": {"enum": ["u", "v"]}}], "responses": {}},
+        },
+    }
+    text = to_typescript(doc(schemas, paths), TypeScriptOptions(enum=True))
+    enums = re.findall(r"export enum (\w+)", text)
+    assert enums == ["PetMode", "PetTagsItem", "PetScoresValue", "PetPairItem0", "PetPairItem1", "ModeEnum",
+                     "ListPetsOrder", "ListPetsResponse200XTier", "ListPetsResponse200Item", "AddPetBodySize"]
+    assert "mode?: PetMode | null;" in text
+    assert "        Mode: ModeEnum | null;\n" in text
+    assert "order?: ListPetsOrder;" in text
+    assert 'kind: "a" | "b";' in text  # path-level parameter: no operation to name it after
+    assert 'q?: "u" | "v";' in text  # no operationId
+    # Deterministic, and unchanged output without --enum.
+    assert text == to_typescript(doc(schemas, paths), TypeScriptOptions(enum=True))
+    assert "export enum" not in to_typescript(doc(schemas, paths))
+
+
 # --- other sections ---------------------------------------------------------------------------
 
 
