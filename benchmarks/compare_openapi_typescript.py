@@ -64,7 +64,7 @@ REASONS = {
     "request-view": "components entry is the request view: defaulted fields optional, readOnly left out",
     "blob": "binary strings are Blob in request views",
     "open-object": "bare `type: object` is Record<string, unknown>, not Record<string, never>",
-    "write-only": "writeOnly properties are left out of the response view",
+    "write-only": "writeOnly properties are optional in the response view",
     "discriminator": "discriminator tags are added in the union, not by rewriting the member schemas",
     "tuple": "prefixItems follow JSON Schema: elements past minItems optional, open tuples get a rest",
     "cycle": "a reference TypeScript cannot resolve (eager cycle) is unknown",

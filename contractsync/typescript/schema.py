@@ -4,7 +4,7 @@ Every schema is emitted in one of two *views*:
 
 * the **response view** (``request=False``): what a client receives. A property with a
   ``default`` is always present (the server fills it in), so it is required; ``writeOnly``
-  properties never come back and are left out; ``readOnly`` properties are ``readonly``.
+  properties should not come back and are optional; ``readOnly`` properties are ``readonly``.
 * the **request view** (``request=True``): what a client sends. Only ``required`` properties are
   required (a default means the client may omit it), ``readOnly`` properties are left out (the
   server ignores them) and binary strings (``format: binary``, ``contentMediaType``) are ``Blob``.
@@ -273,6 +273,7 @@ def _object(ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str) 
         for name, prop in ctx.items(props):
             is_dict = isinstance(prop, dict)
             readonly = immutable
+            write_only = False
             if is_dict:
                 if exclude_deprecated and prop.get("deprecated") is True:
                     continue
@@ -285,9 +286,12 @@ def _object(ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str) 
                 if prop.get("writeOnly") is True:
                     if analysing:
                         ctx.current_differs = True
-                    if not request:
-                        continue
-            if name in required:
+                    # A server SHOULD NOT return it, and may (pydantic's SecretStr comes back
+                    # masked): optional in what the client receives, never relied upon.
+                    write_only = not request
+            if write_only:
+                optional = True
+            elif name in required:
                 optional = False
             elif has_default(ctx, prop):
                 if analysing:

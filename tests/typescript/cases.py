@@ -265,9 +265,9 @@ SCHEMA_CASES: list[Case] = [
         want_request="{\n    n?: string;\n}",
     ),
     Case(
-        "writeOnly: absent from responses",
+        "writeOnly: optional in responses (pydantic returns SecretStr masked)",
         {"type": "object", "properties": {"pw": {"type": "string", "writeOnly": True}, "n": {"type": "string"}}, "required": ["pw"]},
-        "{\n    n?: string;\n}",
+        "{\n    pw?: string;\n    n?: string;\n}",
         want_request="{\n    pw: string;\n    n?: string;\n}",
     ),
     Case("format binary is a Blob in requests", {"type": "string", "format": "binary"}, "string", want_request="Blob"),

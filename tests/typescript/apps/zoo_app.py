@@ -12,17 +12,20 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Cookie, FastAPI, File, Form, Header, Query, UploadFile
+from fastapi import Body, Cookie, FastAPI, File, Form, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     JsonValue,
     SecretStr,
     StringConstraints,
+    Tag,
     computed_field,
 )
+from pydantic.alias_generators import to_camel
 from typing_extensions import TypeAliasType
 
 
@@ -181,6 +184,46 @@ class Formula(BaseModel):
     history: list[Expr] = []
 
 
+class Secretive(BaseModel):
+    """A field excluded from serialisation: the output schema must not list it."""
+
+    name: str
+    internal: str = Field(default="x", exclude=True)
+
+
+class Circle(BaseModel):
+    kind: Literal["circle"] = "circle"
+    radius: float
+
+
+class Square(BaseModel):
+    side: float
+
+
+def _shape_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return "circle" if kind == "circle" else "square"
+
+
+class Drawing(BaseModel):
+    """A callable ``Discriminator`` with ``Tag``s: a oneOf without a discriminator mapping."""
+
+    shapes: list[Annotated[Annotated[Circle, Tag("circle")] | Annotated[Square, Tag("square")], Discriminator(_shape_tag)]]
+
+
+class Account(BaseModel):
+    """A required ``SecretStr`` (``writeOnly``, yet serialised masked), separate validation and
+    serialisation aliases, an alias generator, a required nullable field and a nullable Literal."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    secret: SecretStr
+    display_name: str = Field(validation_alias="nameIn", serialization_alias="nameOut")
+    login_count: int = 0
+    maybe: int | None
+    tier: Literal["free", "pro", None] = None
+
+
 class Problem(BaseModel):
     detail: str
     code: int
@@ -269,6 +312,53 @@ def post_json(body: Blobby) -> Blobby:
 @app.post("/formula")
 def post_formula(body: Formula) -> Formula:
     return body
+
+
+@app.post("/accounts")
+def post_account(body: Account) -> Account:
+    return body
+
+
+@app.post("/secretive")
+def post_secretive(body: Secretive) -> Secretive:
+    return body
+
+
+@app.post("/drawings")
+def post_drawing(body: Drawing) -> Drawing:
+    return body
+
+
+@app.get("/maybe/{item_id}")
+def maybe_item(item_id: int) -> Item | None:
+    return Item(sku=str(item_id)) if item_id > 0 else None
+
+
+@app.get("/collections")
+def collections() -> dict[str, list[Item]]:
+    return {"a": [Item(sku="a")], "b": []}
+
+
+@app.get("/pages")
+def int_pages(
+    page_size: Annotated[int, Query(alias="page-size")] = 2, kinds: Annotated[list[Color], Query()] = [],  # noqa: B006
+) -> Page[int]:
+    return Page[int](items=list(range(page_size)), total=page_size, next=",".join(kinds) or None)
+
+
+@app.post("/embed")
+def embedded(item: Annotated[Item, Body(embed=True)], note: Annotated[str, Body()] = "") -> list[Item]:
+    return [item] if not note else [item, Item(sku=note)]
+
+
+@app.put("/optional-body")
+def optional_body(item: Item | None = None) -> bool:
+    return item is not None
+
+
+@app.delete("/things/{thing_id}", status_code=204)
+def delete_thing(thing_id: int) -> Response:
+    return Response(status_code=204)
 
 
 @app.get("/json/raw", response_model=None)
