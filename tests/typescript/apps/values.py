@@ -158,6 +158,12 @@ CALLS: list[Call] = [
     Call("account missing nullable", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada"), base="account"),
     Call("account wrong tier", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada", maybe=1, tier="gold"),
          base="account"),
+    Call("sloppy default", "POST", "/sloppy", json={},
+         response_limit="x: int = None: pydantic publishes neither the default nor null, the app returns null"),
+    Call("search", "GET", "/search", query=_v(q="x", order="desc")),
+    Call("search defaults", "GET", "/search"),
+    Call("search wrong order", "GET", "/search", query=_v(order="up"), base="search"),
+    Call("search unknown parameter", "GET", "/search", query=_v(page=2), base="search"),
     Call("secretive", "POST", "/secretive", json=_v(name="n", internal="hidden")),
     Call("drawing", "POST", "/drawings", json=_v(shapes=[_v(kind="circle", radius=2), _v(side=3)])),
     # A callable discriminator publishes no discriminator: {kind: "circle", side: 3} is a valid

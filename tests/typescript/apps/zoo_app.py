@@ -224,6 +224,22 @@ class Account(BaseModel):
     tier: Literal["free", "pro", None] = None
 
 
+class Sloppy(BaseModel):
+    """``x: int = None``: pydantic publishes neither the default nor ``null`` (a documented limit)."""
+
+    x: int = None  # type: ignore[assignment]
+
+
+class FilterParams(BaseModel):
+    """A query parameter model (FastAPI ≥ 0.115): each field is its own query parameter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = None
+    order: Literal["asc", "desc"] = "asc"
+    limit: int = 10
+
+
 class Problem(BaseModel):
     detail: str
     code: int
@@ -317,6 +333,16 @@ def post_formula(body: Formula) -> Formula:
 @app.post("/accounts")
 def post_account(body: Account) -> Account:
     return body
+
+
+@app.post("/sloppy")
+def post_sloppy(body: Sloppy) -> Sloppy:
+    return body
+
+
+@app.get("/search")
+def search(filters: Annotated[FilterParams, Query()]) -> FilterParams:
+    return filters
 
 
 @app.post("/secretive")
