@@ -66,6 +66,8 @@ class Owner(BaseModel):
     pet: Cat | Dog = Field(discriminator="pet_type")
     pets: list[Annotated[Cat | Dog, Field(discriminator="pet_type")]] = []
     other: Lizard | None = None
+    maybe_pet: Annotated[Cat | Dog, Field(discriminator="pet_type")] | None = None
+    by_name: dict[str, Annotated[Cat | Dog, Field(discriminator="pet_type")]] = {}
 
 
 class Scalars(BaseModel):
