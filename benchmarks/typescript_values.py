@@ -39,7 +39,7 @@ ROWS = [
     ("requests the app rejected (422), TS can express why: rejected / undecided", "request-invalid", "rejected",
      "undecided"),
     ("422 for a reason TS cannot express (ge=, pattern, uuid): compiles", "request-limit", "compiles", None),
-    ("responses the schema does not describe (exclude_unset): rejected", "response-limit", "rejected", None),
+    ("responses the schema does not describe (exclude_unset, by_alias=False, x: int = None): rejected", "response-limit", "rejected", None),
 ]
 
 

@@ -98,8 +98,8 @@ class Context:
     # Bookkeeping of the component schema being emitted (the analysis pass reads it).
     current: str | None = None
     current_refs: set[str] = field(default_factory=set)
-    #: Eager references (outside any object literal) of the current schema not inside an array or tuple element (TypeScript
-    #: cannot defer them even in a type alias).
+    #: Eager references (outside any object literal) of the current schema that are not inside an
+    #: array or tuple element either (TypeScript cannot defer them even in a type alias).
     current_hard: set[str] = field(default_factory=set)
     #: Eager references of the current schema inside an array or tuple element.
     current_soft: set[str] = field(default_factory=set)

@@ -145,6 +145,8 @@ CALLS: list[Call] = [
     Call("person minimal", "POST", "/people", json=_v(firstName="Ada")),
     Call("person exclude_unset", "POST", "/people/short", json=_v(firstName="Ada"),
          response_limit="response_model_exclude_unset leaves out defaulted fields the schema lists"),
+    Call("person by field name", "POST", "/people/by-name", json=_v(firstName="Ada"),
+         response_limit="response_model_by_alias=False: FastAPI publishes the aliases, returns field names"),
     Call("person missing alias", "POST", "/people", json=_v(lastName="L"), base="person minimal"),
     # extra="allow" / "forbid"
     Call("open extra", "POST", "/open", json=_v(name="n", colour="red", n=1)),

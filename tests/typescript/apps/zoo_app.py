@@ -260,6 +260,11 @@ def post_pet(pet: Annotated[Cat | Dog, Field(discriminator="pet_type")]) -> Cat 
     return pet
 
 
+@app.post("/people/by-name", response_model=Person, response_model_by_alias=False)
+def post_person_by_name(person: Person) -> Person:
+    return person
+
+
 @app.post("/people/short", response_model=Person, response_model_exclude_unset=True)
 def post_person_short(person: Person) -> Person:
     return person
