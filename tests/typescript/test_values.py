@@ -11,7 +11,7 @@ import pytest
 
 from contractsync.typescript import TypeScriptOptions, TypeScriptWarning, to_typescript
 
-from ._tsc import require_tsc, run_tsc
+from ._tsc import require_tsc
 from .apps import values
 
 pytestmark = pytest.mark.tsc
@@ -34,10 +34,8 @@ def test_real_values_type_check_and_rejected_ones_do_not(
     require_tsc()
     doc, probes = calls
     warnings: list[TypeScriptWarning] = []
-    (tmp_path / "types.ts").write_text(to_typescript(json.loads(json.dumps(doc)), options, warn=warnings.append))
-    probe_file = tmp_path / "probes.ts"
-    where = values.write_probe_file(probe_file, probes)
-    result = values.judge((r := run_tsc(tmp_path, [probe_file])).stdout + r.stderr, probe_file, where)
+    text = to_typescript(json.loads(json.dumps(doc)), options, warn=warnings.append)
+    result = values.check(text, probes, tmp_path)
     assert result.other_errors == []
     assert result.wrong() == []
     assert warnings == []

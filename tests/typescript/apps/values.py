@@ -385,3 +385,16 @@ def judge(tsc_output: str, probe_file: Path, where: dict[int, Probe]) -> Verdict
         why = "; ".join(errors.get(line, ["no error"]))
         verdict.outcomes.setdefault((probe.kind, outcome), []).append(f"{probe.label}: {why[:300]}")
     return verdict
+
+
+def check(types_text: str, probes: list[Probe], workdir: Path) -> Verdict:
+    """Write ``types_text`` as ``types.ts`` and the probe file into ``workdir``, run the pinned
+    ``tsc --strict`` on them and judge its answer."""
+    from .._tsc import run_tsc
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "types.ts").write_text(types_text, encoding="utf-8")
+    probe_file = workdir / "probes.ts"
+    where = write_probe_file(probe_file, probes)
+    result = run_tsc(workdir, [probe_file])
+    return judge(result.stdout + result.stderr, probe_file, where)
