@@ -17,9 +17,9 @@ from .apps import values
 pytestmark = pytest.mark.tsc
 
 
-@pytest.fixture(scope="module")
-def calls() -> tuple[dict[str, object], list[values.Probe]]:
-    return values.run_calls()
+@pytest.fixture(scope="module", params=[False, True], ids=["separate-schemas", "one-schema-per-model"])
+def calls(request: pytest.FixtureRequest) -> tuple[dict[str, object], list[values.Probe]]:
+    return values.run_calls(merged=request.param)
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,8 @@ def calls() -> tuple[dict[str, object], list[values.Probe]]:
 def test_real_values_type_check_and_rejected_ones_do_not(
     tmp_path: Path, calls: tuple[dict[str, object], list[values.Probe]], options: TypeScriptOptions
 ) -> None:
+    """Both ways FastAPI publishes models: ``-Input``/``-Output`` (the default) and one schema per
+    model (``separate_input_output_schemas=False``)."""
     require_tsc()
     doc, probes = calls
     warnings: list[TypeScriptWarning] = []

@@ -58,6 +58,9 @@ class Call:
     #: Why the response may differ from the schema FastAPI publishes (a documented limit): the
     #: response is then shown, not judged.
     response_limit: str | None = None
+    #: The same, only for an app with ``separate_input_output_schemas=False``, whose one schema per
+    #: model is the validation schema.
+    merged_limit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ SCALARS = _v(
     when="2026-01-02T03:04:05Z", day="2026-01-02", at="12:30:00", took="PT1H", id="12345678-1234-5678-1234-567812345678",
     price="9.99", raw="aGVsbG8=", either="seven", color="red", priority=2,
 )
+
+_ALIAS_OUT = "one schema: it has the validation alias, the app returns the serialization alias"
 
 CALLS: list[Call] = [
     # discriminated unions
@@ -161,8 +166,9 @@ CALLS: list[Call] = [
     Call("formula minimal", "POST", "/formula", json=_v(doc=None)),
     Call("formula wrong expr", "POST", "/formula", json=_v(doc=1, expr=[1, ["x"]]), base="formula"),
     Call("formula wrong history", "POST", "/formula", json=_v(doc=1, history=[[None]]), base="formula"),
-    Call("account", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada", maybe=None)),
-    Call("account full", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada", loginCount=2, maybe=3, tier="pro")),
+    Call("account", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada", maybe=None), merged_limit=_ALIAS_OUT),
+    Call("account full", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada", loginCount=2, maybe=3, tier="pro"),
+         merged_limit=_ALIAS_OUT),
     Call("account missing nullable", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada"), base="account"),
     Call("account wrong tier", "POST", "/accounts", json=_v(secret="pw", nameIn="Ada", maybe=1, tier="gold"),
          base="account"),
@@ -172,7 +178,8 @@ CALLS: list[Call] = [
     Call("search defaults", "GET", "/search"),
     Call("search wrong order", "GET", "/search", query=_v(order="up"), base="search"),
     Call("search unknown parameter", "GET", "/search", query=_v(page=2), base="search"),
-    Call("secretive", "POST", "/secretive", json=_v(name="n", internal="hidden")),
+    Call("secretive", "POST", "/secretive", json=_v(name="n", internal="hidden"),
+         merged_limit="one schema: Field(exclude=True) is listed with its default, never returned"),
     Call("drawing", "POST", "/drawings", json=_v(shapes=[_v(kind="circle", radius=2), _v(side=3)])),
     # A callable discriminator publishes no discriminator: {kind: "circle", side: 3} is a valid
     # Square by the schema (extra keys are ignored), only the callable sends it to Circle.
@@ -268,10 +275,13 @@ def _operation(doc: Mapping[str, Any], call: Call) -> Mapping[str, Any]:
     return op
 
 
-def run_calls(calls: list[Call] = CALLS) -> tuple[dict[str, Any], list[Probe]]:
-    """Send every call to the app; return its OpenAPI document and the probes (one TS line each)."""
-    client = TestClient(zoo_app.app, raise_server_exceptions=True)
-    doc = zoo_app.app.openapi()
+def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[str, Any], list[Probe]]:
+    """Send every call to the app (with ``merged``: the same routes in an app with
+    ``separate_input_output_schemas=False``); return its OpenAPI document and the probes (one TS
+    line each)."""
+    app = zoo_app.merged_app() if merged else zoo_app.app
+    client = TestClient(app, raise_server_exceptions=True)
+    doc = app.openapi()
     probes: list[Probe] = []
     for n, call in enumerate(calls):
         response = _send(client, call)
@@ -311,7 +321,8 @@ def run_calls(calls: list[Call] = CALLS) -> tuple[dict[str, Any], list[Probe]]:
                                 f'[{json.dumps(media)}] = {ts_literal(body)};', status,
                                 call.base and call.base + " (body)"))
         if response.headers.get("content-type", "").startswith("application/json"):
-            probes.append(Probe(call.label + f" (response {status})", "response-limit" if call.response_limit else "response",
+            limited = call.response_limit or (merged and call.merged_limit)
+            probes.append(Probe(call.label + f" (response {status})", "response-limit" if limited else "response",
                                 f'const r{n}: operations[{op}]["responses"][{status}]["content"]'
                                 f'["application/json"] = {ts_literal(response.json())};', status))
     return doc, probes

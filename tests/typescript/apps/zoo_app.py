@@ -447,3 +447,11 @@ def whoami(
 @app.post("/sum")
 def add(numbers: list[int], scale: Annotated[float, Query()] = 1.0) -> float:
     return sum(numbers) * scale
+
+
+def merged_app() -> FastAPI:
+    """The same routes in an app with ``separate_input_output_schemas=False`` (a common setting to
+    avoid ``-Input``/``-Output`` names): one schema per model, the validation one."""
+    merged = FastAPI(title="Zoo (one schema per model)", version="1.0.0", separate_input_output_schemas=False)
+    merged.router.routes.extend(app.router.routes)
+    return merged
