@@ -286,8 +286,9 @@ def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[
     for n, call in enumerate(calls):
         response = _send(client, call)
         status = response.status_code
-        op = json.dumps(_operation(doc, call)["operationId"])
-        if 200 <= status < 300 or (status != 422 and str(status) in _operation(doc, call)["responses"]):
+        operation = _operation(doc, call)
+        op = json.dumps(operation["operationId"])
+        if 200 <= status < 300 or (status != 422 and str(status) in operation["responses"]):
             request_kind = "request-valid"
         elif status == 422:
             request_kind = "request-invalid" if call.expressible else "request-limit"
@@ -306,10 +307,7 @@ def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[
         probes.append(Probe(call.label + " (parameters)", param_kind,
                             f'const p{n}: operations[{op}]["parameters"] = {ts_literal(params)};', status,
                             call.base and call.base + " (parameters)"))
-        media = "application/json" if call.json is not None else "multipart/form-data" if any(
-            isinstance(v, Upload) or (isinstance(v, list) and v and isinstance(v[0], Upload))
-            for v in (call.form or {}).values()) else "application/x-www-form-urlencoded"
-        if call.json is None and call.form is None and "requestBody" in _operation(doc, call):
+        if call.json is None and call.form is None and "requestBody" in operation:
             # No body sent: the body must be optional exactly when the app did without it.
             probes.append(Probe(call.label + " (body)", body_kind,
                                 f'const b{n}: operations[{op}]["requestBody"] = undefined;', status,
@@ -318,7 +316,7 @@ def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[
             body = call.json if call.json is not None else call.form
             probes.append(Probe(call.label + " (body)", body_kind,
                                 f'const b{n}: NonNullable<operations[{op}]["requestBody"]>["content"]'
-                                f'[{json.dumps(media)}] = {ts_literal(body)};', status,
+                                f'[{json.dumps(_media(call))}] = {ts_literal(body)};', status,
                                 call.base and call.base + " (body)"))
         if response.headers.get("content-type", "").startswith("application/json"):
             limited = call.response_limit or (merged and call.merged_limit)
@@ -326,6 +324,16 @@ def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[
                                 f'const r{n}: operations[{op}]["responses"][{status}]["content"]'
                                 f'["application/json"] = {ts_literal(response.json())};', status))
     return doc, probes
+
+
+def _media(call: Call) -> str:
+    """The request body's media type, as FastAPI publishes it for this kind of body."""
+    if call.json is not None:
+        return "application/json"
+    for value in (call.form or {}).values():
+        if isinstance(value, Upload) or (isinstance(value, list) and value and isinstance(value[0], Upload)):
+            return "multipart/form-data"
+    return "application/x-www-form-urlencoded"
 
 
 def _error_locations(response: Any) -> set[str]:
