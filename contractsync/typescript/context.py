@@ -90,6 +90,8 @@ class Context:
     enum_decls: list[str] = field(default_factory=list)
     #: Member access expressions (``Color.red``) of each declared enum, in value order.
     enum_members: dict[str, list[str]] = field(default_factory=dict)
+    #: The member access expression of each value literal, by enum name (``"cat"`` → ``Kind.cat``).
+    enum_access: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Component schemas emitted as an ``export enum`` of their own name (no alias for them).
     enum_components: set[str] = field(default_factory=set)
     #: Alias identifier of each component schema (allocated up front, so enums can reuse them).

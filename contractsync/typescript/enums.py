@@ -159,6 +159,7 @@ def enum_reference(ctx: Context, schema: dict[str, Any], values: list[Any], ptr:
     docs = descriptions if isinstance(descriptions, list) and len(descriptions) == len(values) else None
     lines: list[str] = []
     access: list[str] = []
+    by_literal: dict[str, str] = {}
     used: set[str] = set()
     seen_values: set[str] = set()
     for i, value in enumerate(values):
@@ -181,6 +182,8 @@ def enum_reference(ctx: Context, schema: dict[str, Any], values: list[Any], ptr:
             lines.append(text_doc(doc, "    "))
         lines.append(f"    {member} = {lit},\n")
         access.append(f"{name}[{member}]" if member.startswith('"') else f"{name}.{member}")
+        by_literal[lit] = access[-1]
     ctx.enum_members[name] = access
+    ctx.enum_access[name] = by_literal
     ctx.enum_decls.append(f"export enum {name} {{\n{''.join(lines)}}}\n")
     return name + " | null" if has_null else name

@@ -490,30 +490,32 @@ def _discriminator_tag(ctx: Context, member: Any, t: str) -> str:
     return _paren_union(t) + " & { " + tag + ": " + " | ".join(values) + " }"
 
 
-def _declared_tag(ctx: Context, target: Any, prop: str, depth: int = 0) -> list[Any] | None:
-    """How ``target`` declares the discriminator property ``prop`` (directly or in an allOf
-    member): ``[]`` for a plain value, the allowed values for an enum/const, ``None`` when it does
-    not declare it at all."""
+def _declared_tag(
+    ctx: Context, target: Any, prop: str, ptr: str, depth: int = 0
+) -> tuple[list[Any], dict[str, Any], str] | None:
+    """How ``target`` (at ``ptr``) declares the discriminator property ``prop`` (directly or in an
+    allOf member): ``([], …)`` for a plain value, the allowed values for an enum/const, with the
+    declaring schema and its pointer; ``None`` when it does not declare it at all."""
     if not isinstance(target, dict) or depth > 8:
         return None
     if isinstance(target.get("$ref"), str):
-        return _declared_tag(ctx, ctx.resolve(target["$ref"]), prop, depth + 1)
+        return _declared_tag(ctx, ctx.resolve(target["$ref"]), prop, target["$ref"], depth + 1)
     props = target.get("properties")
     if isinstance(props, dict) and prop in props:
-        decl = props[prop]
+        decl, where = props[prop], f"{ptr}/properties/{escape_pointer_segment(prop)}"
         if isinstance(decl, dict) and isinstance(decl.get("$ref"), str):
-            decl = ctx.resolve(decl["$ref"])
+            decl, where = ctx.resolve(decl["$ref"]), decl["$ref"]
         if not isinstance(decl, dict):
             return None
         if "const" in decl:
-            return [decl["const"]]
+            return [decl["const"]], decl, where
         if isinstance(decl.get("enum"), list):
-            return list(decl["enum"])
-        return []
+            return list(decl["enum"]), decl, where
+        return [], decl, where
     members = target.get("allOf")
     if isinstance(members, list):
-        for m in members:
-            found = _declared_tag(ctx, m, prop, depth + 1)
+        for i, m in enumerate(members):
+            found = _declared_tag(ctx, m, prop, f"{ptr}/allOf/{i}", depth + 1)
             if found is not None:
                 return found
     return None
@@ -523,9 +525,10 @@ def _tag_values(ctx: Context, disc: dict[str, Any], target: Any, target_ref: str
     """The literal(s) the discriminator gives ``target``: the mapping keys naming it, else its
     schema name. Only values the target's own declaration of the property admits are used, so the
     tag narrows (and makes the property required) but never contradicts the schema."""
-    declared = _declared_tag(ctx, target, disc["propertyName"])
-    if declared is None:
+    found = _declared_tag(ctx, target, disc["propertyName"], target_ref)
+    if found is None:
         return []
+    declared, decl, where = found
     mapping = disc.get("mapping")
     name = target_ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
     if isinstance(mapping, dict) and mapping:
@@ -534,7 +537,17 @@ def _tag_values(ctx: Context, disc: dict[str, Any], target: Any, target_ref: str
         candidates = [name]
     if declared:
         candidates = [c for c in candidates if c in declared]
-    return [ident.string_literal(c) for c in candidates if isinstance(c, str)]
+    literals = [ident.string_literal(c) for c in candidates if isinstance(c, str)]
+    if ctx.options.enum and "const" not in decl and declared:
+        # With --enum the property is a TypeScript enum, which a string literal does not
+        # intersect (``Kind & "cat"`` is never): the tag is the enum's member (``Kind.cat``).
+        from .enums import enum_reference
+
+        named = enum_reference(ctx, decl, declared, where)
+        if named is not None:
+            access = ctx.enum_access.get(named.removesuffix(" | null"), {})
+            return [access[lit] for lit in literals if lit in access]
+    return literals
 
 
 def _union_of(

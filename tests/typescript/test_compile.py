@@ -200,6 +200,46 @@ def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
     assert lines[aliases["CondRequest"].start - 1] == "export type CondRequest = requestSchemas[\"Filter\"] | CondRequest[];"
 
 
+ENUM_TAGS: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "enum tags", "version": "1"},
+    "paths": {},
+    "components": {"schemas": {
+        "PetKind": {"type": "string", "enum": ["cat", "dog"]},
+        "Cat": {"type": "object", "properties": {"kind": _ref("PetKind"), "meows": {"type": "integer"}}, "required": ["kind"]},
+        "Dog": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["dog", "wolf"]}}, "required": ["kind"]},
+        "Pet": {"oneOf": [_ref("Cat"), _ref("Dog")], "discriminator": {
+            "propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}}},
+        "Base": {"type": "object", "properties": {"kind": _ref("PetKind")},
+                 "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Kitten"}}},
+        "Kitten": {"allOf": [_ref("Base"), {"type": "object", "properties": {"tiny": {"type": "boolean"}}}]},
+    }},
+}
+
+ENUM_TAGS_USE = """import { DogKind, PetKind } from "./types";
+import type { components } from "./types";
+type S = components["schemas"];
+const cat: S["Pet"] = { kind: PetKind.cat, meows: 1 };
+const dog: S["Pet"] = { kind: DogKind.dog };
+// @ts-expect-error wolf is not the tag the mapping gives Dog
+const wolf: S["Pet"] = { kind: DogKind.wolf };
+const kitten: S["Kitten"] = { kind: PetKind.cat, tiny: true };
+// @ts-expect-error the tag narrows Kitten to cat
+const notKitten: S["Kitten"] = { kind: PetKind.dog };
+"""
+
+
+def test_discriminator_tags_are_enum_members_with_enum(tmp_path: Path) -> None:
+    """With ``--enum`` a tag property is a TypeScript enum, which a string literal tag would turn
+    into ``never`` (``PetKind & "cat"``): the tag is the enum member instead."""
+    require_tsc()
+    text = to_typescript(ENUM_TAGS, TypeScriptOptions(enum=True))
+    assert '(components["schemas"]["Cat"] & { kind: PetKind.cat })' in text
+    (tmp_path / "types.ts").write_text(text)
+    (tmp_path / "use.ts").write_text(ENUM_TAGS_USE)
+    assert_compiles(tmp_path, [tmp_path / "types.ts", tmp_path / "use.ts"])
+
+
 def test_hostile_document_compiles(tmp_path: Path) -> None:
     """Quotes, comment terminators, reserved words, unicode, line separators, cycles and broken
     references: the file always compiles, whatever the options."""
