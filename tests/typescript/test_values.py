@@ -24,9 +24,9 @@ def calls(request: pytest.FixtureRequest) -> tuple[dict[str, object], list[value
 
 @pytest.mark.parametrize(
     "options",
-    # Not --enum: a JSON string literal is never assignable to a TypeScript string enum.
-    [TypeScriptOptions(), TypeScriptOptions(immutable=True, export_type=True, alphabetize=True)],
-    ids=["default", "immutable"],
+    [TypeScriptOptions(), TypeScriptOptions(immutable=True, export_type=True, alphabetize=True),
+     TypeScriptOptions(enum=True)],
+    ids=["default", "immutable", "enum"],
 )
 def test_real_values_type_check_and_rejected_ones_do_not(
     tmp_path: Path, calls: tuple[dict[str, object], list[values.Probe]], options: TypeScriptOptions
@@ -37,7 +37,7 @@ def test_real_values_type_check_and_rejected_ones_do_not(
     doc, probes = calls
     warnings: list[TypeScriptWarning] = []
     text = to_typescript(json.loads(json.dumps(doc)), options, warn=warnings.append)
-    result = values.check(text, probes, tmp_path)
+    result = values.check(text, probes, tmp_path, enums=options.enum)
     assert result.other_errors == []
     assert result.wrong() == []
     assert warnings == []
@@ -52,11 +52,11 @@ def test_judge_attributes_errors_to_lines(tmp_path: Path) -> None:
     """The judge, without a compiler: an error on a must-compile line is a defect, a missing error
     on a rejected line is a defect, and a rejection whose base fails too is undecided."""
     probes = [
-        values.Probe("ok", "response", "const a = 1;", 200),
-        values.Probe("bad", "request-valid", "const b = 1;", 200),
-        values.Probe("caught", "request-invalid", "const c = 1;", 422, base="bad"),
-        values.Probe("missed", "request-invalid", "const d = 1;", 422, base="ok"),
-        values.Probe("limit", "request-limit", "const e = 1;", 422),
+        values.Probe("ok", "response", "number", "1", 200),
+        values.Probe("bad", "request-valid", "number", "1", 200),
+        values.Probe("caught", "request-invalid", "number", "1", 422, base="bad"),
+        values.Probe("missed", "request-invalid", "number", "1", 422, base="ok"),
+        values.Probe("limit", "request-limit", "number", "1", 422),
     ]
     probe_file = tmp_path / "probes.ts"
     where = values.write_probe_file(probe_file, probes)

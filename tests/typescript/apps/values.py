@@ -69,7 +69,8 @@ class Probe:
 
     label: str
     kind: str  # "response", "response-limit", "request-valid", "request-invalid", "request-limit"
-    line: str
+    type: str  # the TypeScript type the value must (or must not) have
+    value: str  # the value, a TypeScript expression
     status: int
     base: str | None = None
 
@@ -283,7 +284,7 @@ def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[
     client = TestClient(app, raise_server_exceptions=True)
     doc = app.openapi()
     probes: list[Probe] = []
-    for n, call in enumerate(calls):
+    for call in calls:
         response = _send(client, call)
         status = response.status_code
         operation = _operation(doc, call)
@@ -305,24 +306,24 @@ def run_calls(calls: list[Call] = CALLS, *, merged: bool = False) -> tuple[dict[
         body_kind = request_kind if "body" in bad_locs else "request-valid"
         # Every call states its parameters (a call with none checks that none is required).
         probes.append(Probe(call.label + " (parameters)", param_kind,
-                            f'const p{n}: operations[{op}]["parameters"] = {ts_literal(params)};', status,
+                            f'operations[{op}]["parameters"]', ts_literal(params), status,
                             call.base and call.base + " (parameters)"))
         if call.json is None and call.form is None and "requestBody" in operation:
             # No body sent: the body must be optional exactly when the app did without it.
             probes.append(Probe(call.label + " (body)", body_kind,
-                                f'const b{n}: operations[{op}]["requestBody"] = undefined;', status,
+                                f'operations[{op}]["requestBody"]', "undefined", status,
                                 call.base and call.base + " (body)"))
         if call.json is not None or call.form is not None:
             body = call.json if call.json is not None else call.form
             probes.append(Probe(call.label + " (body)", body_kind,
-                                f'const b{n}: NonNullable<operations[{op}]["requestBody"]>["content"]'
-                                f'[{json.dumps(_media(call))}] = {ts_literal(body)};', status,
+                                f'NonNullable<operations[{op}]["requestBody"]>["content"][{json.dumps(_media(call))}]',
+                                ts_literal(body), status,
                                 call.base and call.base + " (body)"))
         if response.headers.get("content-type", "").startswith("application/json"):
             limited = call.response_limit or (merged and call.merged_limit)
             probes.append(Probe(call.label + f" (response {status})", "response-limit" if limited else "response",
-                                f'const r{n}: operations[{op}]["responses"][{status}]["content"]'
-                                f'["application/json"] = {ts_literal(response.json())};', status))
+                                f'operations[{op}]["responses"][{status}]["content"]["application/json"]',
+                                ts_literal(response.json()), status))
     return doc, probes
 
 
@@ -342,13 +343,26 @@ def _error_locations(response: Any) -> set[str]:
     return {str(d["loc"][0]) for d in detail if isinstance(d, dict) and d.get("loc")}
 
 
-def write_probe_file(path: Path, probes: list[Probe], types_module: str = "./types") -> dict[int, Probe]:
-    """Write the probe file; return the 1-based line number of each probe."""
-    lines = [f'import type {{ operations }} from "{types_module}";', ""]
+#: With ``--enum`` a JSON string is not assignable to a TypeScript string enum, though it is the
+#: value the enum stands for: ``AsJson<T>`` turns every string enum into its values (`${T}`),
+#: member by member (numeric enums already admit their number literals, and only them). It stops
+#: 8 levels down, so recursive types stay finite (no enum in the app is deeper).
+_AS_JSON = """type AsJson<T, D extends unknown[] = []> = D["length"] extends 8 ? T
+    : T extends string ? `${T}` : T extends number | boolean | null | undefined | Blob ? T
+    : T extends readonly unknown[] ? { [I in keyof T]: AsJson<T[I], [...D, 0]> }
+    : T extends object ? { [F in keyof T]: AsJson<T[F], [...D, 0]> } : T;"""
+
+
+def write_probe_file(path: Path, probes: list[Probe], *, enums: bool = False) -> dict[int, Probe]:
+    """Write the probe file (against ``./types``; ``enums``: types generated with ``--enum``);
+    return the 1-based line number of each probe."""
+    lines = ['import type { operations } from "./types";', ""]
+    if enums:
+        lines += [*_AS_JSON.splitlines(), ""]
     where: dict[int, Probe] = {}
-    for probe in probes:
+    for n, probe in enumerate(probes):
         lines.append(f"// {probe.label}: {probe.kind}, HTTP {probe.status}")
-        lines.append(probe.line)
+        lines.append(f"const v{n}: {f'AsJson<{probe.type}>' if enums else probe.type} = {probe.value};")
         where[len(lines)] = probe
     lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -406,14 +420,14 @@ def judge(tsc_output: str, probe_file: Path, where: dict[int, Probe]) -> Verdict
     return verdict
 
 
-def check(types_text: str, probes: list[Probe], workdir: Path) -> Verdict:
+def check(types_text: str, probes: list[Probe], workdir: Path, *, enums: bool = False) -> Verdict:
     """Write ``types_text`` as ``types.ts`` and the probe file into ``workdir``, run the pinned
-    ``tsc --strict`` on them and judge its answer."""
+    ``tsc --strict`` on them and judge its answer (``enums``: the types use ``--enum``)."""
     from .._tsc import run_tsc
 
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "types.ts").write_text(types_text, encoding="utf-8")
     probe_file = workdir / "probes.ts"
-    where = write_probe_file(probe_file, probes)
+    where = write_probe_file(probe_file, probes, enums=enums)
     result = run_tsc(workdir, [probe_file])
     return judge(result.stdout + result.stderr, probe_file, where)
