@@ -62,12 +62,12 @@ DEFAULT_SPECS = [
 #: Deliberate differences (docs/typescript.md), keyed by the name the report uses.
 REASONS = {
     "request-view": "components entry is the request view: defaulted fields optional, readOnly left out",
-    "blob": "binary strings are Blob in request views",
+    "blob": "binary strings are Blob in request bodies that are not JSON",
     "open-object": "bare `type: object` is Record<string, unknown>, not Record<string, never>",
     "write-only": "writeOnly properties are optional in the response view",
     "discriminator": "discriminator tags are added in the union, not by rewriting the member schemas",
     "tuple": "prefixItems follow JSON Schema: elements past minItems optional, open tuples get a rest",
-    "cycle": "a reference TypeScript cannot resolve (eager cycle) is unknown",
+    "cycle": "a reference on a cycle through unions alone (no array between) is unknown",
     "index-signature": "typed additionalProperties beside properties are an intersection",
     "all-of-required": "required keys applied to allOf members with Exclude<…, undefined>",
     "ref-nullable": "3.0 `nullable: true` beside a $ref is honoured (the spec ignores $ref siblings)",
