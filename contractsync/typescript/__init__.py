@@ -80,12 +80,13 @@ def to_typescript_with_symbols(
     warn: WarnCallback | None = None,
 ) -> TypeScriptResult:
     """:func:`to_typescript`, also returning the :class:`~.symbols.SymbolMap` of the output:
-    for each path, operation, component schema, request view and alias, the contract name, JSON
-    pointer and the lines it occupies. Frontend impact analysis uses it to attribute compiler
+    for each path, operation, component schema, request view and alias — and inside schemas and
+    operations each property, parameter and response — the contract name, JSON pointer and the
+    lines it occupies. Frontend impact analysis uses it to attribute compiler
     errors to contract changes."""
     from .context import Context
     from .document import render
-    from .symbols import LineRecorder
+    from .symbols import LineRecorder, SymbolMap, nested_symbols
 
     if isinstance(doc, Document):
         data = doc.data
@@ -102,4 +103,6 @@ def to_typescript_with_symbols(
         ctx.warn_callback = warn
     recorder = LineRecorder()
     text = render(ctx, title=title, version=version, sha256=sha256, recorder=recorder)
-    return TypeScriptResult(text, recorder.finish())
+    top = recorder.finish()
+    inner = nested_symbols(text, top, data)
+    return TypeScriptResult(text, SymbolMap(sorted([*top, *inner], key=lambda s: (s.start, s.end))))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from contractsync.diff.model import Change, Direction, Level, Location
-from contractsync.impact.attribute import attribute
+from contractsync.impact.attribute import attribute, error_place, object_keys
 from contractsync.impact.diagnostics import Diagnostic
 from contractsync.typescript import to_typescript_with_symbols
 from contractsync.typescript.symbols import SymbolMap
@@ -106,3 +106,165 @@ def test_a_type_name_alone_does_not_outweigh_the_property_on_the_line() -> None:
     hits, _ = attribute([diag], [retyped, nullable], types_file="src/api/types.ts", symbols=[SYMBOLS],
                         new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: "shout(book.title)")
     assert hits == {nullable.fingerprint: [diag]}
+
+
+# ---- attribution depth: properties, parameters, responses (#10) --------------------------------
+
+NESTED_DOC = {
+    "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/books": {"get": {"operationId": "list_books", "parameters": [
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+            {"name": "genre", "in": "query", "schema": {"type": "string"}},
+            {"$ref": "#/components/parameters/Trace"}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Book"}}}}}}},
+        "/authors": {"parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                     "get": {"operationId": "list_authors", "parameters": [
+                         {"name": "country", "in": "query", "schema": {"type": "string"}}],
+                         "responses": {"201": {"description": "ok", "content": {"application/json": {
+                             "schema": {"type": "object", "properties": {"count": {"type": "integer"}}}}}}}}},
+    },
+    "components": {
+        "parameters": {"Trace": {"name": "x-trace", "in": "header", "schema": {"type": "string"}}},
+        "schemas": {
+            "Author": {"type": "object", "required": ["id", "name"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}, "bio": {"type": "string"}}},
+            "AuthorRef": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}}},
+            "Book": {"type": "object", "required": ["author"], "properties": {
+                "author": {"$ref": "#/components/schemas/AuthorRef"},
+                "meta": {"type": "object", "properties": {"pages": {"type": "integer"},
+                                                          "shelf": {"type": "object", "properties": {
+                                                              "row": {"type": "integer"}}}}},
+                "tags": {"type": "array", "items": {"type": "object", "properties": {"label": {"type": "string"}}}},
+                "extra": {"allOf": [{"type": "object", "properties": {"note": {"type": "string"}}}]}}}}}}
+NESTED_MAP = to_typescript_with_symbols(NESTED_DOC)
+
+
+def _at(pointer: str) -> object:
+    node: object = NESTED_DOC
+    for part in pointer.removeprefix("#/").split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]  # type: ignore[index]
+    return node
+
+
+def test_nested_symbols_name_the_precise_pointer_and_line() -> None:
+    lines = NESTED_MAP.text.splitlines()
+    nested = {(s.kind, s.pointer): s for s in NESTED_MAP.symbols if s.group}
+    assert {p for _, p in nested} == {
+        "#/components/schemas/Author/properties/id", "#/components/schemas/Author/properties/name",
+        "#/components/schemas/Author/properties/bio", "#/components/schemas/AuthorRef/properties/id",
+        "#/components/schemas/AuthorRef/properties/name", "#/components/schemas/Book/properties/author",
+        "#/components/schemas/Book/properties/meta", "#/components/schemas/Book/properties/meta/properties/pages",
+        "#/components/schemas/Book/properties/meta/properties/shelf",
+        "#/components/schemas/Book/properties/meta/properties/shelf/properties/row",
+        "#/components/schemas/Book/properties/tags", "#/components/schemas/Book/properties/tags/items/properties/label",
+        "#/components/schemas/Book/properties/extra",
+        "#/components/schemas/Book/properties/extra/allOf/0/properties/note",
+        "#/paths/~1books/get/parameters/0", "#/paths/~1books/get/parameters/1", "#/paths/~1books/get/parameters/2",
+        "#/paths/~1books/get/responses/200",
+        "#/paths/~1authors/parameters/0", "#/paths/~1authors/get/parameters/0", "#/paths/~1authors/get/responses/201",
+        "#/paths/~1authors/get/responses/201/content/application~1json/schema/properties/count",
+    }
+    for sym in nested.values():
+        first = next(ln for ln in lines[sym.start - 1:sym.end] if not ln.strip().startswith(("/**", "*")))
+        assert first.strip().removeprefix("readonly ").lstrip('"').startswith(sym.name), (sym, first)
+        declared = _at(sym.pointer)
+        assert isinstance(declared, dict)
+        if sym.kind == "parameter":  # the declared parameter, through its $ref
+            target = declared if "name" in declared else NESTED_DOC["components"]["parameters"]["Trace"]  # type: ignore[index]
+            assert target["name"] == sym.name
+    limit = nested[("parameter", "#/paths/~1books/get/parameters/0")]
+    assert limit.group == 'operations["list_books"]["parameters"]["query"]'
+    assert nested[("parameter", "#/paths/~1books/get/parameters/2")].group.endswith('["header"]')
+    row = nested[("property", "#/components/schemas/Book/properties/meta/properties/shelf/properties/row")]
+    assert row.group == 'components["schemas"]["Book"]["meta"]["shelf"]'
+    meta = nested[("property", "#/components/schemas/Book/properties/meta")]
+    assert meta.start < row.start <= row.end < meta.end  # a nested object spans its members
+    smap = NESTED_MAP.symbols
+    assert smap.at_pointer("/components/schemas/Book/properties/meta/properties/shelf/properties/row/type") == row
+    assert smap.at_pointer("/paths/~1books/get/parameters/0/schema/enum") == limit
+    assert smap.at_pointer("/components/schemas/Author") is None  # the schema itself: no member
+    assert smap.groups()['components["schemas"]["AuthorRef"]'] == ["id", "name"]
+    assert SymbolMap.from_json(smap.to_json()).symbols == smap.symbols
+
+
+@pytest.mark.parametrize(("text", "keys", "cut"), [
+    ("{ id: number; }", {"id"}, False),
+    ('Partial<{ offset?: number | undefined; "x-id"?: string; 202: { a: { b: 1 } }; }>', {"offset", "x-id", "202"}, False),
+    ("{ id: number; name?: string | null | undefined; ... 8 more ...; bio: string; }", {"id", "name", "bio"}, True),
+    ('{ kind: "a;b"; n: (x: { y: 1; }) => void; }', {"kind", "n"}, False),
+    ("string | undefined", set(), False),
+])
+def test_object_keys_of_compiler_type_text(text: str, keys: set[str], cut: bool) -> None:
+    assert object_keys(text) == (frozenset(keys), cut)
+
+
+@pytest.mark.parametrize(("message", "line", "column", "prop", "signal"), [
+    ("Property 'name' does not exist on type '{ id: number; }'.", "x", 1, "name", None),
+    ("Object literal may only specify known properties, and 'limit' does not exist in type '{ q?: string; }'.",
+     "", 1, "limit", None),
+    ("'__VLS_ctx.book.author' is possibly 'null'.", "{{ book.author.id }}", 4, "author", "null"),
+    ("'a?.b' is possibly 'undefined'.", "", 1, "b", "undefined"),
+    ("Argument of type 'string | undefined' is not assignable to parameter of type 'string'.",
+     "{{ initials(author.name) }}", 13, "name", "undefined"),
+    ("Type 'Readable<{ a: string | null }>' is not assignable to type 'X'.", "v = one.data", 1, "v", None),
+    ("Type '\"name\"' is not assignable to type '\"born\"'.", "{ query: { sort: \"name\" } }", 12, "sort", None),
+    ("Type 'string' is not assignable to type 'number'.", "x = author.name", 7, None, None),  # mid-identifier
+])
+def test_error_place(message: str, line: str, column: int, prop: str | None, signal: str | None) -> None:
+    place = error_place(Diagnostic("src/a.vue", 1, column, 2322, message), line)
+    assert (place.prop, place.signal) == (prop, signal)
+
+
+def _located(rule: str, level: Level, direction: Direction, subject: str, detail: str, pointer: str,
+             before: object = None) -> Change:
+    return Change(rule, level, direction, Location(subject, detail, base=pointer, revision=pointer), rule,
+                  rule + pointer, ("GET /books",), before=before)
+
+
+AUTHOR_NAME = _located("response-property-became-optional", Level.BREAKING, Direction.RESPONSE,
+                       "components.schemas.Author", "name", "/components/schemas/Author/properties/name")
+REF_NAME_OUT = _located("response-optional-property-removed", Level.WARNING, Direction.RESPONSE,
+                        "components.schemas.AuthorRef", "name", "/components/schemas/AuthorRef/properties/name")
+REF_NAME_IN = _located("request-property-removed", Level.WARNING, Direction.REQUEST,
+                       "components.schemas.AuthorRef", "name", "/components/schemas/AuthorRef/properties/name")
+BOOKS_LIMIT = _located("request-parameter-removed", Level.WARNING, Direction.REQUEST, "GET /books",
+                       "query parameter limit", "/paths/~1books/get/parameters/0")
+AUTHORS_LIMIT = _located("request-parameter-removed", Level.WARNING, Direction.REQUEST, "GET /authors",
+                         "query parameter limit", "/paths/~1authors/parameters/0")
+GENRE_VALUE = _located("request-parameter-enum-value-removed", Level.BREAKING, Direction.REQUEST, "GET /books",
+                       "query parameter genre", "/paths/~1books/get/parameters/1/schema", before="name")
+COLLIDING = [AUTHOR_NAME, REF_NAME_OUT, REF_NAME_IN, BOOKS_LIMIT, AUTHORS_LIMIT, GENRE_VALUE]
+
+DEPTH_CASES = [
+    ("the object type in the message picks AuthorRef, reading picks the response side",
+     2339, "Property 'name' does not exist on type '{ id: number; }'.", "{{ book.author.name }}", 17, REF_NAME_OUT),
+    ("the expression at the column and 'undefined' pick Author.name over a value 'name'",
+     2345, "Argument of type 'string | undefined' is not assignable to parameter of type 'string'.",
+     "{{ initials(author.name) }}", 13, AUTHOR_NAME),
+    ("the parameter object's members pick GET /books' limit (no path on the line)",
+     2353, "Object literal may only specify known properties, and 'limit' does not exist in type "
+     "'{ genre?: string | undefined; }'.", "const q: Q = { limit: 1 };", 16, BOOKS_LIMIT),
+    ("… and GET /authors' (a path-level parameter)",
+     2353, "Object literal may only specify known properties, and 'limit' does not exist in type "
+     "'{ country?: string | undefined; }'.", "const q: Q = { limit: 1 };", 16, AUTHORS_LIMIT),
+    ("the key at the column picks the parameter whose value the literal is",
+     2322, "Type '\"name\"' is not assignable to type '\"x\"'.", "{ query: { genre: \"name\" } }", 12, GENRE_VALUE),
+]
+
+
+@pytest.mark.parametrize(("code", "message", "line", "column", "expected"), [c[1:] for c in DEPTH_CASES],
+                         ids=[c[0] for c in DEPTH_CASES])
+def test_attribution_depth(code: int, message: str, line: str, column: int, expected: Change) -> None:
+    new_doc = json.loads(json.dumps(NESTED_DOC))
+    del new_doc["components"]["schemas"]["AuthorRef"]["properties"]["name"]
+    del new_doc["paths"]["/books"]["get"]["parameters"][0]
+    del new_doc["paths"]["/authors"]["parameters"]
+    new_map = to_typescript_with_symbols(new_doc).symbols
+    diag = Diagnostic("src/a.vue", 1, column, code, message)
+    hits, lost = attribute([diag], COLLIDING, types_file="src/api/types.ts", symbols=[NESTED_MAP.symbols, new_map],
+                           new_symbols=new_map, op_ids=[], read_line=lambda f, n: line)
+    assert (hits, lost) == ({expected.fingerprint: [diag]}, [])
