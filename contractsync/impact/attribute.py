@@ -106,12 +106,20 @@ def change_tokens(change: Change, symbols: Sequence[SymbolMap], op_ids: Sequence
     words = [x for x in words if not x.isdigit() and "-" not in x and "/" not in x]
     for i, word in enumerate(words):
         add(word, 3 if i == len(words) - 1 else 1)
+    pointers = [p.removeprefix("#") for p in (change.location.base, change.location.revision) if p]
     for value in (change.before, change.after):
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and item:
                 # A type name (a type-changed rule's before/after) is in half of all compiler
                 # messages; an enum value, operationId or path is specific.
                 add(item, 1 if item in _TYPE_NAMES else 3)
+                # With `enum = true` code names the value by its member: `Genre.SciFi`.
+                for smap in symbols:
+                    for sym in smap:
+                        if sym.kind == "enum-member" and sym.name == item and any(
+                                sym.pointer.removeprefix("#").startswith(p + "/") for p in pointers):
+                            add(sym.ts, 3)
+                            add(sym.ts.rsplit(".", 1)[-1], 3)
     for op in change.operations:
         om = _OP_SUBJECT.match(op)
         if om is not None:

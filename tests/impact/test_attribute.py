@@ -268,3 +268,31 @@ def test_attribution_depth(code: int, message: str, line: str, column: int, expe
     hits, lost = attribute([diag], COLLIDING, types_file="src/api/types.ts", symbols=[NESTED_MAP.symbols, new_map],
                            new_symbols=new_map, op_ids=[], read_line=lambda f, n: line)
     assert (hits, lost) == ({expected.fingerprint: [diag]}, [])
+
+
+def test_enum_members_are_mapped_and_name_their_value() -> None:
+    """With `enum = true` a value is met as `Genre.SciFi` (x-enum-varnames): the symbol map
+    records each member with the pointer of its value, and a removed value is attributed through
+    the member name."""
+    from contractsync.typescript import TypeScriptOptions
+
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+           "components": {"schemas": {"Genre": {"type": "string", "enum": ["novel", "sci-fi"],
+                                                "x-enum-varnames": ["Novel", "SciFi"]}}}}
+    result = to_typescript_with_symbols(doc, TypeScriptOptions(enum=True))
+    lines = result.text.splitlines()
+    members = [s for s in result.symbols if s.kind == "enum-member"]
+    assert [(s.name, s.ts, s.pointer) for s in members] == [
+        ("novel", "Genre.Novel", "#/components/schemas/Genre/enum/0"),
+        ("sci-fi", "Genre.SciFi", "#/components/schemas/Genre/enum/1")]
+    assert [lines[s.start - 1].strip() for s in members] == ['Novel = "novel",', 'SciFi = "sci-fi",']
+    removed = Change("response-body-enum-value-removed", Level.BREAKING, Direction.RESPONSE,
+                     Location("components.schemas.Genre", "", base="/components/schemas/Genre",
+                              revision="/components/schemas/Genre"), "", "removed-sci-fi", before="sci-fi")
+    added = Change("response-body-enum-value-added", Level.BREAKING, Direction.RESPONSE,
+                   Location("components.schemas.Genre", "", base="/components/schemas/Genre",
+                            revision="/components/schemas/Genre"), "", "added-poem", after="poem")
+    diag = Diagnostic("src/a.ts", 3, 20, 2339, "Property 'SciFi' does not exist on type 'typeof Genre'.")
+    hits, lost = attribute([diag], [added, removed, OPID], types_file="src/api/types.ts", symbols=[result.symbols],
+                           new_symbols=result.symbols, op_ids=[], read_line=lambda f, n: "if (g === Genre.SciFi) {")
+    assert hits == {removed.fingerprint: [diag]} and lost == []
