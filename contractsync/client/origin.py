@@ -19,7 +19,17 @@ import orjson
 from ..errors import InputError
 from ..spec.canonical import canonical_json
 from ..spec.document import check_structure
-from ..spec.source import FileSource, GitSource, UrlSource, load_spec, parse_source, read_git
+from ..spec.source import (
+    FileSource,
+    GitSource,
+    UrlSource,
+    UrlValidators,
+    fetch_url,
+    load_spec,
+    load_spec_bytes,
+    parse_source,
+    read_git,
+)
 from ..typescript.options import TypeScriptOptions, options_digest
 from .cache import IntegrityError, digest_of
 from .http import Answer, RegistryClient, RegistryError
@@ -244,15 +254,29 @@ class PlainOrigin:
         self.name = text
         self.remote = isinstance(self.source, UrlSource)
         self._last: tuple[str, bytes] | None = None
+        #: For a URL: the last answer's validators and what it held, so the next read (each
+        #: ``pull --watch`` poll) is a conditional GET that an unchanged contract answers with 304.
+        self._validators: UrlValidators | None = None
+        self._info_version = ""
 
     def close(self) -> None:
         return None
 
     def _read(self) -> tuple[str, bytes, str]:
-        doc = load_spec(self.source)
+        if isinstance(self.source, UrlSource):
+            known = self._validators if self._last is not None else None
+            raw, validators = fetch_url(self.source, known)
+            if raw is None and self._last is not None:
+                return self._last[0], self._last[1], self._info_version
+            assert raw is not None
+            doc = load_spec_bytes(raw, self.source.url)
+            self._validators = validators if (validators.etag or validators.last_modified) else None
+        else:
+            doc = load_spec(self.source)
         canon = canonical_json(doc.data)
         digest = "sha256:" + hashlib.sha256(canon).hexdigest()
         self._last = (digest, canon)
+        self._info_version = doc.version
         return digest, canon, doc.version
 
     def resolve(self, known: str | None) -> Resolved | None:
