@@ -115,9 +115,8 @@ def change_tokens(change: Change, symbols: Sequence[SymbolMap], op_ids: Sequence
                 add(item, 1 if item in _TYPE_NAMES else 3)
                 # With `enum = true` code names the value by its member: `Genre.SciFi`.
                 for smap in symbols:
-                    for sym in smap:
-                        if sym.kind == "enum-member" and sym.name == item and any(
-                                sym.pointer.removeprefix("#").startswith(p + "/") for p in pointers):
+                    for sym in smap.enum_members(item):
+                        if any(sym.pointer.removeprefix("#").startswith(p + "/") for p in pointers):
                             add(sym.ts, 3)
                             add(sym.ts.rsplit(".", 1)[-1], 3)
     for op in change.operations:
@@ -310,13 +309,17 @@ def _index(key: str) -> str:
     return f"[{json.dumps(key)}]"
 
 
-def owner_groups(place: ErrorPlace, symbols: Sequence[SymbolMap]) -> frozenset[str]:
-    """The objects of the symbol maps whose members best match the error's object types
-    (at least 60 % alike; several when they are equally alike)."""
+def known_groups(symbols: Sequence[SymbolMap]) -> list[tuple[str, frozenset[str]]]:
+    """Every object of the symbol maps with its member names. The same object in BASE and in NEW
+    usually differs by exactly the change: both are listed."""
+    return [(group, frozenset(keys)) for smap in symbols for group, keys in smap.groups().items()]
+
+
+def owner_groups(place: ErrorPlace, known: Sequence[tuple[str, frozenset[str]]]) -> frozenset[str]:
+    """The objects of ``known`` (:func:`known_groups`) whose members best match the error's object
+    types (at least 60 % alike; several when they are equally alike)."""
     if not place.types:
         return frozenset()
-    # The same object in BASE and in NEW usually differs by exactly the change: both count.
-    known = [(group, frozenset(keys)) for smap in symbols for group, keys in smap.groups().items()]
     best, out = 0.0, set()
     for keys in place.types:
         for group, members in known:
@@ -352,13 +355,14 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
     """``({fingerprint: [errors]}, unattributed)``. ``read_line(file, line)`` returns the source
     line an error points at (or None)."""
     tokens = [(c, change_tokens(c, symbols, op_ids), change_place(c, symbols)) for c in changes]
+    known = known_groups(symbols)
     hits: dict[str, list[Diagnostic]] = {}
     lost: list[Diagnostic] = []
     for diag in errors:
         line = read_line(diag.file, diag.line) if diag.file else None
         seen = error_tokens(diag, line, types_file, new_symbols)
         place = error_place(diag, line) if diag.file != types_file else ErrorPlace()
-        owners = owner_groups(place, symbols)
+        owners = owner_groups(place, known)
         scored = []
         placed: set[str] = set()
         for change, toks, where in tokens:

@@ -74,23 +74,49 @@ class SymbolMap:
     def at_pointer(self, pointer: str) -> TsSymbol | None:
         """The nested symbol whose pointer is ``pointer`` or its nearest ancestor (a change at
         ``…/properties/sort/schema/enum`` is about the property ``sort``)."""
+        index = self._index()
         want = _norm(pointer)
-        best: TsSymbol | None = None
-        for s in self.symbols:
-            if s.kind not in NESTED_KINDS:
-                continue
-            own = _norm(s.pointer)
-            if (want == own or want.startswith(own + "/")) and (best is None or len(own) > len(_norm(best.pointer))):
-                best = s
-        return best
+        while want:
+            found = index.get(want)
+            if found is not None:
+                return found
+            want = want.rpartition("/")[0]
+        return None
+
+    def enum_members(self, value: str) -> list[TsSymbol]:
+        """The ``export enum`` members that stand for ``value``."""
+        return [s for s in self._index_members().get(value, []) if s.kind == "enum-member"]
+
+    def _index(self) -> dict[str, TsSymbol]:
+        cached: dict[str, TsSymbol] | None = self.__dict__.get("_by_pointer")
+        if cached is None:
+            cached = {}
+            for s in self.symbols:
+                if s.kind in NESTED_KINDS:
+                    cached.setdefault(_norm(s.pointer), s)
+            self.__dict__["_by_pointer"] = cached
+        return cached
+
+    def _index_members(self) -> dict[str, list[TsSymbol]]:
+        cached: dict[str, list[TsSymbol]] | None = self.__dict__.get("_by_value")
+        if cached is None:
+            cached = {}
+            for s in self.symbols:
+                if s.kind == "enum-member":
+                    cached.setdefault(s.name, []).append(s)
+            self.__dict__["_by_value"] = cached
+        return cached
 
     def groups(self) -> dict[str, list[str]]:
         """Every TypeScript object the map knows the members of: group → member keys in order."""
-        out: dict[str, list[str]] = {}
-        for s in self.symbols:
-            if s.group and s.kind != "enum-member":
-                out.setdefault(s.group, []).append(s.name)
-        return out
+        cached: dict[str, list[str]] | None = self.__dict__.get("_groups")
+        if cached is None:
+            cached = {}
+            for s in self.symbols:
+                if s.group and s.kind != "enum-member":
+                    cached.setdefault(s.group, []).append(s.name)
+            self.__dict__["_groups"] = cached
+        return {group: list(keys) for group, keys in cached.items()}
 
     def aliases_of(self, schema: str) -> list[str]:
         """The alias identifiers (``Book``, ``BookRequest``) that name component schema ``schema``."""
@@ -159,24 +185,15 @@ def _norm(pointer: str) -> str:
 _MAX_DEPTH = 32
 
 
+#: String literals of a generated line (keys such as ``"x-id"``, literal types such as ``"{"``).
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`(?:[^`\\]|\\.)*`')
+
+
 def _braces(line: str) -> int:
     """``{`` minus ``}`` on a generated line, outside string literals."""
-    depth, quote, escaped = 0, "", False
-    for ch in line:
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'`":
-            quote = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-    return depth
+    if '"' in line or "'" in line or "`" in line:
+        line = _STRINGS.sub("", line)
+    return line.count("{") - line.count("}")
 
 
 def _members(lines: Sequence[str], start: int, end: int) -> Iterator[tuple[list[str], str, int, int]]:
@@ -252,7 +269,7 @@ def _resolve(data: Mapping[str, Any], node: Any) -> Any:
 
 def _operation_places(data: Mapping[str, Any]) -> dict[str, tuple[str, Any, Any]]:
     """operationId → (pointer of the operation, the operation, its path item)."""
-    from ..diff.engine import METHODS
+    from .paths import METHODS
 
     out: dict[str, tuple[str, Any, Any]] = {}
     for top in ("paths", "webhooks"):
