@@ -39,6 +39,7 @@ from .diagnostics import Diagnostic
 THRESHOLD = 4
 
 _WORD = re.compile(r"[A-Za-z_$][\w$]*|\d+")
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`(?:[^`\\]|\\.)*`')
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"|`([^`]*)`")
 _SCHEMA_SUBJECT = re.compile(r"^components\.schemas\.(.+)$")
 _OP_SUBJECT = re.compile(r"^([A-Z]+) (/\S*)$")
@@ -396,4 +397,56 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
         for change in tied:
             if change.level.rank == worst:
                 hits.setdefault(change.fingerprint, []).append(diag)
-    return hits, lost
+    return _follow_ons(hits, lost, read_line)
+
+
+#: A declaration and the names it binds: ``const [one, theirs] = …``, ``let { data } = …``.
+_DECLARATION = re.compile(r"\b(?:const|let|var)\s+([^=]+?)\s*(?::[^=]*)?=(?!=)")
+#: How far above an error its variable's declaration is looked for, and how long a declaring
+#: statement may be.
+_DECLARATION_REACH, _STATEMENT_LINES = 200, 50
+
+
+def _follow_ons(hits: dict[str, list[Diagnostic]], lost: list[Diagnostic],
+                read_line: Any) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
+    """An error no change names, on a line that reads a variable whose declaring statement has
+    an attributed error, follows from that error (``const one = await api.GET("/authors/{author_id}")``
+    failed, so ``author.value = one.data`` fails too): it goes to the same change(s)."""
+    at: dict[tuple[str, int], set[str]] = {}
+    for fingerprint, diags in hits.items():
+        for d in diags:
+            if d.file is not None:
+                at.setdefault((d.file, d.line), set()).add(fingerprint)
+    still: list[Diagnostic] = []
+    for diag in lost:
+        causes = _declared_by_broken(diag, at, read_line) if diag.file is not None else set()
+        for fingerprint in sorted(causes):
+            hits[fingerprint].append(diag)
+        if not causes:
+            still.append(diag)
+    return hits, still
+
+
+def _declared_by_broken(diag: Diagnostic, at: Mapping[tuple[str, int], set[str]], read_line: Any) -> set[str]:
+    assert diag.file is not None
+    line = read_line(diag.file, diag.line)
+    if line is None:
+        return set()
+    names = set(_WORD.findall(_STRINGS.sub("", line)))
+    for number in range(diag.line - 1, max(0, diag.line - _DECLARATION_REACH), -1):
+        text = read_line(diag.file, number)
+        m = _DECLARATION.search(text or "")
+        if m is None or not names & set(_WORD.findall(m.group(1))):
+            continue
+        # The nearest declaration of a name the error reads: its statement runs until its
+        # brackets close.
+        causes: set[str] = set()
+        depth = 0
+        for inner in range(number, min(diag.line, number + _STATEMENT_LINES)):
+            causes |= at.get((diag.file, inner), set())
+            code = _STRINGS.sub("", read_line(diag.file, inner) or "")
+            depth += sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+            if depth <= 0:
+                break
+        return causes
+    return set()

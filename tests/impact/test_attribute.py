@@ -296,3 +296,35 @@ def test_enum_members_are_mapped_and_name_their_value() -> None:
     hits, lost = attribute([diag], [added, removed, OPID], types_file="src/api/types.ts", symbols=[result.symbols],
                            new_symbols=result.symbols, op_ids=[], read_line=lambda f, n: "if (g === Genre.SciFi) {")
     assert hits == {removed.fingerprint: [diag]} and lost == []
+
+
+FOLLOW_ON_SOURCE = """\
+const [one, other] = await Promise.all([
+  api.GET("/authors/{author_id}", { params: { path } }),
+  api.GET("/books"),
+]);
+const fine = 1;
+author.value = one.data;
+total.value = fine + 1;
+const one2 = other;
+"""
+
+
+@pytest.mark.parametrize(("line", "follows"), [
+    (6, True),  # reads `one`, declared by the statement whose line 2 failed
+    (7, False),  # reads `fine`: its declaration is clean
+    (8, True),  # reads `other`, declared by the same broken statement
+])
+def test_a_follow_on_error_goes_to_the_change_of_the_error_it_follows(line: int, follows: bool) -> None:
+    lines = FOLLOW_ON_SOURCE.splitlines()
+    renamed = _change("api-path-parameter-renamed", "GET /authors/{id}", "", "/authors/{author_id}", "/authors/{id}")
+    cause = Diagnostic("src/a.vue", 2, 11, 2345, "Argument of type '\"/authors/{author_id}\"' is not assignable "
+                                              "to parameter of type 'PathsWithMethod<paths, \"get\">'.")
+    later = Diagnostic("src/a.vue", line, 1, 2322, "Type 'Readable<X>' is not assignable to type 'Y'.")
+    hits, lost = attribute([cause, later], [renamed, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
+                           new_symbols=SYMBOLS, op_ids=[],
+                           read_line=lambda f, n: lines[n - 1] if 0 < n <= len(lines) else None)
+    if follows:
+        assert (hits, lost) == ({renamed.fingerprint: [cause, later]}, [])
+    else:
+        assert (hits, lost) == ({renamed.fingerprint: [cause]}, [later])
