@@ -28,9 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..diff.engine import METHODS
 from ..diff.model import Change, Direction
-from ..typescript.symbols import SymbolMap
+from ..typescript.symbols import SymbolMap, iter_operations
 from .diagnostics import Diagnostic
 
 #: Below this score an error is not attributed: a strong name of the change must be seen more
@@ -52,18 +51,9 @@ _DETAIL_NOISE = frozenset({"query", "path", "header", "cookie", "parameter", "re
 
 def operation_ids(doc: Mapping[str, Any]) -> dict[str, str]:
     """``{"GET /books": "list_books", …}`` for every operation with an operationId."""
-    out: dict[str, str] = {}
-    paths = doc.get("paths")
-    if not isinstance(paths, dict):
-        return out
-    for path, item in paths.items():
-        if not isinstance(item, dict):
-            continue
-        for method in METHODS:
-            op = item.get(method)
-            if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                out[f"{method.upper()} {path}"] = op["operationId"]
-    return out
+    return {f"{method.upper()} {path}": op["operationId"]
+            for _, path, method, op, _ in iter_operations(doc, ("paths",))
+            if isinstance(op.get("operationId"), str)}
 
 
 @dataclass(frozen=True)
@@ -404,7 +394,7 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
 _DECLARATION = re.compile(r"\b(?:const|let|var)\s+([^=]+?)\s*(?::[^=]*)?=(?!=)")
 #: How far above an error its variable's declaration is looked for, and how long a declaring
 #: statement may be.
-_DECLARATION_REACH, _STATEMENT_LINES = 200, 50
+_DECLARATION_REACH, _STATEMENT_LINES, _LONG_LINE = 200, 50, 2000
 
 
 def _follow_ons(hits: dict[str, list[Diagnostic]], lost: list[Diagnostic],
@@ -434,8 +424,10 @@ def _declared_by_broken(diag: Diagnostic, at: Mapping[tuple[str, int], set[str]]
         return set()
     names = set(_WORD.findall(_STRINGS.sub("", line)))
     for number in range(diag.line - 1, max(0, diag.line - _DECLARATION_REACH), -1):
-        text = read_line(diag.file, number)
-        m = _DECLARATION.search(text or "")
+        text = read_line(diag.file, number) or ""
+        if len(text) > _LONG_LINE:
+            continue  # minified or generated: no declaration a person reads
+        m = _DECLARATION.search(text)
         if m is None or not names & set(_WORD.findall(m.group(1))):
             continue
         # The nearest declaration of a name the error reads: its statement runs until its

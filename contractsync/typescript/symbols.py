@@ -267,12 +267,13 @@ def _resolve(data: Mapping[str, Any], node: Any) -> Any:
     return node
 
 
-def _operation_places(data: Mapping[str, Any]) -> dict[str, tuple[str, Any, Any]]:
-    """operationId → (pointer of the operation, the operation, its path item)."""
+def iter_operations(data: Mapping[str, Any], tops: tuple[str, ...] = ("paths", "webhooks")
+                    ) -> Iterator[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
+    """``(top, path, method, operation, path item)`` of every operation under ``paths`` (and
+    ``webhooks``), in document order."""
     from .paths import METHODS
 
-    out: dict[str, tuple[str, Any, Any]] = {}
-    for top in ("paths", "webhooks"):
+    for top in tops:
         items = data.get(top)
         if not isinstance(items, dict):
             continue
@@ -281,8 +282,16 @@ def _operation_places(data: Mapping[str, Any]) -> dict[str, tuple[str, Any, Any]
                 continue
             for method in METHODS:
                 op = item.get(method)
-                if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                    out.setdefault(op["operationId"], (f"/{top}/{_escape(path)}/{method}", op, item))
+                if isinstance(op, dict):
+                    yield top, path, method, op, item
+
+
+def _operation_places(data: Mapping[str, Any]) -> dict[str, tuple[str, Any, Any]]:
+    """operationId → (pointer of the operation, the operation, its path item)."""
+    out: dict[str, tuple[str, Any, Any]] = {}
+    for top, path, method, op, item in iter_operations(data):
+        if isinstance(op.get("operationId"), str):
+            out.setdefault(op["operationId"], (f"/{top}/{_escape(path)}/{method}", op, item))
     return out
 
 
@@ -381,4 +390,4 @@ def nested_symbols(text: str, top: Iterable[TsSymbol], data: Mapping[str, Any]) 
     return out
 
 
-__all__ = ["NESTED_KINDS", "LineRecorder", "SymbolMap", "TsSymbol", "member_key", "nested_symbols"]
+__all__ = ["NESTED_KINDS", "LineRecorder", "SymbolMap", "TsSymbol", "iter_operations", "member_key", "nested_symbols"]

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 
@@ -28,7 +23,7 @@ from contractsync.spec.canonical import canonical_json
 from contractsync.typescript import TypeScriptOptions, to_typescript
 from contractsync.typescript.options import options_digest
 
-from ._helpers import cli, free_port
+from ._helpers import child_server, cli, free_port
 
 
 @pytest.fixture(scope="module")
@@ -49,24 +44,10 @@ def mirror(tmp_path_factory: pytest.TempPathFactory, v1_spec: Path) -> Path:
 def web_server(directory: Path) -> Iterator[str]:
     """Python's plain static file server (no registry logic at all) on a free loopback port."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/v1/contracts/index.json", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the static web server did not start") from None
-                time.sleep(0.1)
+    with child_server([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                       "--directory", str(directory)], url + "/v1/contracts/index.json"):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def _frontend(tmp_path: Path, registry: str, options: str) -> Path:

@@ -8,8 +8,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -17,13 +15,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from contractsync.client.config import load_pull_config
 from contractsync.client.pull import PullOutcome, watch
 
-from ._helpers import free_port
+from ._helpers import child_server, free_port
 
 SERVER = textwrap.dedent('''
     import hashlib, json, sys
@@ -72,24 +69,10 @@ def spec_server(tmp_path: Path, spec: Path, mode: str) -> Iterator[tuple[str, Pa
     script.write_text(SERVER, encoding="utf-8")
     log = tmp_path / "requests.log"
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(script), str(port), str(spec), str(log), mode],
-                            start_new_session=True)
     url = f"http://127.0.0.1:{port}/openapi.json"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url, timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the spec server did not start") from None
-                time.sleep(0.1)
+    with child_server([sys.executable, str(script), str(port), str(spec), str(log), mode], url):
         log.write_text("", encoding="utf-8")
         yield url, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def _requests(log: Path) -> list[dict[str, object]]:
