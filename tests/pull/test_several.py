@@ -198,3 +198,16 @@ def test_watch_follows_every_contract(web: Web, monkeypatch: pytest.MonkeyPatch)
         stop.set()
         thread.join(timeout=30)
     assert set(web.lock()["contracts"]) == {"bookshop", "payments"}
+
+
+def test_several_in_a_pyproject(web: Web, v1_spec: Path) -> None:
+    """`[[tool.contractsync.pull]]` in a pyproject.toml is the same list."""
+    (web.root / "contractsync.toml").unlink()
+    body = TWO.replace("[[pull]]", "[[tool.contractsync.pull]]").replace("[pull.typescript]",
+                                                                          "[tool.contractsync.pull.typescript]")
+    (web.root / "pyproject.toml").write_text('[project]\nname = "web"\nversion = "0"\n\n' + body, encoding="utf-8")
+    run = web.pull()
+    assert run.code == 0, run.err
+    assert set(web.lock()["contracts"]) == {"bookshop", "payments"}
+    assert "export enum" in (web.root / "src/api/payments.ts").read_text()
+    assert web.pull("--check").code == 0
