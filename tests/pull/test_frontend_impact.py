@@ -54,6 +54,7 @@ def test_update_names_the_broken_places(tmp_path: Path, monkeypatch: pytest.Monk
     assert "response-property-became-nullable" in impact and "src/app.ts:8:" in impact
     # Only the typescript profile sees the path parameter's rename; it is still named (#10).
     assert "api-path-parameter-renamed" in impact and "src/app.ts:11:" in impact
+    assert "(parameter renamed) (typescript profile)" in impact  # a cause the update's own diff has not
     assert "3 changes break the frontend (1 file)" in impact
     assert "Breaking changes the frontend does not use:" in impact
 
