@@ -328,3 +328,18 @@ def test_a_follow_on_error_goes_to_the_change_of_the_error_it_follows(line: int,
         assert (hits, lost) == ({renamed.fingerprint: [cause, later]}, [])
     else:
         assert (hits, lost) == ({renamed.fingerprint: [cause]}, [later])
+
+
+def test_an_enum_comparison_goes_to_the_property_compared() -> None:
+    """TS2367 names only the literal; two properties lost the same value. The expression at the
+    column (`health.status === "down"`) says which one."""
+    health = Change("response-property-enum-value-removed", Level.BREAKING, Direction.RESPONSE,
+                    Location("components.schemas.Health", "status"), "", "health-down", before="down")
+    link = Change("response-property-enum-value-removed", Level.BREAKING, Direction.RESPONSE,
+                  Location("components.schemas.Link", "state"), "", "link-down", before="down")
+    diag = Diagnostic("src/a.vue", 1, 7, 2367, "This comparison appears to be unintentional because the types "
+                      "'\"ok\" | \"degraded\"' and '\"down\"' have no overlap.")
+    hits, lost = attribute([diag], [link, health], types_file="src/api/types.ts", symbols=[SYMBOLS],
+                           new_symbols=SYMBOLS, op_ids=[],
+                           read_line=lambda f, n: 'if (health.status === "down") return;')
+    assert (hits, lost) == ({health.fingerprint: [diag]}, [])
