@@ -14,6 +14,25 @@ pyproject) or ``[tool.contractsync.pull]`` in ``pyproject.toml``.
     [pull.typescript]                              # generator options ([tool.contractsync.typescript])
     enum = true
 
+A frontend talking to several backends lists one ``[[pull]]`` entry per contract, each with a
+``name`` (how the lock and ``pull --name`` call it) and its own outputs and options::
+
+    [[pull]]
+    name = "bookshop"
+    registry = "https://contracts.example.com"
+    contract = "bookshop"
+    types = "src/api/bookshop.ts"
+
+    [[pull]]
+    name = "payments"
+    source = "https://payments.example.com/openapi.json"
+    types = "src/api/payments.ts"
+    [pull.typescript]                              # options of the entry above it
+    enum = true
+
+One ``contractsync.lock`` holds an entry per contract (``{"contracts": {"bookshop": …}}``); the
+single ``[pull]`` table keeps its one-contract lock.
+
 The token is read from ``CONTRACTSYNC_TOKEN`` only: a URL with credentials is refused, so a token
 can never end up in this file or in the lock.
 """
@@ -44,6 +63,8 @@ class PullConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    name: str | None = Field(default=None, description="With several [[pull]] entries: the entry's name "
+                                                       "(its key in the lock, and `pull --name NAME`).")
     registry: str | None = Field(default=None, description="Registry base URL (http(s):// or file://).")
     source: str | None = Field(default=None, description="A plain source instead: file, REV:path or URL.")
     contract: str | None = Field(default=None, description="The contract's name in the registry.")
@@ -74,6 +95,13 @@ class PullConfig(BaseModel):
     @classmethod
     def _contract(cls, value: str | None) -> str | None:
         if value is not None and (problem := name_problem(value, "contract name")) is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and (problem := name_problem(value, "name")) is not None:
             raise ValueError(problem)
         return value
 
@@ -140,6 +168,14 @@ class PullSettings:
     root: Path
     file: Path | None
     table: str
+    name: str | None = None
+    """The entry's name when the file lists several contracts (``[[pull]]``); None for the
+    single ``[pull]`` table. The lock then keeps this contract under ``contracts.<name>``."""
+
+    @property
+    def label(self) -> str:
+        """How errors name the table: ``[pull]``, or ``[[pull]] "bookshop"``."""
+        return f"[{self.table}]" if self.name is None else f'[[{self.table}]] "{self.name}"'
 
     @property
     def lock_path(self) -> Path:
@@ -185,9 +221,23 @@ def _pyproject_pull_table(path: Path) -> Any:
     return contractsync.get("pull") if isinstance(contractsync, dict) else None
 
 
-def load_pull_config(path: Path | None = None, *, start: Path | None = None) -> PullSettings:
+def load_pull_config(path: Path | None = None, *, start: Path | None = None, name: str | None = None) -> PullSettings:
     """Read the pull configuration from ``path`` (a contractsync.toml, or a pyproject.toml) or
-    from the nearest one. Raises :class:`ConfigError` naming the file and the key."""
+    from the nearest one. With several ``[[pull]]`` entries, ``name`` picks one (required then).
+    Raises :class:`ConfigError` naming the file and the key."""
+    entries = load_pull_configs(path, start=start, name=name)
+    if len(entries) > 1:
+        names = ", ".join(str(e.name) for e in entries)
+        raise ConfigError(f"[[{entries[0].table}]] lists {len(entries)} contracts ({names}): name one",
+                          source=str(entries[0].file))
+    return entries[0]
+
+
+def load_pull_configs(path: Path | None = None, *, start: Path | None = None,
+                      name: str | None = None) -> list[PullSettings]:
+    """Every contract the pull configuration lists: the single ``[pull]`` table, or each
+    ``[[pull]]`` entry in order (only the one called ``name``, when given). Raises
+    :class:`ConfigError` naming the file and the key."""
     file = path or find_pull_config(start)
     if file is None:
         here = (start or Path.cwd()).resolve()
@@ -207,12 +257,48 @@ def load_pull_config(path: Path | None = None, *, start: Path | None = None) -> 
         table = doc.get("pull")
     if table is None:
         raise ConfigError(f"no [{table_name}] table", source=str(file))
-    if not isinstance(table, dict):
+    root = file.parent.resolve()
+    if isinstance(table, list):
+        out = _entries(table, file, root, table_name)
+    elif isinstance(table, dict):
+        out = [PullSettings(parse_pull_table(table, source=str(file), name=table_name), root, file, table_name)]
+    else:
         raise ConfigError(f"[{table_name}] must be a table", source=str(file))
-    settings = PullSettings(parse_pull_table(table, source=str(file), name=table_name),
-                            file.parent.resolve(), file, table_name)
-    _confine_outputs(settings)
-    return settings
+    for settings in out:
+        _confine_outputs(settings)
+    if name is not None:
+        chosen = [s for s in out if s.name == name]
+        if not chosen:
+            known = ", ".join(str(s.name) for s in out if s.name) or "none: the file has one [pull] table"
+            raise ConfigError(f"no [[{table_name}]] entry named {name!r} (names: {known})", source=str(file))
+        return chosen
+    return out
+
+
+def _entries(tables: list[Any], file: Path, root: Path, table_name: str) -> list[PullSettings]:
+    """The ``[[pull]]`` entries: each a table with a unique ``name``; no two write one file."""
+    if not tables:
+        raise ConfigError(f"[[{table_name}]] has no entries", source=str(file))
+    out: list[PullSettings] = []
+    writers: dict[str, str] = {}
+    for index, table in enumerate(tables, 1):
+        label = f"[[{table_name}]] #{index}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{label} must be a table", source=str(file))
+        config = parse_pull_table(table, source=str(file), name=label)
+        if config.name is None:
+            raise ConfigError(f"{label} needs a 'name' (with several contracts, the lock and "
+                              "`pull --name` tell them apart by it)", source=str(file))
+        if any(s.name == config.name for s in out):
+            raise ConfigError(f"{label}: name {config.name!r} is used twice", source=str(file))
+        for key, rel in config.outputs().items():
+            target = os.path.normpath(rel)
+            if target in writers:
+                raise ConfigError(f'[[{table_name}]] "{config.name}" {key} = {rel!r} is also an output of '
+                                  f'"{writers[target]}"', source=str(file))
+            writers[target] = config.name
+        out.append(PullSettings(config, root, file, table_name, config.name))
+    return out
 
 
 def _confine_outputs(settings: PullSettings) -> None:
@@ -225,18 +311,20 @@ def _confine_outputs(settings: PullSettings) -> None:
     for key, rel in settings.config.outputs().items():
         target = Path(os.path.normpath(settings.root / rel))
         if not target.is_relative_to(top):
-            raise ConfigError(f"[{settings.table}] {key} = {rel!r} is outside the repository ({top}): "
+            raise ConfigError(f"{settings.label} {key} = {rel!r} is outside the repository ({top}): "
                               "outputs must stay inside it", source=str(settings.file))
 
 
 def parse_pull_table(table: dict[str, Any], *, source: str, name: str = "pull") -> PullConfig:
-    """Validate one ``[pull]`` table; errors name the file and ``[table] key``."""
+    """Validate one ``[pull]`` table (or ``[[pull]]`` entry: ``name`` then is its label, such as
+    ``[[pull]] #2``); errors name the file and ``[table] key``."""
+    label = name if name.startswith("[") else f"[{name}]"
     try:
         return PullConfig.model_validate(table)
     except ValidationError as exc:
         where, message, unknown = describe_validation(exc)
         if unknown:
-            raise ConfigError(f"[{name}] unknown key '{where}'", source=source) from None
+            raise ConfigError(f"{label} unknown key '{where}'", source=source) from None
         if where == "(top level)":
-            raise ConfigError(f"[{name}] {message}", source=source) from None
-        raise ConfigError(f"[{name}] {where}: {message}", source=source) from None
+            raise ConfigError(f"{label} {message}", source=source) from None
+        raise ConfigError(f"{label} {where}: {message}", source=source) from None

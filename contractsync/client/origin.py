@@ -19,10 +19,20 @@ import orjson
 from ..errors import InputError
 from ..spec.canonical import canonical_json
 from ..spec.document import check_structure
-from ..spec.source import FileSource, GitSource, UrlSource, load_spec, parse_source, read_git
+from ..spec.source import (
+    FileSource,
+    GitSource,
+    UrlSource,
+    UrlValidators,
+    fetch_url,
+    load_spec,
+    load_spec_bytes,
+    parse_source,
+    read_git,
+)
 from ..typescript.options import TypeScriptOptions, options_digest
 from .cache import IntegrityError, digest_of
-from .http import RegistryClient, RegistryError
+from .http import Answer, RegistryClient, RegistryError
 from .refs import Ref, is_digest
 from .report import Announced, announced_from_dict
 
@@ -113,11 +123,28 @@ class RegistryOrigin:
     def close(self) -> None:
         self.client.close()
 
+    def _version(self, ref: str, *, etag: str | None = None) -> Answer:
+        """``GET …/versions/{ref}``: the version's JSON record. A static mirror holds it as
+        ``versions/{ref}/index.json``; served by a plain web server, an object store or a CDN
+        (not through ``file://``), the directory answers 404 or an HTML listing, so the record is
+        then read from the file itself."""
+        path = f"{self._prefix}/versions/{ref}"
+        try:
+            answer = self.client.get(path, etag=etag)
+        except RegistryError as exc:
+            if exc.status != 404:
+                raise
+            return self.client.get(f"{path}/index.json", etag=etag)
+        if answer.not_modified or _is_json(answer.body):
+            return answer
+        return self.client.get(f"{path}/index.json", etag=etag)
+
     def resolve(self, known: str | None) -> Resolved | None:
-        path = f"{self._prefix}/{self.ref.kind}s/{quote(self.ref.value, safe=':')}"
-        if self.ref.kind == "digest":
-            path = f"{self._prefix}/versions/{self.ref.value}"
-        answer = self.client.get(path, etag=known if self.ref.movable else None)
+        etag = known if self.ref.movable else None
+        if self.ref.kind in ("digest", "version"):
+            answer = self._version(quote(self.ref.value, safe=":"), etag=etag)
+        else:
+            answer = self.client.get(f"{self._prefix}/{self.ref.kind}s/{quote(self.ref.value, safe=':')}", etag=etag)
         if answer.not_modified:
             return None
         data = answer.json()
@@ -135,7 +162,7 @@ class RegistryOrigin:
 
     def _version_commit(self, digest: str) -> str | None:
         try:
-            answer = self.client.get(f"{self._prefix}/versions/{digest}")
+            answer = self._version(digest)
         except RegistryError as exc:
             if exc.status == 404:
                 return None
@@ -145,7 +172,7 @@ class RegistryOrigin:
 
     def describe(self, digest: str) -> Resolved:
         """The version object of ``digest``."""
-        answer = self.client.get(f"{self._prefix}/versions/{digest}")
+        answer = self._version(digest)
         data = answer.json()
         version = data.get("version") if isinstance(data, dict) else None
         return Resolved(digest, version if isinstance(version, int) else None,
@@ -197,6 +224,14 @@ class RegistryOrigin:
             return None
 
 
+def _is_json(body: bytes) -> bool:
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
 def _source_commit(data: dict[str, Any]) -> str | None:
     source = data.get("source")
     if isinstance(source, dict) and isinstance(source.get("commit"), str):
@@ -219,15 +254,29 @@ class PlainOrigin:
         self.name = text
         self.remote = isinstance(self.source, UrlSource)
         self._last: tuple[str, bytes] | None = None
+        #: For a URL: the last answer's validators and what it held, so the next read (each
+        #: ``pull --watch`` poll) is a conditional GET that an unchanged contract answers with 304.
+        self._validators: UrlValidators | None = None
+        self._info_version = ""
 
     def close(self) -> None:
         return None
 
     def _read(self) -> tuple[str, bytes, str]:
-        doc = load_spec(self.source)
+        if isinstance(self.source, UrlSource):
+            known = self._validators if self._last is not None else None
+            raw, validators = fetch_url(self.source, known)
+            if raw is None and self._last is not None:
+                return self._last[0], self._last[1], self._info_version
+            assert raw is not None
+            doc = load_spec_bytes(raw, self.source.url)
+            self._validators = validators if (validators.etag or validators.last_modified) else None
+        else:
+            doc = load_spec(self.source)
         canon = canonical_json(doc.data)
         digest = "sha256:" + hashlib.sha256(canon).hexdigest()
         self._last = (digest, canon)
+        self._info_version = doc.version
         return digest, canon, doc.version
 
     def resolve(self, known: str | None) -> Resolved | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -198,9 +198,11 @@ def check(settings: PullSettings) -> list[str]:
     """Every way the outputs or the config drifted from the lock, one line each (empty: in sync).
     Reads only local files."""
     lock_path = settings.lock_path
-    lock = load_lock(lock_path)
+    lock = load_lock(lock_path, settings.name)
     shown = display_path(lock_path)
     if lock is None:
+        if settings.name is not None and lock_path.exists():
+            return [f'{shown} has no entry for "{settings.name}": run `contractsync pull`']
         return [f"{shown} does not exist: run `contractsync pull`"]
     reasons = []
     drift = identity_drift(settings, lock)
@@ -240,7 +242,7 @@ def check(settings: PullSettings) -> list[str]:
 
 def install(settings: PullSettings, *, origin: Origin | None = None, cache: ContractCache | None = None) -> PullOutcome:
     """Install exactly the locked version (a first pull when there is no lock)."""
-    lock = load_lock(settings.lock_path)
+    lock = load_lock(settings.lock_path, settings.name)
     if lock is None:
         return update(settings, origin=origin, cache=cache)
     drift = identity_drift(settings, lock)
@@ -276,7 +278,7 @@ def install(settings: PullSettings, *, origin: Origin | None = None, cache: Cont
     written = _write_outputs(settings, outputs)
     new_lock = _lock_for(settings, Resolved(digest, lock.contract.version, lock.contract.info_version,
                                             lock.contract.source_commit), outputs)
-    lock_written = save_lock(settings.lock_path, new_lock)
+    lock_written = save_lock(settings.lock_path, new_lock, settings.name)
     return PullOutcome(report, written, lock_written, contract_from=got_from, types_from=types_from,
                        new_document=doc)
 
@@ -331,7 +333,7 @@ def update(
     """Resolve the ref, report what changed since the locked version, regenerate and rewrite the
     lock; when breaking changes arrive and ``accept_breaking`` is False, write nothing and return
     an outcome with ``refused`` set."""
-    lock = load_lock(settings.lock_path)
+    lock = load_lock(settings.lock_path, settings.name)
     cache = cache or ContractCache()
     own = origin is None
     origin = origin or make_origin(settings)
@@ -372,7 +374,7 @@ def _apply(settings: PullSettings, lock: Lock | None, resolved: Resolved, origin
     outputs, types_from = _render_outputs(settings, canon, new_doc, origin, online=got_from != "cache",
                                           expected=None)
     written = _write_outputs(settings, outputs)
-    lock_written = save_lock(settings.lock_path, _lock_for(settings, resolved, outputs))
+    lock_written = save_lock(settings.lock_path, _lock_for(settings, resolved, outputs), settings.name)
     return PullOutcome(report, written, lock_written, contract_from=got_from, types_from=types_from,
                        old_document=old_doc, new_document=new_doc)
 
@@ -453,33 +455,37 @@ def frontend_impact(outcome: PullOutcome, frontend: Path, settings: PullSettings
 # --- watch ---------------------------------------------------------------------------------------
 
 def watch(
-    settings: PullSettings,
+    settings: PullSettings | Sequence[PullSettings],
     *,
     interval: float = 2.0,
     stop: threading.Event,
     on_update: Callable[[PullOutcome], None],
     on_problem: Callable[[str | None], None],
 ) -> None:
-    """Poll the ref every ``interval`` seconds (a conditional GET for a registry label) and apply
-    each new version — breaking ones too: watching is for development, where the type-checker then
-    shows what broke. ``on_problem`` is called once when the origin becomes unreachable (with the
-    message) and once when it answers again (with None). Returns when ``stop`` is set."""
+    """Poll the ref every ``interval`` seconds (a conditional GET for a registry label or a URL)
+    and apply each new version — breaking ones too: watching is for development, where the
+    type-checker then shows what broke. With several contracts (``[[pull]]``) each is polled in
+    turn. ``on_problem`` is called once when an origin becomes unreachable (with the message) and
+    once when it answers again (with None). Returns when ``stop`` is set."""
+    entries = [settings] if isinstance(settings, PullSettings) else list(settings)
     cache = ContractCache()
-    origin = make_origin(settings)
-    failing = False
+    origins = [make_origin(entry) for entry in entries]
+    failing = [False] * len(entries)
     try:
         while not stop.is_set():
-            try:
-                outcome = update(settings, accept_breaking=True, origin=origin, cache=cache)
-                if failing:
-                    failing = False
-                    on_problem(None)
-                if outcome.report.changed or outcome.written:
-                    on_update(outcome)
-            except ContractsyncError as exc:
-                if not failing:
-                    failing = True
-                    on_problem(exc.one_line())
+            for i, (entry, origin) in enumerate(zip(entries, origins, strict=True)):
+                try:
+                    outcome = update(entry, accept_breaking=True, origin=origin, cache=cache)
+                    if failing[i]:
+                        failing[i] = False
+                        on_problem(None)
+                    if outcome.report.changed or outcome.written:
+                        on_update(outcome)
+                except ContractsyncError as exc:
+                    if not failing[i]:
+                        failing[i] = True
+                        on_problem(exc.one_line())
             stop.wait(interval)
     finally:
-        origin.close()
+        for origin in origins:
+            origin.close()

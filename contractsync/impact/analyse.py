@@ -56,6 +56,9 @@ class ImpactReport:
     """Errors the frontend already has with BASE (not counted)."""
     base_source: str = ""
     revision_source: str = ""
+    profile_only: frozenset[str] = frozenset()
+    """Fingerprints of changes the caller's report did not list and the ``typescript`` profile
+    found (an alias removed, a path parameter renamed): causes of breakage, not of the verdict."""
     baseline_cached: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -72,8 +75,9 @@ class ImpactReport:
 
     @property
     def untouched(self) -> list[Change]:
-        """Breaking (wire) changes that break nothing in this frontend."""
-        return [c for c in self.changes if c.level is Level.BREAKING and c.fingerprint not in self.breaks]
+        """Breaking changes (as the caller's report judged them) that break nothing in this frontend."""
+        return [c for c in self.changes if c.level is Level.BREAKING and c.fingerprint not in self.breaks
+                and c.fingerprint not in self.profile_only]
 
     @property
     def files(self) -> list[str]:
@@ -103,6 +107,7 @@ class ImpactReport:
             "changes": [{**c.to_dict(), "frontend_errors": [d.to_dict() for d in self.breaks.get(c.fingerprint, [])]}
                         for c in self.changes],
             "untouched": [c.fingerprint for c in self.untouched],
+            "profile_only": sorted(self.profile_only),
             "unattributed": [d.to_dict() for d in self.unattributed],
             "baseline_cached": self.baseline_cached,
             "warnings": self.warnings,
@@ -123,7 +128,15 @@ def analyse(
 ) -> ImpactReport:
     """Type-check the frontend in ``frontend`` with types generated from ``base`` and from ``new``
     and attribute the errors only ``new`` causes to the changes of ``report`` (default: the
-    plain diff of the two documents).
+    diff of the two documents under the ``typescript`` profile).
+
+    Whatever profile ``report`` was judged with, the errors are attributed with the
+    ``typescript`` profile's findings: a change only TypeScript sees (an alias removed, a path
+    parameter renamed) is added to the report's changes as a cause (listed in
+    :attr:`ImpactReport.profile_only`, never counted as untouched), and a change both list is
+    weighed at the profile's level when errors tie (an enum value added to a response is a
+    warning on the wire, breaking for an exhaustive ``switch``). The report's own levels are kept
+    in the result, so a gate's verdict does not change.
 
     ``types`` is the generated file relative to the frontend (default: its contractsync.toml
     ``[pull] types`` or contractsync.lock output); ``typecheck_cmd`` replaces the detected
@@ -140,20 +153,24 @@ def analyse(
         opts = options or TypeScriptOptions(**fe.typescript_options)
     except ValueError as exc:
         raise InputError(f"[pull.typescript]: {exc}", source=str(root / "contractsync.toml")) from None
+    from ..diff.options import DiffOptions
+
+    typescript = diff(base if isinstance(base, Document) else dict(base),
+                      new if isinstance(new, Document) else dict(new), options=DiffOptions(profile="typescript"))
     if report is None:
-        report = diff(base if isinstance(base, Document) else dict(base),
-                      new if isinstance(new, Document) else dict(new))
+        report = typescript
     started = time.perf_counter()
     base_ts = to_typescript_with_symbols(base, opts, warn=lambda w: None)
     new_ts = to_typescript_with_symbols(new, opts, warn=lambda w: None)
     seconds = {"generate": time.perf_counter() - started}
     with ended_by_signals():
-        return _analyse(str(frontend), root, fe, base, new, report, base_ts, new_ts, seconds, timeout, use_cache)
+        return _analyse(str(frontend), root, fe, base, new, report, typescript, base_ts, new_ts, seconds,
+                        timeout, use_cache)
 
 
 def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str, Any], new: Document | Mapping[str, Any],
-             report: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float], timeout: float,
-             use_cache: bool) -> ImpactReport:
+             report: Report, typescript: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float],
+             timeout: float, use_cache: bool) -> ImpactReport:
     tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
     try:
         work = tmp / "frontend"
@@ -205,7 +222,11 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
 
         base_data = base.data if isinstance(base, Document) else base
         new_data = new.data if isinstance(new, Document) else new
-        hits, lost = attribute(fresh, report.changes, types_file=fe.types,
+        listed = {c.fingerprint for c in report.changes}
+        extra = [c for c in typescript.changes if c.fingerprint not in listed]
+        judged = {c.fingerprint: c for c in typescript.changes}
+        candidates = [judged.get(c.fingerprint, c) for c in report.changes] + extra
+        hits, lost = attribute(fresh, candidates, types_file=fe.types,
                                symbols=[base_ts.symbols, new_ts.symbols], new_symbols=new_ts.symbols,
                                op_ids=[operation_ids(base_data), operation_ids(new_data)],
                                read_line=read_line)
@@ -216,9 +237,10 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
         warnings.append(f"the frontend already has {len(base_diags)} type error"
                         f"{'s' if len(base_diags) != 1 else ''} with the BASE types; only new errors are counted")
     return ImpactReport(
-        frontend=shown, types=fe.types, command=command, changes=list(report.changes),
+        frontend=shown, types=fe.types, command=command, changes=[*report.changes, *extra],
         breaks=hits, new_errors=fresh, unattributed=lost, baseline_errors=base_diags,
         base_source=report.base_source, revision_source=report.revision_source,
+        profile_only=frozenset(c.fingerprint for c in extra),
         baseline_cached=cached is not None, seconds=seconds, warnings=warnings,
     )
 

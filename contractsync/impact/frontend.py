@@ -56,13 +56,26 @@ def _read_json(path: Path) -> Any:
         raise InputError(f"invalid JSON: {exc}", source=str(path)) from None
 
 
-def find_types(root: Path) -> tuple[str | None, dict[str, Any]]:
+def find_types(root: Path, wanted: str | None = None) -> tuple[str | None, dict[str, Any]]:
     """The types file named by ``contractsync.toml`` ([pull] types) or ``contractsync.lock`` (the
-    ``.ts`` output), and the ``[pull.typescript]`` options; ``(None, {})`` when neither says."""
+    ``.ts`` output), and the ``[pull.typescript]`` options; ``(None, {})`` when neither says.
+    With several contracts (``[[pull]]`` entries), the entry whose types are ``wanted`` (or the
+    only one with types); several candidates and no ``wanted`` is an :class:`InputError`."""
     options: dict[str, Any] = {}
     toml = root / "contractsync.toml"
     if toml.is_file():
         pull = _read_toml(toml).get("pull", {})
+        if isinstance(pull, list):
+            entries: list[tuple[str | None, dict[str, Any]]] = [
+                (str(e["types"]), dict(e["typescript"]) if isinstance(e.get("typescript"), dict) else {})
+                for e in pull if isinstance(e, dict) and isinstance(e.get("types"), str)]
+            chosen = [e for e in entries if wanted is None or e[0] == wanted]
+            if len(chosen) == 1:
+                return chosen[0]
+            if len(chosen) > 1:
+                raise InputError(f"lists {len(chosen)} contracts ([[pull]]): pass --types with one of "
+                                 f"{', '.join(str(t) for t, _ in chosen)}", source=str(toml))
+            return wanted, {}
         if isinstance(pull, dict):
             ts = pull.get("typescript")
             if isinstance(ts, dict):
@@ -106,7 +119,7 @@ def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | 
     ``typecheck_cmd`` (a shell-style command line) override what the directory says."""
     if not root.is_dir():
         raise InputError("no such directory", source=str(root))
-    found, options = find_types(root)
+    found, options = find_types(root, types)
     types = types or found
     if types is None:
         raise InputError("cannot find the generated types file: no [pull] types in contractsync.toml "

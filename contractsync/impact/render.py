@@ -39,14 +39,15 @@ def _short(text: str) -> str:
     return text if len(text) <= SHORT else text[:SHORT - 1].rstrip() + "…"
 
 
-def _title(change: Change) -> str:
-    return f"{change.id}: {change.message}"
+def _title(change: Change, report: ImpactReport | None = None) -> str:
+    mark = " (typescript profile)" if report is not None and change.fingerprint in report.profile_only else ""
+    return f"{change.id}: {change.message}{mark}"
 
 
 def text(report: ImpactReport) -> str:
     lines = [f"Frontend impact: {report.frontend} ({' '.join(report.command)})", ""]
     for change in report.breaking_changes:
-        lines.append(f"{change.level.value.upper():8} {_title(change)}  [{change.fingerprint}]")
+        lines.append(f"{change.level.value.upper():8} {_title(change, report)}  [{change.fingerprint}]")
         for diag in report.breaks[change.fingerprint]:
             lines.append(f"    {_where(report, diag)}  TS{diag.code}: {_short(diag.headline)}")
         lines.append("")

@@ -143,10 +143,22 @@ def load_spec(
         doc = export_app(src)
     else:
         raw, name, path = read_source(src)
-        fmt = detect_format(raw, path.name if path else name)
-        data = parse_bytes(raw, source=name, fmt=fmt)
-        warnings = check_structure(data, source=name)
-        doc = Document(data=data, source=name, raw=raw, format=fmt, path=path, warnings=warnings)
+        return load_spec_bytes(raw, name, path=path, refs=refs, allow_external_refs=allow_external_refs)
+    return _checked_refs(doc, refs=refs, allow_external_refs=allow_external_refs)
+
+
+def load_spec_bytes(raw: bytes, name: str, *, path: Path | None = None, refs: bool = True,
+                    allow_external_refs: bool = False) -> Document:
+    """:func:`load_spec` of bytes already read from ``name`` (a file at ``path``, or a URL read
+    with :func:`fetch_url`): the same parse and checks, the same one-line errors."""
+    fmt = detect_format(raw, path.name if path else name)
+    data = parse_bytes(raw, source=name, fmt=fmt)
+    warnings = check_structure(data, source=name)
+    doc = Document(data=data, source=name, raw=raw, format=fmt, path=path, warnings=warnings)
+    return _checked_refs(doc, refs=refs, allow_external_refs=allow_external_refs)
+
+
+def _checked_refs(doc: Document, *, refs: bool, allow_external_refs: bool) -> Document:
     if refs:
         external = check_refs(doc.data, source=doc.source, allow_external=allow_external_refs,
                               raw=doc.raw, fmt=doc.format)
@@ -208,14 +220,44 @@ def _read_file(path: Path) -> bytes:
         raise SpecLoadError(f"cannot read: {exc.strerror}", source=str(path)) from None
 
 
+@dataclass(frozen=True)
+class UrlValidators:
+    """What an HTTP server said identifies the content it sent: its ``ETag`` and
+    ``Last-Modified``, sent back as ``If-None-Match`` / ``If-Modified-Since``."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        out = {}
+        if self.etag is not None:
+            out["If-None-Match"] = self.etag
+        if self.last_modified is not None:
+            out["If-Modified-Since"] = self.last_modified
+        return out
+
+
 def _read_url(src: UrlSource) -> bytes:
+    body, _ = fetch_url(src)
+    assert body is not None  # unconditional: never 304
+    return body
+
+
+def fetch_url(src: UrlSource, validators: UrlValidators | None = None) -> tuple[bytes | None, UrlValidators]:
+    """GET ``src`` (size-limited, one-line errors). With ``validators`` from an earlier answer it
+    is a conditional GET: ``(None, validators)`` when the server answers 304 Not Modified, so an
+    unchanged contract is not downloaded again. The answer's own validators come back with it."""
     import httpx  # imported here: it costs ~50 ms of start-up that only URL sources need
 
+    conditional = validators.headers() if validators is not None else {}
     try:
         with httpx.stream(
             "GET", src.url, timeout=src.timeout, follow_redirects=True,
-            headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.5"},
+            headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.5", **conditional},
         ) as response:
+            if response.status_code == 304 and conditional:
+                assert validators is not None
+                return None, validators
             if response.status_code >= 400:
                 raise SpecLoadError(f"HTTP {response.status_code} {response.reason_phrase}", source=src.url)
             declared = response.headers.get("content-length")
@@ -228,7 +270,7 @@ def _read_url(src: UrlSource) -> bytes:
                 if size > src.max_bytes:
                     raise SpecLoadError(f"is larger than {_size(src.max_bytes)}", source=src.url)
                 chunks.append(chunk)
-            return b"".join(chunks)
+            return b"".join(chunks), UrlValidators(response.headers.get("etag"), response.headers.get("last-modified"))
     except httpx.TimeoutException:
         raise SpecLoadError(f"timed out after {src.timeout:g} s", source=src.url) from None
     except httpx.ConnectError as exc:

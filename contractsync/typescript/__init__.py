@@ -62,7 +62,7 @@ def to_typescript(
     ``any``; each is reported once to ``warn`` (default: the ``contractsync.typescript`` logger)
     with the JSON pointer of the place.
     """
-    return to_typescript_with_symbols(doc, options, warn=warn).text
+    return to_typescript_with_symbols(doc, options, warn=warn, nested=False).text
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,18 @@ def to_typescript_with_symbols(
     options: TypeScriptOptions | None = None,
     *,
     warn: WarnCallback | None = None,
+    nested: bool = True,
 ) -> TypeScriptResult:
     """:func:`to_typescript`, also returning the :class:`~.symbols.SymbolMap` of the output:
-    for each path, operation, component schema, request view and alias, the contract name, JSON
-    pointer and the lines it occupies. Frontend impact analysis uses it to attribute compiler
-    errors to contract changes."""
+    for each path, operation, component schema, request view and alias — and inside schemas and
+    operations each property, parameter and response — the contract name, JSON pointer and the
+    lines it occupies. Frontend impact analysis uses it to attribute compiler
+    errors to contract changes. ``nested=False`` records the top-level declarations only: the
+    nested members cost more than the generation itself on a large contract (1.2 s against 0.7 s
+    on GitHub's 13 MB description), and :func:`to_typescript` does not need them."""
     from .context import Context
     from .document import render
-    from .symbols import LineRecorder
+    from .symbols import LineRecorder, SymbolMap, nested_symbols
 
     if isinstance(doc, Document):
         data = doc.data
@@ -102,4 +106,6 @@ def to_typescript_with_symbols(
         ctx.warn_callback = warn
     recorder = LineRecorder()
     text = render(ctx, title=title, version=version, sha256=sha256, recorder=recorder)
-    return TypeScriptResult(text, recorder.finish())
+    top = recorder.finish()
+    inner = nested_symbols(text, top, data) if nested else []
+    return TypeScriptResult(text, SymbolMap(sorted([*top, *inner], key=lambda s: (s.start, s.end))))

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from . import ident
 from .components import emit_components, emit_schemas
 from .context import Context, escape_pointer_segment
@@ -48,6 +52,41 @@ def _enum_values(ctx: Context) -> list[str]:
             f"[{', '.join(lit for lit in literals if lit is not None)}];\n"
         )
     return out
+
+
+_ENUM_HEAD = re.compile(r"^export enum ([A-Za-z_$][\w$]*) \{$")
+_ENUM_MEMBER = re.compile(r'^    ("(?:[^"\\]|\\.)*"|[A-Za-z_$][\w$]*) = (.*),$')
+
+
+def _record_enum_members(ctx: Context, rec: LineRecorder, part: str) -> None:
+    """Record each member of the ``export enum`` declarations in ``part`` (about to be written at
+    ``rec.line``) as an ``enum-member`` symbol: the value it stands for, ``Genre.romance``, and the
+    pointer of that value in the contract's ``enum`` list."""
+    where = {name: ptr for ptr, name in ctx.enum_names.items()}
+    enum: str | None = None
+    values: list[Any] = []
+    pointer = ""
+    for offset, line in enumerate(part.split("\n")):
+        head = _ENUM_HEAD.match(line)
+        if head is not None:
+            enum = head.group(1)
+            pointer = where.get(enum, "")
+            node = ctx.resolve(pointer) if pointer.startswith("#") else None
+            values = node.get("enum", []) if isinstance(node, dict) else []
+            continue
+        member = _ENUM_MEMBER.match(line)
+        if enum is None or member is None or not pointer:
+            continue
+        try:
+            value = json.loads(member.group(2))
+        except ValueError:
+            continue
+        if value not in values:
+            continue
+        key = member.group(1)
+        ts = f"{enum}[{key}]" if key.startswith('"') else f"{enum}.{key}"
+        rec.symbols.append(TsSymbol("enum-member", str(value), ts, f"{pointer}/enum/{values.index(value)}",
+                                    rec.line + offset, rec.line + offset, enum))
 
 
 def render(ctx: Context, *, title: str, version: str, sha256: str,
@@ -132,6 +171,8 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
             tail.append(("".join(values), []))
     for part, named in tail:
         put("\n")
+        if part.startswith("export enum "):
+            _record_enum_members(ctx, rec, part)
         for kind, schema_name, ts_name, first, last in named:
             rec.symbols.append(TsSymbol(kind, schema_name, ts_name,
                                         "#/components/schemas/" + escape_pointer_segment(schema_name),

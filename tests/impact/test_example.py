@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,10 +24,11 @@ FRONTEND = REPO / "examples" / "bookshop" / "frontend"
 V2 = REPO / "examples" / "bookshop" / "v2"
 
 #: Every type error v2 causes in the example frontend (file, line, column) → the rule it is
-#: attributed to; None: the compiler error follows from another one and no change names it.
+#: attributed to (None: not attributed).
 EXPECTED: dict[tuple[str, int, int], str | None] = {
     ("src/views/AuthorPage.vue", 19, 13): "api-path-parameter-renamed",  # "/authors/{author_id}"
-    ("src/views/AuthorPage.vue", 26, 3): None,  # author.value = one.data (the call above failed)
+    # author.value = one.data: follows from the failed call that declared `one` (line 18-21)
+    ("src/views/AuthorPage.vue", 26, 3): "api-path-parameter-renamed",
     ("src/views/BookList.vue", 17, 5): "request-parameter-enum-value-removed",  # sort: "popularity"
     ("src/components/BookCover.vue", 9, 40): "api-removed-without-deprecation",  # operations["books-get_cover"]
     ("src/components/BookCover.vue", 25, 44): "api-removed-without-deprecation",  # GET /books/{book_id}/cover
@@ -143,4 +145,70 @@ def test_attributes_the_vue_examples_wire_safe_breaks(tmp_path: Path, monkeypatc
     got = {(err.file, err.line, err.column, f"TS{err.code}"): change.id
            for change in result.breaking_changes for err in result.breaks[change.fingerprint]}
     assert got == {place: rule_of[name] for name, (_, places) in CHANGES.items() for place in places}
+    assert result.unattributed == []
+
+
+def _nested_changes(doc: dict[str, Any]) -> None:
+    """Several changes at once whose names collide: `name` is a property of Author and AuthorRef
+    and a value of GET /authors' `sort`; `limit` a query parameter of GET /books and GET /authors;
+    `author` a property the same template line reads twice."""
+    schemas = doc["components"]["schemas"]
+
+    def param(path: str, name: str) -> dict[str, Any]:
+        return next(p for p in doc["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+    del schemas["AuthorRef"]["properties"]["name"]  # book.author.name
+    schemas["Author"]["required"].remove("name")  # initials(author.name)
+    schemas["Review"]["required"].remove("reviewer")  # initials(review.reviewer)
+    param("/books", "order")["schema"]["enum"].remove("asc")
+    param("/authors", "sort")["schema"]["enum"].remove("name")  # sort: "name"
+    for path in ("/books", "/authors"):
+        doc["paths"][path]["get"]["parameters"].remove(param(path, "limit"))
+    schemas["Health"]["properties"]["status"]["enum"].append("maintenance")
+    author = schemas["Book-Output"]["properties"]["author"]
+    schemas["Book-Output"]["properties"]["author"] = {"anyOf": [author, {"type": "null"}]}
+
+
+#: Each error the changes above cause → (rule, subject, detail) of the one change it comes from.
+NESTED: dict[tuple[str, int, int, str], tuple[str, str, str]] = {
+    ("src/views/NewBook.vue", 29, 83, "TS2322"):
+        ("request-parameter-enum-value-removed", "GET /authors", "query parameter sort"),
+    ("src/views/BookList.vue", 29, 15, "TS2769"):
+        ("request-parameter-enum-value-removed", "GET /books", "query parameter order"),
+    ("src/components/AuthorCard.vue", 10, 63, "TS2345"):
+        ("response-property-became-optional", "components.schemas.Author", "name"),
+    ("src/components/ReviewList.vue", 16, 59, "TS2345"):
+        ("response-property-became-optional", "components.schemas.Review", "reviewer"),
+    ("src/components/HealthBadge.vue", 23, 13, "TS2322"):
+        ("response-property-enum-value-added", "components.schemas.Health", "status"),
+    **{("src/components/BookCard.vue", 16, 56, "TS18047"): ("response-property-became-nullable",
+                                                           "components.schemas.Book-Output", "author")},
+    **{(file, line, col, "TS18047"): ("response-property-became-nullable", "components.schemas.Book-Output", "author")
+       for file, line, col in [("src/components/BookCard.vue", 17, 12), ("src/components/BookCard.vue", 17, 43),
+                               ("src/views/BookPage.vue", 56, 58), ("src/views/BookPage.vue", 57, 14),
+                               ("src/views/BookPage.vue", 57, 45)]},
+    **{(file, line, col, "TS2339"): ("response-optional-property-removed", "components.schemas.AuthorRef", "name")
+       for file, line, col in [("src/components/BookCard.vue", 17, 24), ("src/views/BookPage.vue", 57, 26)]},
+    **{("src/views/BookList.vue", line, col, "TS2353"): ("request-parameter-removed", "GET /books", "query parameter limit")
+       for line, col in [(43, 68), (95, 31)]},
+}
+
+
+def test_attributes_each_error_to_the_precise_nested_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors about a property, parameter or enum value go to the change at that pointer, not to
+    every change that shares a word with them (#10: attribution depth)."""
+    _require_frontend()
+    from contractsync.diff import DiffOptions, diff
+
+    monkeypatch.setenv("CONTRACTSYNC_CACHE_DIR", str(tmp_path))
+    base = json.loads((REPO / "contracts" / "openapi.json").read_text(encoding="utf-8"))
+    new = json.loads((REPO / "contracts" / "openapi.json").read_text(encoding="utf-8"))
+    _nested_changes(new)
+    result = analyse(FRONTEND, base, new, report=diff(base, new, options=DiffOptions(profile="typescript")))
+    got: dict[tuple[str | None, int, int, str], list[tuple[str, str, str]]] = {}
+    for change in result.breaking_changes:
+        for err in result.breaks[change.fingerprint]:
+            got.setdefault((err.file, err.line, err.column, f"TS{err.code}"), []).append(
+                (change.id, change.location.subject, change.location.detail))
+    assert got == {place: [change] for place, change in NESTED.items()}
     assert result.unattributed == []

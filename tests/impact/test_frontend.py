@@ -26,11 +26,26 @@ def _write(path: Path, text: str) -> None:
     ({"contractsync.toml": '[pull]\nsource = "x"\n',
       "contractsync.lock": json.dumps({"outputs": {"b.ts": "sha256:1"}})}, ("b.ts", {})),
     ({}, (None, {})),
-], ids=["toml", "lock", "toml without types falls back to the lock", "neither"])
+    ({"contractsync.toml": '[[pull]]\nname = "a"\nsource = "x"\ntypes = "a.ts"\n[pull.typescript]\nenum = true\n'},
+     ("a.ts", {"enum": True})),
+], ids=["toml", "lock", "toml without types falls back to the lock", "neither", "one [[pull]] entry"])
 def test_find_types(tmp_path: Path, files: dict[str, str], expected: tuple[object, object]) -> None:
     for name, text in files.items():
         _write(tmp_path / name, text)
     assert find_types(tmp_path) == expected
+
+
+def test_find_types_of_several_contracts(tmp_path: Path) -> None:
+    """A frontend pulling two contracts: --types picks the entry (and its options); without it the
+    choice is the user's, said on one line."""
+    from contractsync.errors import InputError
+
+    _write(tmp_path / "contractsync.toml", '[[pull]]\nname = "a"\nsource = "x"\ntypes = "a.ts"\n'
+           '[[pull]]\nname = "b"\nsource = "y"\ntypes = "b.ts"\n[pull.typescript]\nenum = true\n')
+    assert find_types(tmp_path, "b.ts") == ("b.ts", {"enum": True})
+    assert find_types(tmp_path, "a.ts") == ("a.ts", {})
+    with pytest.raises(InputError, match=r"lists 2 contracts \(\[\[pull\]\]\): pass --types with one of a.ts, b.ts"):
+        find_types(tmp_path)
 
 
 @pytest.mark.parametrize(("deps", "expected"), [

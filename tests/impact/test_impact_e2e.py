@@ -36,6 +36,10 @@ export function shout(r: Review): string {
 export async function popular() {
   return api.GET("/books", { params: { query: { sort: "popularity" } } });
 }
+
+export async function author() {
+  return api.GET("/authors/{author_id}", { params: { path: { author_id: 1 } } });
+}
 """
 
 #: file:line:col of every error v2 causes in APP, and the rule it is attributed to.
@@ -44,6 +48,8 @@ EXPECTED = {
     ("src/app.ts", 10, 14): {"request-property-became-required", "request-property-became-not-nullable"},
     ("src/app.ts", 13, 10): {"response-property-became-nullable"},
     ("src/app.ts", 17, 49): {"request-parameter-enum-value-removed"},
+    # Only the typescript profile reports it (the wire is the same): attributed whatever the profile.
+    ("src/app.ts", 21, 18): {"api-path-parameter-renamed"},
 }
 
 
@@ -114,7 +120,7 @@ def test_every_format_points_at_the_frontend_lines(frontend: Path, v2: Path) -> 
     assert text.returncode == 1, text.stderr
     for place in places:
         assert place in text.stdout
-    assert "5 changes break the frontend (1 file)" in text.stdout
+    assert "6 changes break the frontend (1 file)" in text.stdout
     markdown = _impact(frontend, v2, "-f", "markdown").stdout
     assert all(f"`{p}`" in markdown for p in places)
     github = _impact(frontend, v2, "-f", "github").stdout
@@ -169,6 +175,10 @@ def test_check_with_frontend_blocks_on_each_broken_line(frontend: Path) -> None:
     assert {(Path(b["file"]).relative_to(frontend).as_posix(), b["line"], b["column"]) for b in blockers} \
         == set(EXPECTED)
     assert all(b["fingerprint"] for b in blockers)
+    # The gate judges with the wire profile, yet the rename only TypeScript sees is named as the
+    # cause (#10); the verdict's own changes are unchanged by it.
+    renamed = next(b for b in blockers if b["line"] == 21)
+    assert any("api-path-parameter-renamed" in detail for detail in renamed["details"]), renamed
 
 
 def test_custom_command_with_pretty_output(frontend: Path, v2: Path) -> None:

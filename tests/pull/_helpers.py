@@ -117,6 +117,27 @@ def start_server(store_args: list[str], log: Path) -> Server:
 
 
 @contextlib.contextmanager
+def child_server(argv: list[str], probe: str) -> Iterator[None]:
+    """Run a web server (``argv``, a child process in its own session) until the block ends,
+    once ``probe`` (a URL) answers; stopped by its PID."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(probe, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError(f"{argv[:3]} did not start serving {probe}") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh, uniquely named database on CONTRACTSYNC_TEST_DATABASE_URL's server, dropped after."""
     url = os.environ.get("CONTRACTSYNC_TEST_DATABASE_URL")

@@ -13,7 +13,7 @@ from ..typescript._tsc import NODE_MODULES, require_tsc
 from ._helpers import cli
 
 APP = """\
-import type { Author, Review } from "./api/types";
+import type { Author, Review, paths } from "./api/types";
 
 export function label(a: Author): string {
   return `${a.name} (${a.book_count} books)`;
@@ -22,6 +22,8 @@ export function label(a: Author): string {
 export function shout(r: Review): string {
   return r.reviewer.toUpperCase();
 }
+
+export type OneAuthor = paths["/authors/{author_id}"]["get"];
 """
 
 
@@ -50,7 +52,10 @@ def test_update_names_the_broken_places(tmp_path: Path, monkeypatch: pytest.Monk
     impact = run.out[run.out.index("Frontend impact"):]
     assert "response-required-property-removed" in impact and "src/app.ts:4:" in impact
     assert "response-property-became-nullable" in impact and "src/app.ts:8:" in impact
-    assert "2 changes break the frontend (1 file)" in impact
+    # Only the typescript profile sees the path parameter's rename; it is still named (#10).
+    assert "api-path-parameter-renamed" in impact and "src/app.ts:11:" in impact
+    assert "(parameter renamed) (typescript profile)" in impact  # a cause the update's own diff has not
+    assert "3 changes break the frontend (1 file)" in impact
     assert "Breaking changes the frontend does not use:" in impact
 
     as_json = cli(monkeypatch, capsys, web, "pull", "--update", "--frontend", ".", "--format", "json", env=env)

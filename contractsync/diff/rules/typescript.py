@@ -49,8 +49,8 @@ def compare(engine: Engine) -> None:
     """Report aliases of the base's generated types that the revision's no longer exports."""
     from ...typescript import to_typescript_with_symbols
 
-    old = to_typescript_with_symbols(engine.old, warn=lambda w: None).symbols
-    new = to_typescript_with_symbols(engine.new, warn=lambda w: None).symbols
+    old = to_typescript_with_symbols(engine.old, warn=lambda w: None, nested=False).symbols
+    new = to_typescript_with_symbols(engine.new, warn=lambda w: None, nested=False).symbols
     new_names = {s.ts for s in new if s.kind == "alias"}
     comp = engine.new.get("components")
     schemas = comp.get("schemas") if isinstance(comp, dict) else None
