@@ -44,6 +44,13 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "`request-path-parameter-undeclared` (info). Path parameters match by position, so "
         "renaming `{id}` to `{unit_id}` is no change either.",
     ]),
+    ("Defaults of required parameters", [
+        "A parameter's `default` only matters to clients that omit the parameter. A required "
+        "parameter is always sent, so `request-parameter-default-value-*` is reported only "
+        "while the parameter is declared optional (`required` absent or false) on both sides; a parameter that "
+        "becomes required is `request-parameter-became-required` on its own (oasdiff decides "
+        "the same way).",
+    ]),
     ("Renames", [
         "A component schema, an optional parameter or a property that disappears while another "
         "with the same structure appears *in the same scope* (the document's "

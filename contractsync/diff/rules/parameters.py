@@ -382,11 +382,23 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
                      pre)
         so_, soptr = _schema(p, optr)
         sn_, snptr = _schema(q, nptr)
+        if ro or rn:
+            # A required parameter is always sent, so its default is never used: defaults are
+            # judged only while the parameter is declared optional on both sides (becoming
+            # required is reported on its own).
+            so_, sn_ = _without_default(so_), _without_default(sn_)
         if so_ is not None or sn_ is not None:
             engine.schemas.compare(so_ if so_ is not None else {}, sn_ if sn_ is not None else {},
                                    optr=soptr, nptr=snptr, direction=ctx.request,
                                    family=_family(q, ctx), ops=ops, subject=ctx.name,
                                    detail=_label(q))
+
+
+def _without_default(schema: Any) -> Any:
+    """``schema`` without its own ``default`` (a copy; the document is not touched)."""
+    if isinstance(schema, dict) and "default" in schema:
+        return {k: v for k, v in schema.items() if k != "default"}
+    return schema
 
 
 def _family(q: dict[str, Any], ctx: OpCtx) -> str:
