@@ -11,6 +11,10 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "`number`, so `[number, string]` → `[integer, number, string]` is no change, and "
         "`[integer, string]` → `[number, string]` is a widening only. This holds wherever a "
         "type list sits: request and response bodies and properties, parameters, headers.",
+        "A schema with no `type` (nor `enum`, `const`, `$ref` or composition) admits every "
+        "value, null included: dropping `type: [object, \"null\"]` (or `nullable: true` with "
+        "its `type`) altogether, or adding it to an untyped schema, changes the type but is "
+        "not a `*-became-nullable`/`*-became-not-nullable` change.",
     ]),
     ("Request narrowing", [
         "A request value that gains a restriction can reject what clients send. Two families, "

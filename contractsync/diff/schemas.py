@@ -124,6 +124,14 @@ def _is_null(s: Any) -> bool:
     return s.get("enum") == [None] and all(k in ANNOTATIONS or k in ("enum", "type") for k in s)
 
 
+def _untyped(core: Any) -> bool:
+    """Whether a (nullability-unwrapped) schema restricts nothing about a value's type, so it
+    admits null without saying so: no ``type``, ``$ref``, ``enum``, ``const``, ``not`` or
+    composition."""
+    return isinstance(core, dict) and not any(
+        k in core for k in ("type", "$ref", "enum", "const", "not", *_COMPOSITION))
+
+
 def unwrap(node: Any) -> tuple[Any, bool, dict[str, Any] | None]:
     """``(core, nullable, overlay)``: the schema without its nullability spelling.
 
@@ -509,7 +517,9 @@ class SchemaComparator:
                 nnull = nnull or extra
             oref = nref = None
         add = res.findings.append
-        if onull != nnull:
+        if onull != nnull and not _untyped(cn if onull else co):
+            # An untyped schema already admits null: dropping `type: [X, "null"]` altogether
+            # (or adding it to an untyped schema) leaves null accepted.
             add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, wo_ptr,
                         wn_ptr, ro, wo))
         if oover or nover:

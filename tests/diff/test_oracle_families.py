@@ -62,3 +62,47 @@ def test_an_optional_parameter_default_still_counts(old: Any, new: Any, rid: str
 def test_a_parameter_that_became_required_reports_only_that() -> None:
     got = ids(_doc(_param("header", False, "X")), _doc(_param("header", True, "Y")))
     assert got == {"request-parameter-became-required": "breaking"}
+
+
+# --- an untyped schema already admits null -------------------------------------------------------
+
+def _body(schema: Any, side: str, version: str = "3.1.0") -> dict[str, Any]:
+    content = {"application/json": {"schema": schema}}
+    op: dict[str, Any] = {"responses": {"200": {"description": "ok"}}}
+    if side == "request":
+        op["requestBody"] = {"required": True, "content": content}
+    else:
+        op["responses"]["200"]["content"] = content
+    return {"openapi": version, "info": {"title": "t", "version": "1"},
+            "paths": {"/items": {"post": op}}}
+
+
+_UNTYPED = {"properties": {"name": {"type": "string"}}}
+_NULLABLE_31 = {"type": ["object", "null"], "properties": {"name": {"type": "string"}}}
+_NULLABLE_30 = {"type": "object", "nullable": True, "properties": {"name": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+@pytest.mark.parametrize("nullable", [_NULLABLE_31, _NULLABLE_30])
+@pytest.mark.parametrize("wrap", [False, True])
+def test_dropping_the_type_of_a_nullable_schema_keeps_null(side: str, nullable: Any,
+                                                           wrap: bool) -> None:
+    """`type: [object, "null"]` → no `type` at all: null is still accepted, and the reverse
+    adds nothing; only the type itself changed (at the body's root or in a property)."""
+    def shape(s: Any) -> Any:
+        return {"type": "object", "properties": {"p": s}} if wrap else s
+
+    version = "3.1.0" if nullable is _NULLABLE_31 else "3.0.3"
+    for old, new in ((nullable, _UNTYPED), (_UNTYPED, nullable)):
+        got = ids(_body(shape(old), side, version), _body(shape(new), side, version))
+        assert not any("nullable" in rid for rid in got), (old, new, got)
+        assert got, "the type change itself is still reported"
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_dropping_null_from_a_typed_schema_is_still_a_nullability_change(side: str) -> None:
+    typed = {"type": "object", "properties": {"name": {"type": "string"}}}
+    got = ids(_body(_NULLABLE_31, side), _body(typed, side))
+    assert f"{side}-body-became-not-nullable" in got
+    got = ids(_body(typed, side), _body(_NULLABLE_31, side))
+    assert f"{side}-body-became-nullable" in got
