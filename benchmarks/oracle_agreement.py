@@ -12,7 +12,8 @@ and compare:
 Rows with an ``oasdiff_config`` hint get the matching option: ``deprecation-days`` → a 30-day
 deprecation policy, ``deprecation-days:B,S`` → oasdiff's ``WithDeprecation(B, S)``;
 ``expects-nothing:LEVEL`` marks a test that ran every check and asserted an empty result at LEVEL
-(a case blocks for us if we report anything breaking; exact if we report nothing at that level).
+(a case blocks for us if we report anything breaking; exact if we report nothing at that level);
+``absent-at:LEVEL`` says the ids asserted absent were looked for at LEVEL or above only.
 External ``$ref`` files are read (below each spec's directory). Nothing here knows a file name.
 
 Usage: ``python benchmarks/oracle_agreement.py [--oracle DIR] [--only-disagreements]``
@@ -46,6 +47,7 @@ class CaseResult:
     blocks_ours: bool
     error: str = ""
     nothing_from: str = ""
+    absent_at: str = ""
     """With the ``expects-nothing:LEVEL`` hint: oasdiff (all checks) reports nothing at LEVEL or
     above, so neither may we (ERR/WARN: nothing breaking or possibly breaking; INFO: nothing)."""
 
@@ -55,8 +57,9 @@ class CaseResult:
 
     @property
     def exact(self) -> bool:
+        floor = _LEVELS_FROM.get(self.absent_at, _LEVELS_FROM["INFO"])
         return (not self.error and all(i in self.ours for i, _ in self.expected)
-                and not any(i in self.ours for i in self.absent)
+                and not any(self.ours.get(i) in floor for i in self.absent)
                 and not self.unexpected)
 
     @property
@@ -64,9 +67,13 @@ class CaseResult:
         """Ids we report although the case expects nothing at its level."""
         if not self.nothing_from:
             return []
-        floor = {"ERR": {"breaking"}, "WARN": {"breaking", "warning"}}.get(
-            self.nothing_from, {"breaking", "warning", "info"})
+        floor = _LEVELS_FROM.get(self.nothing_from, _LEVELS_FROM["INFO"])
         return sorted(i for i, lvl in self.ours.items() if lvl in floor)
+
+
+#: Our levels at or above an oasdiff level.
+_LEVELS_FROM = {"ERR": {"breaking"}, "WARN": {"breaking", "warning"},
+                "INFO": {"breaking", "warning", "info"}}
 
 
 def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
@@ -85,7 +92,7 @@ def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
             expected = [tuple(x.rsplit(":", 1)) for x in row["expect_present"].split()]
             absent = row["expect_absent"].split()
             config = row.get("oasdiff_config") or ""
-            beta, stable, nothing_from = _config(config)
+            beta, stable, nothing_from, absent_at = _config(config)
             opts = DiffOptions(now=NOW, allow_external_refs=True,
                                deprecation_days_stable=stable, deprecation_days_beta=beta)
             ours: dict[str, str] = {}
@@ -104,25 +111,30 @@ def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
                 ours=ours, blocks_expected=any(lvl == "ERR" for _, lvl in expected),
                 blocks_ours=(_blocks(expected, ours, sides, RULES) if not nothing_from
                              else "breaking" in ours.values()),
-                error=error, nothing_from=nothing_from))
+                error=error, nothing_from=nothing_from, absent_at=absent_at))
     return results
 
 
-def _config(hints: str) -> tuple[int, int, str]:
-    """(deprecation days beta, stable, expects-nothing level) from an ``oasdiff_config`` cell.
+def _config(hints: str) -> tuple[int, int, str, str]:
+    """(deprecation days beta, stable, expects-nothing level, absent-at level) from an
+    ``oasdiff_config`` cell.
 
     ``deprecation-days`` alone means 30/30; ``deprecation-days:B,S`` gives oasdiff's
-    ``WithDeprecation(B, S)``; ``expects-nothing:LEVEL`` marks a test asserting an empty result.
+    ``WithDeprecation(B, S)``; ``expects-nothing:LEVEL`` marks a test asserting an empty result;
+    ``absent-at:LEVEL`` says the test only saw changes at LEVEL or above, so an id asserted
+    absent may still be reported below it.
     """
     beta = stable = 0
-    nothing_from = ""
+    nothing_from = absent_at = ""
     for hint in hints.split():
         name, _, value = hint.partition(":")
         if name == "deprecation-days":
             beta, stable = (int(v) for v in value.split(",")) if value else (30, 30)
         elif name == "expects-nothing":
             nothing_from = value or "WARN"
-    return beta, stable, nothing_from
+        elif name == "absent-at":
+            absent_at = value
+    return beta, stable, nothing_from, absent_at
 
 
 def _blocks(expected: list[tuple[str, ...]], ours: dict[str, str], sides: dict[str, str],
