@@ -37,6 +37,10 @@ MAX_DEPTH = 150
 ANNOTATIONS = frozenset({"title", "description", "example", "examples", "$comment", "externalDocs",
                          "xml", "$schema", "$id", "$anchor", "summary"})
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
+#: Prefix of a parameter's schema family when the parameter is declared required (on either
+#: side): it is always sent, so a change of its default never applies (oasdiff judges defaults
+#: the same way). ``rules.schema.rule_for`` strips it.
+REQUIRED = "required-"
 _SCALARS = frozenset({"string", "number", "integer", "boolean"})
 _ANY_PATTERNS = frozenset({".*", "^.*$", ""})
 _NON_EMPTY_PATTERNS = frozenset({".+", "^.+$"})

@@ -42,11 +42,43 @@ def _param(loc: str, required: bool, default: Any, name: str = "p") -> dict[str,
 
 # --- defaults of required parameters ---------------------------------------------------------
 
+def _via_component(doc: dict[str, Any]) -> dict[str, Any]:
+    """The same document with every parameter's schema moved to ``components.schemas``."""
+    doc = copy.deepcopy(doc)
+    schemas: dict[str, Any] = {}
+    for item in doc["paths"].values():
+        for param in item["get"]["parameters"]:
+            schemas[param["name"]] = param["schema"]
+            param["schema"] = {"$ref": f"#/components/schemas/{param['name']}"}
+    doc["components"] = {"schemas": schemas}
+    return doc
+
+
+@pytest.mark.parametrize("via_component", [False, True])
 @pytest.mark.parametrize("loc", ["query", "header", "cookie", "path"])
 @pytest.mark.parametrize(("old", "new"), [("X", "Y"), (None, "Y"), ("X", None)])
-def test_a_required_parameter_default_is_never_used(loc: str, old: Any, new: Any) -> None:
-    """Clients always send a required parameter, so its default changing affects nobody."""
-    assert ids(_doc(_param(loc, True, old)), _doc(_param(loc, True, new))) == {}
+def test_a_required_parameter_default_is_never_used(loc: str, old: Any, new: Any,
+                                                    via_component: bool) -> None:
+    """Clients always send a required parameter, so its default changing affects nobody —
+    also when the schema is a shared component."""
+    shape = _via_component if via_component else (lambda d: d)
+    assert ids(shape(_doc(_param(loc, True, old))), shape(_doc(_param(loc, True, new)))) == {}
+
+
+def test_a_component_default_counts_for_the_optional_parameter_using_it() -> None:
+    """One component, a required and an optional parameter: only the optional one's operation
+    is affected."""
+    def doc(default: str) -> dict[str, Any]:
+        d = _via_component(_doc(_param("query", False, default)))
+        d["paths"]["/other"] = {"get": {"parameters": [
+            {"name": "q", "in": "query", "required": True,
+             "schema": {"$ref": "#/components/schemas/p"}}],
+            "responses": {"200": {"description": "ok"}}}}
+        return d
+
+    changes = [c for c in diff(doc("X"), doc("Y"), options=DiffOptions(now=NOW))]
+    assert [c.id for c in changes] == ["request-parameter-default-value-changed"]
+    assert changes[0].operations == ("GET /items/{id}",)
 
 
 @pytest.mark.parametrize(("old", "new", "rid"), [

@@ -19,7 +19,7 @@ from ..engine import path_param_names
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
 from ..renames import match_renames
-from ..schemas import parse_date, safe_eq
+from ..schemas import REQUIRED, parse_date, safe_eq
 from . import lifecycle
 
 if TYPE_CHECKING:
@@ -362,7 +362,7 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         if p is q or safe_eq(p, q):
             sch, sptr = _schema(p, optr)
             engine.schemas.compare(sch, sch, optr=sptr, nptr=_schema(q, nptr)[1],
-                                   direction=ctx.request, family=_family(q, ctx), ops=ops,
+                                   direction=ctx.request, family=_family(q, ctx, p), ops=ops,
                                    subject=ctx.name, detail=_label(q))
             continue
         ro, rn = p.get("required") is True, q.get("required") is True
@@ -382,39 +382,33 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
                      pre)
         so_, soptr = _schema(p, optr)
         sn_, snptr = _schema(q, nptr)
-        if ro or rn:
-            # A required parameter is always sent, so its default is never used: defaults are
-            # judged only while the parameter is declared optional on both sides (becoming
-            # required is reported on its own).
-            so_, sn_ = _without_default(so_), _without_default(sn_)
         if so_ is not None or sn_ is not None:
             engine.schemas.compare(so_ if so_ is not None else {}, sn_ if sn_ is not None else {},
                                    optr=soptr, nptr=snptr, direction=ctx.request,
-                                   family=_family(q, ctx), ops=ops, subject=ctx.name,
+                                   family=_family(q, ctx, p), ops=ops, subject=ctx.name,
                                    detail=_label(q))
 
 
-def _without_default(schema: Any) -> Any:
-    """``schema`` without its own ``default`` (a copy; the document is not touched)."""
-    if isinstance(schema, dict) and "default" in schema:
-        return {k: v for k, v in schema.items() if k != "default"}
-    return schema
-
-
-def _family(q: dict[str, Any], ctx: OpCtx) -> str:
-    """The schema family of a parameter (see ``rules.schema.PARAMETER_FAMILIES``): in a
-    webhook/callback the server sends it (judged like a body it sends); a request header's
+def _family(q: dict[str, Any], ctx: OpCtx, p: dict[str, Any]) -> str:
+    """The schema family of a parameter ``p`` → ``q`` (see ``rules.schema.PARAMETER_FAMILIES``):
+    in a webhook/callback the server sends it (judged like a body it sends); a request header's
     object properties have their own rules; a form/explode query or cookie parameter takes a
-    single value where an array is declared."""
+    single value where an array is declared. Declared required on either side, the family is
+    marked (:data:`~contractsync.diff.schemas.REQUIRED`): such a parameter is always sent, so its default never
+    applies."""
     if ctx.flipped:
         return "body"
     loc = q.get("in")
-    if loc == "header":
-        return "header-parameter"
     style = q.get("style", _DEFAULT_STYLE.get(str(loc)))
-    if loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
-        return "form-parameter"
-    return "parameter"
+    if loc == "header":
+        family = "header-parameter"
+    elif loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
+        family = "form-parameter"
+    else:
+        family = "parameter"
+    if p.get("required") is True or q.get("required") is True:
+        return REQUIRED + family
+    return family
 
 
 def _renames(po: dict[tuple[str, str], tuple[dict[str, Any], str]],
