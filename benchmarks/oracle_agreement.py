@@ -13,7 +13,8 @@ Rows with an ``oasdiff_config`` hint get the matching option: ``deprecation-days
 deprecation policy, ``deprecation-days:B,S`` → oasdiff's ``WithDeprecation(B, S)``;
 ``expects-nothing:LEVEL`` marks a test that ran every check and asserted an empty result at LEVEL
 (a case blocks for us if we report anything breaking; exact if we report nothing at that level);
-``absent-at:LEVEL`` says the ids asserted absent were looked for at LEVEL or above only.
+``absent-at:LEVEL`` says the ids asserted absent were looked for at LEVEL or above only;
+``expects-something:LEVEL``: the test asserted only that something at LEVEL or above is reported.
 External ``$ref`` files are read (below each spec's directory). Nothing here knows a file name.
 
 Usage: ``python benchmarks/oracle_agreement.py [--oracle DIR] [--only-disagreements]``
@@ -48,6 +49,9 @@ class CaseResult:
     error: str = ""
     nothing_from: str = ""
     absent_at: str = ""
+    something_from: str = ""
+    """With ``expects-something:LEVEL``: the test only asserted that some change at LEVEL or above
+    is reported (no id)."""
     """With the ``expects-nothing:LEVEL`` hint: oasdiff (all checks) reports nothing at LEVEL or
     above, so neither may we (ERR/WARN: nothing breaking or possibly breaking; INFO: nothing)."""
 
@@ -58,9 +62,11 @@ class CaseResult:
     @property
     def exact(self) -> bool:
         floor = _LEVELS_FROM.get(self.absent_at, _LEVELS_FROM["INFO"])
+        some = _LEVELS_FROM.get(self.something_from, set())
         return (not self.error and all(i in self.ours for i, _ in self.expected)
                 and not any(self.ours.get(i) in floor for i in self.absent)
-                and not self.unexpected)
+                and not self.unexpected
+                and (not self.something_from or any(v in some for v in self.ours.values())))
 
     @property
     def unexpected(self) -> list[str]:
@@ -92,7 +98,7 @@ def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
             expected = [tuple(x.rsplit(":", 1)) for x in row["expect_present"].split()]
             absent = row["expect_absent"].split()
             config = row.get("oasdiff_config") or ""
-            beta, stable, nothing_from, absent_at = _config(config)
+            beta, stable, nothing_from, absent_at, something_from = _config(config)
             opts = DiffOptions(now=NOW, allow_external_refs=True,
                                deprecation_days_stable=stable, deprecation_days_beta=beta)
             ours: dict[str, str] = {}
@@ -106,26 +112,32 @@ def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
                         ours[change.id] = change.level.value
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
+            blocks_ours = (_blocks(expected, ours, sides, RULES)
+                           if not (nothing_from or something_from) else "breaking" in ours.values())
+            blocks_expected = any(lvl == "ERR" for _, lvl in expected)
+            if something_from:
+                # "something at WARN+" may or may not block in oasdiff: only ERR decides.
+                blocks_expected = blocks_ours if something_from != "ERR" else True
             results.append(CaseResult(
                 test=row["test"], expected=[(i, lvl) for i, lvl in expected], absent=absent,
-                ours=ours, blocks_expected=any(lvl == "ERR" for _, lvl in expected),
-                blocks_ours=(_blocks(expected, ours, sides, RULES) if not nothing_from
-                             else "breaking" in ours.values()),
-                error=error, nothing_from=nothing_from, absent_at=absent_at))
+                ours=ours, blocks_expected=blocks_expected, blocks_ours=blocks_ours,
+                error=error, nothing_from=nothing_from, absent_at=absent_at,
+                something_from=something_from))
     return results
 
 
-def _config(hints: str) -> tuple[int, int, str, str]:
+def _config(hints: str) -> tuple[int, int, str, str, str]:
     """(deprecation days beta, stable, expects-nothing level, absent-at level) from an
     ``oasdiff_config`` cell.
 
     ``deprecation-days`` alone means 30/30; ``deprecation-days:B,S`` gives oasdiff's
     ``WithDeprecation(B, S)``; ``expects-nothing:LEVEL`` marks a test asserting an empty result;
     ``absent-at:LEVEL`` says the test only saw changes at LEVEL or above, so an id asserted
-    absent may still be reported below it.
+    absent may still be reported below it; ``expects-something:LEVEL`` marks a test asserting
+    only that some change at LEVEL or above is reported.
     """
     beta = stable = 0
-    nothing_from = absent_at = ""
+    nothing_from = absent_at = something_from = ""
     for hint in hints.split():
         name, _, value = hint.partition(":")
         if name == "deprecation-days":
@@ -134,7 +146,9 @@ def _config(hints: str) -> tuple[int, int, str, str]:
             nothing_from = value or "WARN"
         elif name == "absent-at":
             absent_at = value
-    return beta, stable, nothing_from, absent_at
+        elif name == "expects-something":
+            something_from = value or "WARN"
+    return beta, stable, nothing_from, absent_at, something_from
 
 
 def _blocks(expected: list[tuple[str, ...]], ours: dict[str, str], sides: dict[str, str],
@@ -177,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         mine = r.error or " ".join(
             f"{i}:{r.ours[i]}" for i, _ in r.expected if i in r.ours) or "(none of them)"
         extra = sorted(i for i, lvl in r.ours.items() if i not in dict(r.expected))
-        if r.nothing_from and not r.error:
+        if r.something_from and not r.error:
+            exp = f"(something at {r.something_from}+)"
+        elif r.nothing_from and not r.error:
             exp = f"(nothing at {r.nothing_from}+)"
             mine = " ".join(f"{i}:{r.ours[i]}" for i in r.unexpected) or "(nothing)"
         elif extra and not r.error and not r.exact:
