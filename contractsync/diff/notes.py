@@ -48,6 +48,15 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "`request-path-parameter-undeclared` (info). Path parameters match by position, so "
         "renaming `{id}` to `{unit_id}` is no change either.",
     ]),
+    ("Parameters folded into an object", [
+        "A query or cookie parameter with an object schema, `style: form` and `explode: true` "
+        "(the defaults there) sends each property as its own parameter: `?page=1&size=10`. "
+        "Folding separate `page` and `size` parameters into such an object, or unfolding one, "
+        "changes no request, so the properties are matched with the parameters of the same "
+        "name and compared one by one (a property is required when the object is required and "
+        "lists it); only what really appears or disappears is reported. `explode: false`, "
+        "`deepObject` and headers send something else and stay a removal plus an addition.",
+    ]),
     ("Defaults of required parameters", [
         "A parameter's `default` only matters to clients that omit the parameter. A required "
         "parameter is always sent, so `request-parameter-default-value-*` is reported only "

@@ -15,10 +15,29 @@ from contractsync.diff import DiffOptions, diff
 NOW = datetime.date(2026, 1, 1)
 
 
+def _resolves(doc: Any, pointer: str | None) -> bool:
+    node = doc
+    for token in (pointer or "").split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
+
+
 def ids(before: Any, after: Any, **options: Any) -> dict[str, str]:
-    """Rule id → level of every change ``before`` → ``after`` reports."""
-    return {c.id: c.level.value for c in diff(copy.deepcopy(before), copy.deepcopy(after),
-                                               options=DiffOptions(now=NOW, **options))}
+    """Rule id → level of every change ``before`` → ``after`` reports (every pointer a change
+    carries points at something in its document)."""
+    out: dict[str, str] = {}
+    for c in diff(copy.deepcopy(before), copy.deepcopy(after),
+                  options=DiffOptions(now=NOW, **options)):
+        assert _resolves(before, c.location.base), (c.id, c.location.base)
+        assert _resolves(after, c.location.revision), (c.id, c.location.revision)
+        out[c.id] = c.level.value
+    return out
 
 
 def _doc(param: dict[str, Any], path: str = "/items/{id}") -> dict[str, Any]:
@@ -138,3 +157,84 @@ def test_dropping_null_from_a_typed_schema_is_still_a_nullability_change(side: s
     assert f"{side}-body-became-not-nullable" in got
     got = ids(_body(typed, side), _body(_NULLABLE_31, side))
     assert f"{side}-body-became-nullable" in got
+
+
+# --- parameters folded into a form/explode object parameter ----------------------------------
+
+def _op(*params: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                           "paths": {"/items": {"get": {"parameters": list(params),
+                                                        "responses": {"200": {"description": "ok"}}}}}}
+    if schemas:
+        doc["components"] = {"schemas": schemas}
+    return doc
+
+
+def _simple(name: str, loc: str = "query", typ: str = "integer", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": loc, "schema": {"type": typ}, **extra}
+
+
+def _object(loc: str = "query", props: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    props = props or {"page": {"type": "integer"}, "size": {"type": "integer"}}
+    return {"name": "paging", "in": loc, "schema": {"type": "object", "properties": props}, **extra}
+
+
+_FOLDED = [_object(), _object(style="form", explode=True)]
+
+
+@pytest.mark.parametrize("folded", _FOLDED)
+@pytest.mark.parametrize("loc", ["query", "cookie"])
+def test_folding_parameters_into_an_exploded_object_changes_no_request(folded: Any,
+                                                                       loc: str) -> None:
+    """`?page=1&size=10` is what both spellings send: no removal, no addition, either way."""
+    simple = _op(_simple("page", loc), _simple("size", loc))
+    obj = _op({**folded, "in": loc})
+    assert ids(simple, obj) == {}
+    assert ids(obj, simple) == {}
+
+
+def test_a_folded_parameter_is_still_compared() -> None:
+    before = _op(_simple("page"), _simple("size"), _simple("sort", typ="string"))
+    after = _op(_object(props={"page": {"type": "integer", "maximum": 100},
+                               "size": {"type": "integer"}}),
+                _simple("sort", typ="string"))
+    assert ids(before, after) == {"request-parameter-max-set": "warning"}
+
+
+def test_folding_reports_what_really_appears_or_disappears() -> None:
+    before = _op(_simple("page"), _simple("size"), _simple("q", typ="string"))
+    after = _op(_object(props={"page": {"type": "integer"}, "size": {"type": "integer"},
+                               "cursor": {"type": "string"}}))
+    assert ids(before, after) == {"request-parameter-removed": "warning",
+                                  "new-optional-request-parameter": "info"}
+
+
+def test_a_folded_object_through_a_component() -> None:
+    after = _op({"name": "paging", "in": "query",
+                 "schema": {"$ref": "#/components/schemas/Paging"}},
+                schemas={"Paging": {"type": "object", "properties": {
+                    "page": {"type": "integer"}, "size": {"type": "string"}}}})
+    assert ids(_op(_simple("page"), _simple("size")), after) == {
+        "request-parameter-type-generalized": "info"}
+
+
+def test_required_properties_of_a_required_object_stay_required() -> None:
+    before = _op(_simple("page", required=True), _simple("size"))
+    after = _op(_object(required=True) | {"schema": {
+        "type": "object", "required": ["page"],
+        "properties": {"page": {"type": "integer"}, "size": {"type": "integer"}}}})
+    assert ids(before, after) == {}
+    loose = _op(_object())  # the object itself optional: page may be left out now
+    assert ids(before, loose) == {"request-parameter-became-optional": "info"}
+
+
+@pytest.mark.parametrize("other", [
+    _object(explode=False),             # `paging=page,1,size,10`: another wire format
+    _object(style="deepObject", explode=True),  # `paging[page]=1`
+    _object(loc="header"),              # headers are `simple`
+])
+def test_other_spellings_are_not_folded(other: Any) -> None:
+    loc = other["in"]
+    got = ids(_op(_simple("page", loc), _simple("size", loc)), _op(other))
+    assert got["request-parameter-removed"] == "warning"
+    assert "new-optional-request-parameter" in got

@@ -225,6 +225,62 @@ def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any],
     return out
 
 
+class _Unfolded(dict[str, Any]):
+    """One property of a ``form``/``explode`` object parameter seen as the query (or cookie)
+    parameter it is on the wire; ``schema_ptr`` is where its schema sits in the document."""
+
+    schema_ptr: str = ""
+
+
+def _exploded_properties(engine: Engine, side: str, p: dict[str, Any], ptr: str
+                         ) -> dict[str, _Unfolded]:
+    """The wire parameters of a ``form``/``explode: true`` object parameter in a query or
+    cookie: ``?page=1&size=10`` is what both ``page`` and ``size`` as parameters and one object
+    parameter with those properties send. Empty for any other parameter."""
+    style = p.get("style", "form")
+    if (p.get("in") not in ("query", "cookie") or style != "form"
+            or p.get("explode", True) is not True or "schema" not in p):
+        return {}
+    schema, sptr = engine.deref(side, p["schema"], ptr + "/schema")
+    if (not isinstance(schema, dict) or schema.get("type") not in ("object", ["object"])
+            or not isinstance(schema.get("properties"), dict)):
+        return {}
+    listed = schema.get("required")
+    required = listed if isinstance(listed, list) else []
+    out: dict[str, _Unfolded] = {}
+    for name, prop in schema["properties"].items():
+        if not isinstance(name, str):
+            continue
+        v = _Unfolded(name=name, schema=prop,
+                      # present on the wire only when the object is sent and holds it
+                      required=p.get("required") is True and name in required)
+        v["in"] = p["in"]
+        if p.get("deprecated") is True:
+            v["deprecated"] = True
+        v.schema_ptr = f"{sptr}/properties/{escape(name)}"
+        out[name] = v
+    return out
+
+
+def _unfold(engine: Engine, side: str,
+            params: dict[tuple[str, str], tuple[dict[str, Any], str]],
+            other: dict[tuple[str, str], tuple[dict[str, Any], str]]) -> None:
+    """Replace, in ``params``, each exploded object parameter whose properties the ``other``
+    side declares as separate parameters by one parameter per property (oasdiff matches the
+    two spellings the same way), so folding parameters into an object, or back, is judged
+    parameter by parameter and not as removals and additions."""
+    for key, (p, ptr) in list(params.items()):
+        if key in other:
+            continue
+        props = _exploded_properties(engine, side, p, ptr)
+        loc = key[0]
+        if not any((loc, n) in other and (loc, n) not in params for n in props):
+            continue
+        del params[key]
+        for name, v in props.items():
+            params.setdefault((loc, name), (v, v.schema_ptr))
+
+
 def _label(p: dict[str, Any]) -> str:
     """``query parameter limit``; path parameters keep their braces so that the fingerprint
     (which blanks ``{…}``) survives a rename."""
@@ -233,6 +289,8 @@ def _label(p: dict[str, Any]) -> str:
 
 
 def _schema(p: dict[str, Any], ptr: str) -> tuple[Any, str]:
+    if isinstance(p, _Unfolded):
+        return p["schema"], p.schema_ptr
     if "schema" in p:
         return p["schema"], ptr + "/schema"
     content = p.get("content")
@@ -254,6 +312,9 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
                  pn_item)
     if not po and not pn:
         return
+    if not ctx.flipped:
+        _unfold(engine, "new", pn, po)
+        _unfold(engine, "old", po, pn)
     ops = (ctx.name,)
     today = engine.options.today()
 
