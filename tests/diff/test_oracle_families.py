@@ -202,7 +202,8 @@ def test_a_folded_parameter_is_still_compared() -> None:
 
 
 def test_folding_reports_what_really_appears_or_disappears() -> None:
-    before = _op(_simple("page"), _simple("size"), _simple("q", typ="string"))
+    """(A boolean `q` removed and a string `cursor` added: not one rename.)"""
+    before = _op(_simple("page"), _simple("size"), _simple("q", typ="boolean"))
     after = _op(_object(props={"page": {"type": "integer"}, "size": {"type": "integer"},
                                "cursor": {"type": "string"}}))
     assert ids(before, after) == {"request-parameter-removed": "warning",

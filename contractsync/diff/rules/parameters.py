@@ -251,10 +251,11 @@ def _exploded_properties(engine: Engine, side: str, p: dict[str, Any], ptr: str
     for name, prop in schema["properties"].items():
         if not isinstance(name, str):
             continue
-        v = _Unfolded(name=name, schema=prop,
-                      # present on the wire only when the object is sent and holds it
-                      required=p.get("required") is True and name in required)
+        v = _Unfolded(name=name)
         v["in"] = p["in"]
+        if p.get("required") is True and name in required:
+            v["required"] = True  # on the wire only when the object is sent and holds it
+        v["schema"] = prop
         if p.get("deprecated") is True:
             v["deprecated"] = True
         v.schema_ptr = f"{sptr}/properties/{escape(name)}"
