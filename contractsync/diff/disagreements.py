@@ -84,6 +84,12 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "Always merged into each operation first (an operation's own parameter overrides one of "
      "the path's): a change to a path-level parameter is a change to every operation of the "
      "path, as oasdiff reports it with `--flatten-params`."),
+    ("A security scheme renamed, its definition unchanged", "requirements naming it removed "
+     "and added",
+     "The same credential (a scheme's name is not on the wire; FastAPI derives it from the "
+     "dependency's class): requirements follow the rename and only "
+     "`api-security-component-removed`/`-added` (info) remain. Matched only when exactly one "
+     "removed and one added scheme have the same definition."),
     ("A changed `operationId`", "`api-operation-id-removed` (the message names the new id)",
      "`api-operation-id-changed` (info), naming both; `-removed` and `-added` are kept for an "
      "id that disappears or appears."),

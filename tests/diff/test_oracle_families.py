@@ -239,3 +239,56 @@ def test_other_spellings_are_not_folded(other: Any) -> None:
     got = ids(_op(_simple("page", loc), _simple("size", loc)), _op(other))
     assert got["request-parameter-removed"] == "warning"
     assert "new-optional-request-parameter" in got
+
+
+# --- a security scheme renamed with the same definition ---------------------------------------
+
+_KEY = {"type": "apiKey", "in": "header", "name": "X-Key"}
+_BEARER = {"type": "http", "scheme": "bearer"}
+
+
+def _secured(schemes: dict[str, Any], op_security: Any = None, glob: Any = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"responses": {"200": {"description": "ok"}}}
+    if op_security is not None:
+        op["security"] = op_security
+    doc: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                           "paths": {"/items": {"get": op}},
+                           "components": {"securitySchemes": schemes}}
+    if glob is not None:
+        doc["security"] = glob
+    return doc
+
+
+@pytest.mark.parametrize("where", ["operation", "document"])
+def test_a_renamed_scheme_is_the_same_credential(where: str) -> None:
+    """FastAPI names schemes after the dependency class: renaming the class renames the scheme,
+    but clients send the same header."""
+    def doc(name: str) -> dict[str, Any]:
+        sec = [{name: []}]
+        return _secured({name: _KEY, "bearer": _BEARER},
+                        op_security=sec if where == "operation" else None,
+                        glob=sec if where == "document" else None)
+
+    assert ids(doc("APIKeyHeader"), doc("ApiKey")) == {
+        "api-security-component-removed": "info", "api-security-component-added": "info"}
+
+
+def test_a_renamed_scheme_keeps_its_scopes_compared() -> None:
+    oauth = {"type": "oauth2", "flows": {"clientCredentials": {
+        "tokenUrl": "https://example.org/token", "scopes": {"read": "", "write": ""}}}}
+    before = _secured({"oauth": oauth}, op_security=[{"oauth": ["read"]}])
+    after = _secured({"OAuth2": oauth}, op_security=[{"OAuth2": ["read", "write"]}])
+    got = ids(before, after)
+    assert got["api-security-scope-added"] == "breaking"
+    assert "api-security-removed" not in got
+
+
+@pytest.mark.parametrize("after_schemes", [
+    {"ApiKey": {**_KEY, "name": "X-Api-Key"}},   # another header: not the same credential
+    {"A": _KEY, "B": _KEY},                      # two candidates: ambiguous
+])
+def test_a_scheme_that_changed_or_is_ambiguous_is_not_a_rename(after_schemes: Any) -> None:
+    before = _secured({"key": _KEY}, op_security=[{"key": []}])
+    name = next(iter(after_schemes))
+    after = _secured(after_schemes, op_security=[{name: []}])
+    assert ids(before, after)["api-security-removed"] == "breaking"
