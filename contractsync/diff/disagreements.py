@@ -90,6 +90,10 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "dependency's class): requirements follow the rename and only "
      "`api-security-component-removed`/`-added` (info) remain. Matched only when exactly one "
      "removed and one added scheme have the same definition."),
+    ("The document-wide `security` moved into every operation that used it (or back)",
+     "`api-global-security-removed`",
+     "No change: each of those operations now states the same list itself, and each is "
+     "compared with the list it inherited before."),
     ("A changed `operationId`", "`api-operation-id-removed` (the message names the new id)",
      "`api-operation-id-changed` (info), naming both; `-removed` and `-added` are kept for an "
      "id that disappears or appears."),

@@ -292,3 +292,21 @@ def test_a_scheme_that_changed_or_is_ambiguous_is_not_a_rename(after_schemes: An
     name = next(iter(after_schemes))
     after = _secured(after_schemes, op_security=[{name: []}])
     assert ids(before, after)["api-security-removed"] == "breaking"
+
+
+def test_document_security_moved_into_every_operation_changes_nothing() -> None:
+    glob = [{"key": []}]
+    before = _secured({"key": _KEY}, glob=glob)
+    after = _secured({"key": _KEY}, op_security=glob)
+    assert ids(before, after) == {}
+    assert ids(after, before) == {}
+
+
+def test_document_security_still_counts_for_operations_that_inherit_it() -> None:
+    before = _secured({"key": _KEY, "bearer": _BEARER}, glob=[{"key": []}, {"bearer": []}])
+    after = copy.deepcopy(before)
+    after["security"] = [{"bearer": []}]
+    assert ids(before, after) == {"api-global-security-removed": "breaking"}
+    # the one operation now states the old list itself: nothing changed for it
+    after["paths"]["/items"]["get"]["security"] = before["security"]
+    assert ids(before, after) == {}

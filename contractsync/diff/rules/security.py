@@ -210,13 +210,13 @@ def _security_ptr(own: Any, effective: Any, op_ptr: str) -> str:
     return "/security" if effective is not None else op_ptr
 
 
-def _inheriting(engine: Engine) -> tuple[str, ...]:
-    """Operations of the revision that use the document-wide security (no ``security`` of
-    their own): the ones a change to it affects."""
+def _inheriting(engine: Engine, doc: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """Operations of ``doc`` (the revision by default) that use the document-wide security
+    (no ``security`` of their own): the ones a change to it affects."""
     from ..engine import METHODS
 
     out = []
-    paths = engine.new.get("paths")
+    paths = (engine.new if doc is None else doc).get("paths")
     for path, item in (paths.items() if isinstance(paths, dict) else ()):
         if (not isinstance(item, dict) or str(path).startswith("x-")
                 or not engine.options.path_selected(str(path))):
@@ -231,10 +231,16 @@ def _inheriting(engine: Engine) -> tuple[str, ...]:
 def compare_document(engine: Engine) -> None:
     """Document-wide ``security`` and ``components.securitySchemes``."""
     go, gn = engine.old.get("security"), engine.new.get("security")
-    if go != gn:
+    inherit_old, inherit_new = _inheriting(engine, engine.old), _inheriting(engine)
+    both = tuple(op for op in inherit_new if op in inherit_old)
+    # Operations that stopped (or started) inheriting carry their own list on the other side,
+    # compared operation by operation with the effective one: moving the document-wide list
+    # into every operation, or out of them, changes no request. With no operation inheriting
+    # on either side the document-wide list is still reported, as the document's own fact.
+    if go != gn and (both or not (inherit_old or inherit_new)):
         _compare_lists(engine, go, gn, "api-global-security", "security", "",
                        "/security" if "security" in engine.old else None,
-                       "/security" if "security" in engine.new else None, _inheriting(engine))
+                       "/security" if "security" in engine.new else None, both or inherit_new)
 
     so, sn = _schemes(engine.old), _schemes(engine.new)
     for name in sorted(set(so) | set(sn), key=str):
