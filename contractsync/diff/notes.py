@@ -48,6 +48,14 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "`request-path-parameter-undeclared` (info). Path parameters match by position, so "
         "renaming `{id}` to `{unit_id}` is no change either.",
     ]),
+    ("Defaults spelled out", [
+        "A keyword written with the value it has anyway — `nullable: false`, `readOnly: false`, "
+        "`deprecated: false`, `minLength: 0`, `minItems: 0`, `additionalProperties: true`, "
+        "`required: []`, a parameter's `required: false` or its location's default `style` and "
+        "`explode` — changes nothing: declaring or dropping it is no change, and it does not "
+        "stop a rename or a union branch from being recognised. A bound raised from an "
+        "explicit 0 is still an increase, as in oasdiff.",
+    ]),
     ("Parameters folded into an object", [
         "A query or cookie parameter with an object schema, `style: form` and `explode: true` "
         "(the defaults there) sends each property as its own parameter: `?page=1&size=10`. "

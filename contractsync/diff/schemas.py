@@ -292,10 +292,30 @@ def _matches_empty(pattern: Any) -> bool:
         return True
 
 
+#: Keywords spelled with the value they have anyway: ``nullable: false`` says what leaving it
+#: out says. "Same schema?" questions ignore them (a generator that spells defaults out, or
+#: stops doing so, changes nothing).
+_DEFAULT_VALUED: dict[str, Any] = {
+    "nullable": False, "readOnly": False, "writeOnly": False, "deprecated": False,
+    "uniqueItems": False, "exclusiveMinimum": False, "exclusiveMaximum": False,
+    "additionalProperties": True, "minLength": 0, "minItems": 0, "minProperties": 0,
+    "minContains": 1, "required": [],
+}
+
+
+def _default_valued(key: str, value: Any) -> bool:
+    if key not in _DEFAULT_VALUED:
+        return False
+    default = _DEFAULT_VALUED[key]
+    return type(value) is type(default) and value == default
+
+
 def strip_annotations(node: Any) -> Any:
-    """A copy of ``node`` without annotation keywords (for "same schema?" questions)."""
+    """A copy of ``node`` without annotation keywords, nor keywords spelled with their default
+    value (for "same schema?" questions)."""
     if isinstance(node, dict):
-        return {k: strip_annotations(v) for k, v in node.items() if k not in ANNOTATIONS}
+        return {k: strip_annotations(v) for k, v in node.items()
+                if k not in ANNOTATIONS and not _default_valued(k, v)}
     if isinstance(node, list):
         return [strip_annotations(v) for v in node]
     return node
@@ -641,10 +661,11 @@ class SchemaComparator:
                 f(f"{stem}-changed", vo, vn)
         bo, bn = _bounds(co), _bounds(cn)
         if bo or bn:
-            for stem, _kw in BOUND_KEYWORDS:
+            for stem, kw in BOUND_KEYWORDS:
                 vo, vn = bo.get(stem), bn.get(stem)
-                if vo == vn:
-                    continue
+                if vo == vn or _default_valued(kw, vn if vo is None else vo if vn is None
+                                               else None):
+                    continue  # `minLength: 0` declared or dropped bounds nothing
                 if vo is None:
                     f(f"{stem}-set", None, vn)
                 elif vn is None:

@@ -310,3 +310,52 @@ def test_document_security_still_counts_for_operations_that_inherit_it() -> None
     # the one operation now states the old list itself: nothing changed for it
     after["paths"]["/items"]["get"]["security"] = before["security"]
     assert ids(before, after) == {}
+
+
+# --- keywords spelled with their default value ------------------------------------------------
+
+def test_a_parameter_rename_survives_spelled_out_defaults() -> None:
+    before = _op(_simple("q", typ="string"))
+    after = _op(_simple("query", typ="string", required=False, style="form", explode=True,
+                        allowEmptyValue=False))
+    assert ids(before, after) == {"request-parameter-renamed": "warning"}
+
+
+def test_a_property_rename_survives_spelled_out_defaults() -> None:
+    def body(props: dict[str, Any]) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/items": {"post": {
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "properties": props}}}},
+                    "responses": {"200": {"description": "ok"}}}}}}
+
+    before = body({"a": {"type": "string"}})
+    after = body({"b": {"type": "string", "nullable": False, "readOnly": False,
+                        "minLength": 0, "deprecated": False}})
+    assert ids(before, after) == {"request-property-renamed": "warning"}
+
+
+def test_a_union_branch_spelled_with_defaults_is_the_same_branch() -> None:
+    def body(branches: list[Any]) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/items": {"get": {"responses": {"200": {
+                    "description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"p": {"oneOf": branches}}}}}}}}}}}
+
+    a = {"type": "object", "properties": {"x": {"type": "string"}}}
+    b = {"type": "object", "properties": {"y": {"type": "integer"}}}
+    spelled = {**a, "nullable": False, "additionalProperties": True, "required": []}
+    assert ids(body([a, b]), body([spelled, b])) == {}
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ({}, {"minLength": 0}, {}),                    # declares what was so anyway
+    ({"minItems": 0}, {}, {}),
+    ({"minLength": 0}, {"minLength": 3}, {"request-parameter-min-length-increased": "breaking"}),
+])
+def test_a_bound_spelled_with_its_default_value(old: Any, new: Any, expected: Any) -> None:
+    typ = "array" if "minItems" in {**old, **new} else "string"
+    extra = {"items": {"type": "string"}} if typ == "array" else {}
+    before = _op({"name": "q", "in": "query", "schema": {"type": typ, **extra, **old}})
+    after = _op({"name": "q", "in": "query", "schema": {"type": typ, **extra, **new}})
+    assert ids(before, after) == expected

@@ -487,11 +487,23 @@ def _renames(po: dict[tuple[str, str], tuple[dict[str, Any], str]],
             p = side[k][0]
             if k[0] == "path" or p.get("required") is True or (old and p.get("deprecated") is True):
                 continue
-            out[k] = {key: v for key, v in p.items() if key not in ("name", "deprecated")
-                      and not str(key).startswith("x-")}
+            out[k] = _identity(p)
         return out
 
     return match_renames(candidates(po, removed, True), candidates(pn, added, False))
+
+
+def _identity(p: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's rename identity: everything but its name, deprecation and extensions, with
+    values the specification gives anyway left out (``required: false``, the location's default
+    ``style``, that style's default ``explode``)."""
+    loc = str(p.get("in", ""))
+    style = p.get("style", _DEFAULT_STYLE.get(loc))
+    defaults = {"required": False, "allowEmptyValue": False, "allowReserved": False,
+                "style": _DEFAULT_STYLE.get(loc), "explode": style == "form"}
+    return {key: v for key, v in p.items()
+            if key not in ("name", "deprecated") and not str(key).startswith("x-")
+            and not (key in defaults and v == defaults[key] and type(v) is type(defaults[key]))}
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
