@@ -12,32 +12,9 @@ import pytest
 
 from contractsync.diff import DiffOptions, diff
 
+from .test_rule_families import ids  # rule id → level; every pointer resolves
+
 NOW = datetime.date(2026, 1, 1)
-
-
-def _resolves(doc: Any, pointer: str | None) -> bool:
-    node = doc
-    for token in (pointer or "").split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False
-    return True
-
-
-def ids(before: Any, after: Any, **options: Any) -> dict[str, str]:
-    """Rule id → level of every change ``before`` → ``after`` reports (every pointer a change
-    carries points at something in its document)."""
-    out: dict[str, str] = {}
-    for c in diff(copy.deepcopy(before), copy.deepcopy(after),
-                  options=DiffOptions(now=NOW, **options)):
-        assert _resolves(before, c.location.base), (c.id, c.location.base)
-        assert _resolves(after, c.location.revision), (c.id, c.location.revision)
-        out[c.id] = c.level.value
-    return out
 
 
 def _doc(param: dict[str, Any], path: str = "/items/{id}") -> dict[str, Any]:
