@@ -9,8 +9,13 @@ and compare:
   (The fixtures are shared between tests, so changes a case does not assert are not counted.)
 * **exact**: does our report contain every expected id (and none of the ids asserted absent)?
 
-Rows with an ``oasdiff_config`` hint get the matching option (``deprecation-days`` → a 30-day
-deprecation policy). Nothing here knows a file name.
+Rows with an ``oasdiff_config`` hint get the matching option: ``deprecation-days`` → a 30-day
+deprecation policy, ``deprecation-days:B,S`` → oasdiff's ``WithDeprecation(B, S)``;
+``expects-nothing:LEVEL`` marks a test that ran every check and asserted an empty result at LEVEL
+(a case blocks for us if we report anything breaking; exact if we report nothing at that level);
+``absent-at:LEVEL`` says the ids asserted absent were looked for at LEVEL or above only;
+``expects-something:LEVEL``: the test asserted only that something at LEVEL or above is reported.
+External ``$ref`` files are read (below each spec's directory). Nothing here knows a file name.
 
 Usage: ``python benchmarks/oracle_agreement.py [--oracle DIR] [--only-disagreements]``
 """
@@ -42,6 +47,13 @@ class CaseResult:
     blocks_expected: bool
     blocks_ours: bool
     error: str = ""
+    nothing_from: str = ""
+    absent_at: str = ""
+    something_from: str = ""
+    """With ``expects-something:LEVEL``: the test only asserted that some change at LEVEL or above
+    is reported (no id)."""
+    """With the ``expects-nothing:LEVEL`` hint: oasdiff (all checks) reports nothing at LEVEL or
+    above, so neither may we (ERR/WARN: nothing breaking or possibly breaking; INFO: nothing)."""
 
     @property
     def blocks_agree(self) -> bool:
@@ -49,8 +61,25 @@ class CaseResult:
 
     @property
     def exact(self) -> bool:
+        floor = _LEVELS_FROM.get(self.absent_at, _LEVELS_FROM["INFO"])
+        some = _LEVELS_FROM.get(self.something_from, set())
         return (not self.error and all(i in self.ours for i, _ in self.expected)
-                and not any(i in self.ours for i in self.absent))
+                and not any(self.ours.get(i) in floor for i in self.absent)
+                and not self.unexpected
+                and (not self.something_from or any(v in some for v in self.ours.values())))
+
+    @property
+    def unexpected(self) -> list[str]:
+        """Ids we report although the case expects nothing at its level."""
+        if not self.nothing_from:
+            return []
+        floor = _LEVELS_FROM.get(self.nothing_from, _LEVELS_FROM["INFO"])
+        return sorted(i for i, lvl in self.ours.items() if lvl in floor)
+
+
+#: Our levels at or above an oasdiff level.
+_LEVELS_FROM = {"ERR": {"breaking"}, "WARN": {"breaking", "warning"},
+                "INFO": {"breaking", "warning", "info"}}
 
 
 def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
@@ -69,25 +98,57 @@ def run(oracle: Path = DEFAULT_ORACLE) -> list[CaseResult]:
             expected = [tuple(x.rsplit(":", 1)) for x in row["expect_present"].split()]
             absent = row["expect_absent"].split()
             config = row.get("oasdiff_config") or ""
+            beta, stable, nothing_from, absent_at, something_from = _config(config)
             opts = DiffOptions(now=NOW, allow_external_refs=True,
-                               deprecation_days_stable=30 if "deprecation-days" in config else 0,
-                               deprecation_days_beta=30 if "deprecation-days" in config else 0)
+                               deprecation_days_stable=stable, deprecation_days_beta=beta)
             ours: dict[str, str] = {}
             error = ""
             try:
-                old = load_spec(str(oracle / row["base"]))
-                new = load_spec(str(oracle / row["revision"]))
+                old = load_spec(str(oracle / row["base"]), allow_external_refs=True)
+                new = load_spec(str(oracle / row["revision"]), allow_external_refs=True)
                 for change in diff(old, new, options=opts):
                     prev = ours.get(change.id)
                     if prev != "breaking":
                         ours[change.id] = change.level.value
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
+            blocks_ours = (_blocks(expected, ours, sides, RULES)
+                           if not (nothing_from or something_from) else "breaking" in ours.values())
+            blocks_expected = any(lvl == "ERR" for _, lvl in expected)
+            if something_from:
+                # "something at WARN+" may or may not block in oasdiff: only ERR decides.
+                blocks_expected = blocks_ours if something_from != "ERR" else True
             results.append(CaseResult(
                 test=row["test"], expected=[(i, lvl) for i, lvl in expected], absent=absent,
-                ours=ours, blocks_expected=any(lvl == "ERR" for _, lvl in expected),
-                blocks_ours=_blocks(expected, ours, sides, RULES), error=error))
+                ours=ours, blocks_expected=blocks_expected, blocks_ours=blocks_ours,
+                error=error, nothing_from=nothing_from, absent_at=absent_at,
+                something_from=something_from))
     return results
+
+
+def _config(hints: str) -> tuple[int, int, str, str, str]:
+    """(deprecation days beta, stable, expects-nothing level, absent-at level) from an
+    ``oasdiff_config`` cell.
+
+    ``deprecation-days`` alone means 30/30; ``deprecation-days:B,S`` gives oasdiff's
+    ``WithDeprecation(B, S)``; ``expects-nothing:LEVEL`` marks a test asserting an empty result;
+    ``absent-at:LEVEL`` says the test only saw changes at LEVEL or above, so an id asserted
+    absent may still be reported below it; ``expects-something:LEVEL`` marks a test asserting
+    only that some change at LEVEL or above is reported.
+    """
+    beta = stable = 0
+    nothing_from = absent_at = something_from = ""
+    for hint in hints.split():
+        name, _, value = hint.partition(":")
+        if name == "deprecation-days":
+            beta, stable = (int(v) for v in value.split(",")) if value else (30, 30)
+        elif name == "expects-nothing":
+            nothing_from = value or "WARN"
+        elif name == "absent-at":
+            absent_at = value
+        elif name == "expects-something":
+            something_from = value or "WARN"
+    return beta, stable, nothing_from, absent_at, something_from
 
 
 def _blocks(expected: list[tuple[str, ...]], ours: dict[str, str], sides: dict[str, str],
@@ -130,7 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         mine = r.error or " ".join(
             f"{i}:{r.ours[i]}" for i, _ in r.expected if i in r.ours) or "(none of them)"
         extra = sorted(i for i, lvl in r.ours.items() if i not in dict(r.expected))
-        if extra and not r.error and not r.exact:
+        if r.something_from and not r.error:
+            exp = f"(something at {r.something_from}+)"
+        elif r.nothing_from and not r.error:
+            exp = f"(nothing at {r.nothing_from}+)"
+            mine = " ".join(f"{i}:{r.ours[i]}" for i in r.unexpected) or "(nothing)"
+        elif extra and not r.error and not r.exact:
             mine += " + also: " + " ".join(f"{i}:{r.ours[i]}" for i in extra)
         print(f"| {r.test} | {exp} | {mine} | {'yes' if r.blocks_agree else 'NO'} | "
               f"{'yes' if r.exact else 'NO'} |")

@@ -76,6 +76,27 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
     ("Media-type renames in request bodies", "paired, then not reported",
      "`request-body-media-type-name-specialized` (breaking: clients send the general type), "
      "`-generalized` (info), `-changed` (warning: the server may match on parameters)."),
+    ("A `required` entry naming a property the object does not declare", "no finding",
+     "`request-property-became-required` (breaking) in a request body: clients built on the old "
+     "contract do not send it, and the object (no `additionalProperties: false`) accepted it "
+     "undeclared. oasdiff only looks at declared properties."),
+    ("Parameters declared on the path item", "compared only with `--flatten-params`",
+     "Always merged into each operation first (an operation's own parameter overrides one of "
+     "the path's): a change to a path-level parameter is a change to every operation of the "
+     "path, as oasdiff reports it with `--flatten-params`."),
+    ("A security scheme renamed, its definition unchanged", "requirements naming it removed "
+     "and added",
+     "The same credential (a scheme's name is not on the wire; FastAPI derives it from the "
+     "dependency's class): requirements follow the rename and only "
+     "`api-security-component-removed`/`-added` (info) remain. Matched only when exactly one "
+     "removed and one added scheme have the same definition."),
+    ("The document-wide `security` moved into every operation that used it (or back)",
+     "`api-global-security-removed`",
+     "No change: each of those operations now states the same list itself, and each is "
+     "compared with the list it inherited before."),
+    ("A changed `operationId`", "`api-operation-id-removed` (the message names the new id)",
+     "`api-operation-id-changed` (info), naming both; `-removed` and `-added` are kept for an "
+     "id that disappears or appears."),
     ("The versioning policy (`api-version-*`)", "on, at INFO",
      "Off unless `[tool.contractsync.diff] version_policy = true`: contractsync bumps the version "
      "when a release is accepted, so in a working diff it would report nearly every breaking "

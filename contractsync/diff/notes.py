@@ -11,6 +11,10 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "`number`, so `[number, string]` → `[integer, number, string]` is no change, and "
         "`[integer, string]` → `[number, string]` is a widening only. This holds wherever a "
         "type list sits: request and response bodies and properties, parameters, headers.",
+        "A schema with no `type` (nor `enum`, `const`, `$ref` or composition) admits every "
+        "value, null included: dropping `type: [object, \"null\"]` (or `nullable: true` with "
+        "its `type`) altogether, or adding it to an untyped schema, changes the type but is "
+        "not a `*-became-nullable`/`*-became-not-nullable` change.",
     ]),
     ("Request narrowing", [
         "A request value that gains a restriction can reject what clients send. Two families, "
@@ -43,6 +47,30 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "not a new required parameter; dropping such a declaration is "
         "`request-path-parameter-undeclared` (info). Path parameters match by position, so "
         "renaming `{id}` to `{unit_id}` is no change either.",
+    ]),
+    ("Defaults spelled out", [
+        "A keyword written with the value it has anyway — `nullable: false`, `readOnly: false`, "
+        "`deprecated: false`, `minLength: 0`, `minItems: 0`, `additionalProperties: true`, "
+        "`required: []`, a parameter's `required: false` or its location's default `style` and "
+        "`explode` — changes nothing: declaring or dropping it is no change, and it does not "
+        "stop a rename or a union branch from being recognised. A bound raised from an "
+        "explicit 0 is still an increase, as in oasdiff.",
+    ]),
+    ("Parameters folded into an object", [
+        "A query or cookie parameter with an object schema, `style: form` and `explode: true` "
+        "(the defaults there) sends each property as its own parameter: `?page=1&size=10`. "
+        "Folding separate `page` and `size` parameters into such an object, or unfolding one, "
+        "changes no request, so the properties are matched with the parameters of the same "
+        "name and compared one by one (a property is required when the object is required and "
+        "lists it); only what really appears or disappears is reported. `explode: false`, "
+        "`deepObject` and headers send something else and stay a removal plus an addition.",
+    ]),
+    ("Defaults of required parameters", [
+        "A parameter's `default` only matters to clients that omit the parameter. A required "
+        "parameter is always sent, so `request-parameter-default-value-*` is reported only "
+        "while the parameter is declared optional (`required` absent or false) on both sides; a parameter that "
+        "becomes required is `request-parameter-became-required` on its own (oasdiff decides "
+        "the same way).",
     ]),
     ("Renames", [
         "A component schema, an optional parameter or a property that disappears while another "

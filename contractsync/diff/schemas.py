@@ -37,6 +37,10 @@ MAX_DEPTH = 150
 ANNOTATIONS = frozenset({"title", "description", "example", "examples", "$comment", "externalDocs",
                          "xml", "$schema", "$id", "$anchor", "summary"})
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
+#: Prefix of a parameter's schema family when the parameter is declared required (on either
+#: side): it is always sent, so a change of its default never applies (oasdiff judges defaults
+#: the same way). ``rules.schema.rule_for`` strips it.
+REQUIRED = "required-"
 _SCALARS = frozenset({"string", "number", "integer", "boolean"})
 _ANY_PATTERNS = frozenset({".*", "^.*$", ""})
 _NON_EMPTY_PATTERNS = frozenset({".+", "^.+$"})
@@ -122,6 +126,14 @@ def _is_null(s: Any) -> bool:
     if t == "null" or t == ["null"]:
         return all(k in ANNOTATIONS or k == "type" for k in s)
     return s.get("enum") == [None] and all(k in ANNOTATIONS or k in ("enum", "type") for k in s)
+
+
+def _untyped(core: Any) -> bool:
+    """Whether a (nullability-unwrapped) schema restricts nothing about a value's type, so it
+    admits null without saying so: no ``type``, ``$ref``, ``enum``, ``const``, ``not`` or
+    composition."""
+    return isinstance(core, dict) and not any(
+        k in core for k in ("type", "$ref", "enum", "const", "not", *_COMPOSITION))
 
 
 def unwrap(node: Any) -> tuple[Any, bool, dict[str, Any] | None]:
@@ -280,10 +292,30 @@ def _matches_empty(pattern: Any) -> bool:
         return True
 
 
+#: Keywords spelled with the value they have anyway: ``nullable: false`` says what leaving it
+#: out says. "Same schema?" questions ignore them (a generator that spells defaults out, or
+#: stops doing so, changes nothing).
+_DEFAULT_VALUED: dict[str, Any] = {
+    "nullable": False, "readOnly": False, "writeOnly": False, "deprecated": False,
+    "uniqueItems": False, "exclusiveMinimum": False, "exclusiveMaximum": False,
+    "additionalProperties": True, "minLength": 0, "minItems": 0, "minProperties": 0,
+    "minContains": 1, "required": [],
+}
+
+
+def _default_valued(key: str, value: Any) -> bool:
+    if key not in _DEFAULT_VALUED:
+        return False
+    default = _DEFAULT_VALUED[key]
+    return type(value) is type(default) and value == default
+
+
 def strip_annotations(node: Any) -> Any:
-    """A copy of ``node`` without annotation keywords (for "same schema?" questions)."""
+    """A copy of ``node`` without annotation keywords, nor keywords spelled with their default
+    value (for "same schema?" questions)."""
     if isinstance(node, dict):
-        return {k: strip_annotations(v) for k, v in node.items() if k not in ANNOTATIONS}
+        return {k: strip_annotations(v) for k, v in node.items()
+                if k not in ANNOTATIONS and not _default_valued(k, v)}
     if isinstance(node, list):
         return [strip_annotations(v) for v in node]
     return node
@@ -509,7 +541,9 @@ class SchemaComparator:
                 nnull = nnull or extra
             oref = nref = None
         add = res.findings.append
-        if onull != nnull:
+        if onull != nnull and not _untyped(cn if onull else co):
+            # An untyped schema already admits null: dropping `type: [X, "null"]` altogether
+            # (or adding it to an untyped schema) leaves null accepted.
             add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, wo_ptr,
                         wn_ptr, ro, wo))
         if oover or nover:
@@ -627,10 +661,11 @@ class SchemaComparator:
                 f(f"{stem}-changed", vo, vn)
         bo, bn = _bounds(co), _bounds(cn)
         if bo or bn:
-            for stem, _kw in BOUND_KEYWORDS:
+            for stem, kw in BOUND_KEYWORDS:
                 vo, vn = bo.get(stem), bn.get(stem)
-                if vo == vn:
-                    continue
+                if vo == vn or _default_valued(kw, vn if vo is None else vo if vn is None
+                                               else None):
+                    continue  # `minLength: 0` declared or dropped bounds nothing
                 if vo is None:
                     f(f"{stem}-set", None, vn)
                 elif vn is None:

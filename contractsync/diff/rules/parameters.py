@@ -19,7 +19,7 @@ from ..engine import path_param_names
 from ..oasdiff import OASDIFF_LEVELS
 from ..registry import REQ, RESP, E, I, W, rule
 from ..renames import match_renames
-from ..schemas import parse_date, safe_eq
+from ..schemas import REQUIRED, parse_date, safe_eq
 from . import lifecycle
 
 if TYPE_CHECKING:
@@ -225,6 +225,63 @@ def _params(engine: Engine, side: str, item: dict[str, Any], op: dict[str, Any],
     return out
 
 
+class _Unfolded(dict[str, Any]):
+    """One property of a ``form``/``explode`` object parameter seen as the query (or cookie)
+    parameter it is on the wire; ``schema_ptr`` is where its schema sits in the document."""
+
+    schema_ptr: str = ""
+
+
+def _exploded_properties(engine: Engine, side: str, p: dict[str, Any], ptr: str
+                         ) -> dict[str, _Unfolded]:
+    """The wire parameters of a ``form``/``explode: true`` object parameter in a query or
+    cookie: ``?page=1&size=10`` is what both ``page`` and ``size`` as parameters and one object
+    parameter with those properties send. Empty for any other parameter."""
+    style = p.get("style", "form")
+    if (p.get("in") not in ("query", "cookie") or style != "form"
+            or p.get("explode", True) is not True or "schema" not in p):
+        return {}
+    schema, sptr = engine.deref(side, p["schema"], ptr + "/schema")
+    if (not isinstance(schema, dict) or schema.get("type") not in ("object", ["object"])
+            or not isinstance(schema.get("properties"), dict)):
+        return {}
+    listed = schema.get("required")
+    required = listed if isinstance(listed, list) else []
+    out: dict[str, _Unfolded] = {}
+    for name, prop in schema["properties"].items():
+        if not isinstance(name, str):
+            continue
+        v = _Unfolded(name=name)
+        v["in"] = p["in"]
+        if p.get("required") is True and name in required:
+            v["required"] = True  # on the wire only when the object is sent and holds it
+        v["schema"] = prop
+        if p.get("deprecated") is True:
+            v["deprecated"] = True
+        v.schema_ptr = f"{sptr}/properties/{escape(name)}"
+        out[name] = v
+    return out
+
+
+def _unfold(engine: Engine, side: str,
+            params: dict[tuple[str, str], tuple[dict[str, Any], str]],
+            other: dict[tuple[str, str], tuple[dict[str, Any], str]]) -> None:
+    """Replace, in ``params``, each exploded object parameter whose properties the ``other``
+    side declares as separate parameters by one parameter per property (oasdiff matches the
+    two spellings the same way), so folding parameters into an object, or back, is judged
+    parameter by parameter and not as removals and additions."""
+    for key, (p, ptr) in list(params.items()):
+        if key in other:
+            continue
+        props = _exploded_properties(engine, side, p, ptr)
+        loc = key[0]
+        if not any((loc, n) in other and (loc, n) not in params for n in props):
+            continue
+        del params[key]
+        for name, v in props.items():
+            params.setdefault((loc, name), (v, v.schema_ptr))
+
+
 def _label(p: dict[str, Any]) -> str:
     """``query parameter limit``; path parameters keep their braces so that the fingerprint
     (which blanks ``{…}``) survives a rename."""
@@ -233,6 +290,8 @@ def _label(p: dict[str, Any]) -> str:
 
 
 def _schema(p: dict[str, Any], ptr: str) -> tuple[Any, str]:
+    if isinstance(p, _Unfolded):
+        return p["schema"], p.schema_ptr
     if "schema" in p:
         return p["schema"], ptr + "/schema"
     content = p.get("content")
@@ -254,6 +313,9 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
                  pn_item)
     if not po and not pn:
         return
+    if not ctx.flipped:
+        _unfold(engine, "new", pn, po)
+        _unfold(engine, "old", po, pn)
     ops = (ctx.name,)
     today = engine.options.today()
 
@@ -362,7 +424,7 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         if p is q or safe_eq(p, q):
             sch, sptr = _schema(p, optr)
             engine.schemas.compare(sch, sch, optr=sptr, nptr=_schema(q, nptr)[1],
-                                   direction=ctx.request, family=_family(q, ctx), ops=ops,
+                                   direction=ctx.request, family=_family(q, ctx, p), ops=ops,
                                    subject=ctx.name, detail=_label(q))
             continue
         ro, rn = p.get("required") is True, q.get("required") is True
@@ -385,24 +447,30 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         if so_ is not None or sn_ is not None:
             engine.schemas.compare(so_ if so_ is not None else {}, sn_ if sn_ is not None else {},
                                    optr=soptr, nptr=snptr, direction=ctx.request,
-                                   family=_family(q, ctx), ops=ops, subject=ctx.name,
+                                   family=_family(q, ctx, p), ops=ops, subject=ctx.name,
                                    detail=_label(q))
 
 
-def _family(q: dict[str, Any], ctx: OpCtx) -> str:
-    """The schema family of a parameter (see ``rules.schema.PARAMETER_FAMILIES``): in a
-    webhook/callback the server sends it (judged like a body it sends); a request header's
+def _family(q: dict[str, Any], ctx: OpCtx, p: dict[str, Any]) -> str:
+    """The schema family of a parameter ``p`` → ``q`` (see ``rules.schema.PARAMETER_FAMILIES``):
+    in a webhook/callback the server sends it (judged like a body it sends); a request header's
     object properties have their own rules; a form/explode query or cookie parameter takes a
-    single value where an array is declared."""
+    single value where an array is declared. Declared required on either side, the family is
+    marked (:data:`~contractsync.diff.schemas.REQUIRED`): such a parameter is always sent, so its default never
+    applies."""
     if ctx.flipped:
         return "body"
     loc = q.get("in")
-    if loc == "header":
-        return "header-parameter"
     style = q.get("style", _DEFAULT_STYLE.get(str(loc)))
-    if loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
-        return "form-parameter"
-    return "parameter"
+    if loc == "header":
+        family = "header-parameter"
+    elif loc in ("query", "cookie") and style == "form" and q.get("explode", True) is True:
+        family = "form-parameter"
+    else:
+        family = "parameter"
+    if p.get("required") is True or q.get("required") is True:
+        return REQUIRED + family
+    return family
 
 
 def _renames(po: dict[tuple[str, str], tuple[dict[str, Any], str]],
@@ -419,11 +487,23 @@ def _renames(po: dict[tuple[str, str], tuple[dict[str, Any], str]],
             p = side[k][0]
             if k[0] == "path" or p.get("required") is True or (old and p.get("deprecated") is True):
                 continue
-            out[k] = {key: v for key, v in p.items() if key not in ("name", "deprecated")
-                      and not str(key).startswith("x-")}
+            out[k] = _identity(p)
         return out
 
     return match_renames(candidates(po, removed, True), candidates(pn, added, False))
+
+
+def _identity(p: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's rename identity: everything but its name, deprecation and extensions, with
+    values the specification gives anyway left out (``required: false``, the location's default
+    ``style``, that style's default ``explode``)."""
+    loc = str(p.get("in", ""))
+    style = p.get("style", _DEFAULT_STYLE.get(loc))
+    defaults = {"required": False, "allowEmptyValue": False, "allowReserved": False,
+                "style": _DEFAULT_STYLE.get(loc), "explode": style == "form"}
+    return {key: v for key, v in p.items()
+            if key not in ("name", "deprecated") and not str(key).startswith("x-")
+            and not (key in defaults and v == defaults[key] and type(v) is type(defaults[key]))}
 
 
 def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],

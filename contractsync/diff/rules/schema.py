@@ -15,7 +15,7 @@ from ..collect import UNSET
 from ..model import Direction
 from ..registry import REQ, RESP, RULES, E, I, W, rule
 from ..resolve import subject_of
-from ..schemas import Finding, parse_date
+from ..schemas import REQUIRED, Finding, parse_date
 from .schema_grid import SUFFIXES, grid_rule_id, register_grid
 
 if TYPE_CHECKING:
@@ -305,6 +305,10 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
              engine: Engine) -> str | None:
     """The rule id a finding is reported under in this context, or None when irrelevant."""
     kind = f.kind
+    if family.startswith(REQUIRED):
+        family = family.removeprefix(REQUIRED)
+        if at_root and kind.startswith("default-value-"):
+            return None
     side = "request" if direction is REQ else "response"
     x = f.extra
     if kind in PROPERTY_KINDS:

@@ -3,11 +3,13 @@
 A ``security`` list is a choice of alternatives, each a set of schemes with scopes. Removing an
 alternative, or adding a scope to one, narrows what clients may authenticate with: breaking.
 Adding an alternative widens it: safe. An operation that needed no credentials and now does
-breaks every anonymous client (``api-security-required``).
+breaks every anonymous client (``api-security-required``). A scheme renamed with the same
+definition is the same credential: requirements follow the rename.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from .. import examples as ex
@@ -94,13 +96,47 @@ _r("api-security-component-oauth-scope-changed", I, "The description of an OAuth
    _op(), _with(scopes={"read": "read things", "write": ""}))
 
 
-def _reqs(value: Any) -> dict[frozenset[str], dict[str, list[str]]]:
+def _reqs(value: Any, renamed: dict[str, str] | None = None
+          ) -> dict[frozenset[str], dict[str, list[str]]]:
+    """Alternatives by their set of scheme names (old names ``renamed`` to new ones)."""
+    ren = renamed or {}
     out: dict[frozenset[str], dict[str, list[str]]] = {}
     if isinstance(value, list):
         for alt in value:
             if isinstance(alt, dict):
-                out[frozenset(str(k) for k in alt)] = {
-                    str(k): [str(s) for s in (v or [])] for k, v in alt.items()}
+                out[frozenset(ren.get(str(k), str(k)) for k in alt)] = {
+                    ren.get(str(k), str(k)): [str(s) for s in (v or [])] for k, v in alt.items()}
+    return out
+
+
+def _schemes(data: dict[str, Any]) -> dict[str, Any]:
+    comp = data.get("components")
+    s = comp.get("securitySchemes") if isinstance(comp, dict) else None
+    return s if isinstance(s, dict) else {}
+
+
+def _renamed_schemes(engine: Engine) -> dict[str, str]:
+    """Old scheme name → new name for schemes that only changed name: a scheme's name is not
+    on the wire (clients send the same header, token or cookie), so requirements naming it are
+    compared by what the scheme is. The match must be unambiguous: exactly one removed and one
+    added scheme with the same definition (annotations aside)."""
+    so, sn = _schemes(engine.old), _schemes(engine.new)
+
+    def ident(side: str, name: str, node: Any) -> str | None:
+        d, _ = engine.deref(side, node, f"/components/securitySchemes/{name}")
+        if not isinstance(d, dict):
+            return None
+        return json.dumps({k: v for k, v in d.items()
+                           if k != "description" and not str(k).startswith("x-")},
+                          sort_keys=True, default=str)
+
+    gone = {str(n): ident("old", str(n), v) for n, v in so.items() if n not in sn}
+    came = {str(n): ident("new", str(n), v) for n, v in sn.items() if n not in so}
+    out: dict[str, str] = {}
+    for name, key in gone.items():
+        twins = [n for n, k in came.items() if k == key]
+        if key is not None and len(twins) == 1 and list(gone.values()).count(key) == 1:
+            out[name] = twins[0]
     return out
 
 
@@ -111,7 +147,7 @@ def _open(value: Any) -> bool:
 
 def _compare_lists(engine: Engine, a: Any, b: Any, prefix: str, subject: str, detail: str,
                    optr: str | None, nptr: str | None, ops: tuple[str, ...]) -> None:
-    ra, rb = _reqs(a), _reqs(b)
+    ra, rb = _reqs(a, _renamed_schemes(engine)), _reqs(b)
 
     def name(k: frozenset[str]) -> str:
         return " + ".join(sorted(k)) or "{}"
@@ -174,13 +210,13 @@ def _security_ptr(own: Any, effective: Any, op_ptr: str) -> str:
     return "/security" if effective is not None else op_ptr
 
 
-def _inheriting(engine: Engine) -> tuple[str, ...]:
-    """Operations of the revision that use the document-wide security (no ``security`` of
-    their own): the ones a change to it affects."""
+def _inheriting(engine: Engine, doc: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """Operations of ``doc`` (the revision by default) that use the document-wide security
+    (no ``security`` of their own): the ones a change to it affects."""
     from ..engine import METHODS
 
     out = []
-    paths = engine.new.get("paths")
+    paths = (engine.new if doc is None else doc).get("paths")
     for path, item in (paths.items() if isinstance(paths, dict) else ()):
         if (not isinstance(item, dict) or str(path).startswith("x-")
                 or not engine.options.path_selected(str(path))):
@@ -195,17 +231,18 @@ def _inheriting(engine: Engine) -> tuple[str, ...]:
 def compare_document(engine: Engine) -> None:
     """Document-wide ``security`` and ``components.securitySchemes``."""
     go, gn = engine.old.get("security"), engine.new.get("security")
-    if go != gn:
+    inherit_old, inherit_new = _inheriting(engine, engine.old), _inheriting(engine)
+    both = tuple(op for op in inherit_new if op in inherit_old)
+    # Operations that stopped (or started) inheriting carry their own list on the other side,
+    # compared operation by operation with the effective one: moving the document-wide list
+    # into every operation, or out of them, changes no request. With no operation inheriting
+    # on either side the document-wide list is still reported, as the document's own fact.
+    if go != gn and (both or not (inherit_old or inherit_new)):
         _compare_lists(engine, go, gn, "api-global-security", "security", "",
                        "/security" if "security" in engine.old else None,
-                       "/security" if "security" in engine.new else None, _inheriting(engine))
+                       "/security" if "security" in engine.new else None, both or inherit_new)
 
-    def schemes(data: dict[str, Any]) -> dict[str, Any]:
-        comp = data.get("components")
-        s = comp.get("securitySchemes") if isinstance(comp, dict) else None
-        return s if isinstance(s, dict) else {}
-
-    so, sn = schemes(engine.old), schemes(engine.new)
+    so, sn = _schemes(engine.old), _schemes(engine.new)
     for name in sorted(set(so) | set(sn), key=str):
         subject = f"components.securitySchemes.{name}"
         ptr = f"/components/securitySchemes/{name}"
