@@ -201,6 +201,39 @@ def type_set(s: dict[str, Any]) -> frozenset[str] | None:
     return None
 
 
+#: Per type, (narrower format, wider format) pairs: every value of the first has the second.
+WIDER_FORMATS: dict[str, tuple[tuple[str, str], ...]] = {
+    "integer": (("int32", "int64"), ("int32", "bigint"), ("int64", "bigint")),
+    "number": (("float", "double"),),
+    "string": (("date", "date-time"), ("time", "date-time")),
+}
+
+
+def _format_within(types: frozenset[str] | None, narrow: Any, wide: Any) -> bool:
+    """Does format ``wide`` (None: no format) keep every value format ``narrow`` allowed, for a
+    schema of ``types``? Only a single known type has a format lattice."""
+    if narrow == wide or wide is None:
+        return True
+    if not types or len(types) != 1:
+        return False
+    return (narrow, wide) in WIDER_FORMATS.get(next(iter(types)), ())
+
+
+def format_axis(to: frozenset[str] | None, tn: frozenset[str] | None, fo: Any, fn: Any
+                ) -> dict[str, bool]:
+    """When the type changes, whether the format change beside it is safe for each side.
+
+    A type change that is safe on its own (a widening for what clients send, a narrowing for what
+    they receive) still breaks when the format moved the wrong way: ``[string, integer]/int32`` →
+    ``integer/int64`` narrows the type but a client holding int32 values now gets int64 ones. What
+    clients send must fit the new format; what they receive must fit the old one.
+    """
+    if fo == fn:
+        return {}
+    return {"request_format_ok": _format_within(tn, fo, fn),
+            "response_format_ok": _format_within(to, fn, fo)}
+
+
 def admits_all(a: frozenset[str], b: frozenset[str]) -> bool:
     """Does a schema of types ``b`` admit every value one of types ``a`` does?
 
@@ -543,8 +576,10 @@ class SchemaComparator:
         uo, un = simple_union(co), simple_union(cn)
         to = type_set(co) if uo is None else uo
         tn = type_set(cn) if un is None else un
-        listy = (uo is not None or un is not None or isinstance(co.get("type"), list)
-                 or isinstance(cn.get("type"), list))
+        # A list of types is a union of bare `{type: X}` branches. A 3.1 `type: [A, B]` array is
+        # the `type` keyword itself: its changes are type changes (generalized when the new set
+        # admits every old value, specialized when the old set admits every new one).
+        listy = uo is not None or un is not None
         has_comp = (uo is None and un is None) and any(k in co or k in cn for k in _COMPOSITION)
         scalar = bool(to) and bool(tn) and (to or set()) <= _SCALARS and (tn or set()) <= _SCALARS
         # Type lists are judged by the values they admit, not their spelling: `integer` is
@@ -553,7 +588,10 @@ class SchemaComparator:
                        and admits_all(to, tn) and admits_all(tn, to))
         if to != tn and not same_values and not (has_comp and (to is None or tn is None)) \
                 and "$ref" not in co and "$ref" not in cn:
-            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format")}
+            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format"),
+                                   "untyped": tn is None}
+            if not listy:
+                ext.update(format_axis(to, tn, co.get("format"), cn.get("format")))
             if tn == frozenset({"array"}) and to and to <= _SCALARS:
                 # Scalar(s) → array: a form/explode parameter still takes the single value.
                 ext["to_array"] = (co, cn.get("items"))
@@ -572,9 +610,9 @@ class SchemaComparator:
                 else:
                     f("type-changed", bt, at, extra=ext)
             elif admits_all(to, tn):
-                f("list-of-types-widened", bt, at, extra=ext)
+                f("list-of-types-widened" if listy else "type-generalized", bt, at, extra=ext)
             elif admits_all(tn, to):
-                f("list-of-types-narrowed", bt, at, extra=ext)
+                f("list-of-types-narrowed" if listy else "type-specialized", bt, at, extra=ext)
             elif listy and to and tn:
                 f("list-of-types-narrowed", bt, at, extra=ext)
                 f("list-of-types-widened", bt, at, extra=ext)
@@ -584,9 +622,10 @@ class SchemaComparator:
             fo, fn = co.get("format"), cn.get("format")
             if fo != fn:
                 ext = {"scalar": scalar, "format": True}
-                if fo is None:
+                wider = WIDER_FORMATS.get(next(iter(tn)) if tn and len(tn) == 1 else "", ())
+                if fo is None or (fn, fo) in wider:
                     f("type-specialized", fo, fn, extra=ext)
-                elif fn is None or (fo, fn) in (("int32", "int64"), ("float", "double")):
+                elif fn is None or (fo, fn) in wider:
                     f("type-generalized", fo, fn, extra=ext)
                 else:
                     f("type-changed", fo, fn, extra=ext)

@@ -352,6 +352,16 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is REQ and suffix == "type-specialized" and not (family in PARAMETER_FAMILIES
                                                                   and not at_root):
         suffix = "type-changed"
+    if not x.get(f"{side}_format_ok", True) and suffix in ("type-generalized", "type-specialized",
+                                                            "type-compatible"):
+        # The type change alone is safe here but the format beside it moved the wrong way.
+        suffix = "type-changed"
+    if direction is RESP and suffix == "type-generalized" and (x.get("format")
+                                                               or x.get("untyped")):
+        # What clients receive: *generalized* names a wider set of types (integer → number).
+        # A format dropped or widened, or the type dropped altogether, is the value changing
+        # under clients that parse it.
+        suffix = "type-changed"
     for subject in _candidates(direction, family, at_root):
         rid = grid_rule_id(subject, suffix)
         if rid in RULES:

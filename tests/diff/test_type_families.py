@@ -1,0 +1,99 @@
+"""Type and format changes as families (#11): the 3.1 `type` array, a type dropped or added, a
+format beside a type change, on the body, a property, a parameter and a response header. Every
+pair is written here; the expected ids are oasdiff's for the same change, the verdicts ours."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from typing import Any
+
+import pytest
+
+from contractsync.diff import DiffOptions, diff
+from contractsync.diff import examples as ex
+
+NOW = datetime.date(2026, 1, 1)
+
+
+def ids(before: Any, after: Any) -> dict[str, str]:
+    return {c.id: c.level.value for c in diff(copy.deepcopy(before), copy.deepcopy(after),
+                                               options=DiffOptions(now=NOW))}
+
+
+def t(types: Any, fmt: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {} if types is None else {"type": types}
+    if fmt:
+        out["format"] = fmt
+    return out
+
+
+WHERE = {
+    "request-body": ex.request_body,
+    "request-property": lambda s: ex.request_body(ex.obj(s)),
+    "response-body": ex.response_body,
+    "response-property": lambda s: ex.response_body(ex.obj(s)),
+}
+
+
+@pytest.mark.parametrize("side", ["body", "property"])
+@pytest.mark.parametrize(("old", "new", "sent", "received"), [
+    # A 3.1 type array is the type keyword: a wider set is generalized, a narrower specialized.
+    (t(["string"]), t(["string", "integer"]), "type-generalized:info", "type-generalized:breaking"),
+    (t(["string", "integer"]), t(["string"]), "type-changed:breaking", "type-specialized:info"),
+    (t(["integer", "string"]), t(["number", "string"]), "type-generalized:info",
+     "type-generalized:breaking"),
+    (t(["string", "integer"]), t(["boolean", "integer"]), "type-changed:breaking",
+     "type-changed:breaking"),
+    (t("integer"), t(["integer", "string"]), "type-generalized:info", "type-generalized:breaking"),
+    # The type dropped: clients may send anything; what they receive is no longer known.
+    (t(["string"]), t(None), "type-generalized:info", "type-changed:breaking"),
+    (t(None), t(["string"]), "type-changed:breaking", "type-specialized:info"),
+    # Formats: what clients send must fit the new one, what they receive the old one.
+    (t("integer", "int32"), t("integer", "int64"), "type-generalized:info", "type-changed:breaking"),
+    (t("integer", "int64"), t("integer", "int32"), "type-changed:breaking", "type-specialized:info"),
+    (t("string", "date"), t("string", "date-time"), "type-generalized:info",
+     "type-changed:breaking"),
+    (t("string", "uuid"), t("string"), "type-generalized:info", "type-changed:breaking"),
+    (t("string"), t("string", "uuid"), "type-changed:breaking", "type-specialized:info"),
+    (t("string", "hostname"), t("string", "uuid"), "type-changed:breaking",
+     "type-changed:breaking"),
+    # A type change safe on its own, but the format beside it moved the wrong way.
+    (t(["string", "integer"], "int32"), t("integer", "int64"), "type-changed:breaking",
+     "type-changed:breaking"),
+    (t("integer", "int64"), t(["integer", "string"], "int32"), "type-changed:breaking",
+     "type-generalized:breaking"),
+    (t("number"), t("integer", "int32"), "type-changed:breaking", "type-specialized:info"),
+])
+def test_type_and_format_changes(side: str, old: Any, new: Any, sent: str,
+                                 received: str) -> None:
+    for direction, expected in (("request", sent), ("response", received)):
+        make = WHERE[f"{direction}-{side}"]
+        suffix, level = expected.split(":")
+        assert ids(make(old), make(new)) == {f"{direction}-{side}-{suffix}": level}, direction
+
+
+def test_a_union_of_bare_types_is_a_list_of_types() -> None:
+    old = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+    assert ids(ex.response_body(ex.obj(t("string"))), ex.response_body(ex.obj(old))) == {
+        "response-property-list-of-types-widened": "breaking"}
+    assert ids(ex.request_body(ex.obj(old)), ex.request_body(ex.obj(t("string")))) == {
+        "request-property-list-of-types-narrowed": "breaking"}
+
+
+@pytest.mark.parametrize(("old", "new", "rid"), [
+    (t("integer"), t(["integer", "string"]), "request-parameter-type-generalized"),
+    (t(["integer", "string"]), t(["number", "string"]), "request-parameter-type-generalized"),
+])
+def test_parameter_type_arrays(old: Any, new: Any, rid: str) -> None:
+    assert ids(ex.query_param(old), ex.query_param(new)) == {rid: "info"}
+
+
+@pytest.mark.parametrize(("old", "new", "rid", "level"), [
+    (t("integer", "int32"), t("integer", "int64"), "response-header-type-changed", "breaking"),
+    (t("integer"), t("number"), "response-header-type-generalized", "breaking"),
+    (t(["integer", "string"]), t("integer"), "response-header-type-specialized", "info"),
+    (t("string", "date-time"), t("integer"), "response-header-type-changed", "breaking"),
+])
+def test_response_header_types(old: Any, new: Any, rid: str, level: str) -> None:
+    assert ids(ex.response_header(old), ex.response_header(new)) == {rid: level}
