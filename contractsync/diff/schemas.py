@@ -542,6 +542,10 @@ class SchemaComparator:
                 nnull = nnull or extra
             oref = nref = None
         add = res.findings.append
+        # readOnly/writeOnly beside the nullability spelling say who sees that null, too.
+        marks = [x for x in (co, cn, oover, nover) if isinstance(x, dict)]
+        ro = ro or any(x.get("readOnly") is True for x in marks)
+        wo = wo or any(x.get("writeOnly") is True for x in marks)
         if onull != nnull:
             add(Finding("became-nullable" if nnull else "became-not-nullable", rel, at_root, wo_ptr,
                         wn_ptr, ro, wo))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import examples as ex
 from ..collect import UNSET
-from ..model import Direction
+from ..model import Direction, Level
 from ..registry import REQ, RESP, RULES, E, I, W, rule
 from ..resolve import subject_of
 from ..schemas import Finding, parse_date
@@ -319,7 +319,12 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is REQ and f.ro:
         return f"request-read-only-property-{kind}" if kind in RO_SUFFIXES else None
     if direction is RESP and f.wo:
-        return "response-write-only-property-enum-value-added" if kind == "enum-value-added" else None
+        if kind == "enum-value-added":
+            return "response-write-only-property-enum-value-added"
+        # Clients never receive a writeOnly property, so nothing about it breaks them; what is
+        # safe anyway (a value removed, a type narrowed) is still worth a changelog line.
+        safe = _grid_rule(direction, family, at_root, kind)
+        return safe if safe is not None and RULES[safe].level is Level.INFO else None
     suffix = kind
     if (family in PARAMETER_FAMILIES and at_root and x.get("to_array") is not None
             and kind in ("type-changed", "list-of-types-narrowed", "list-of-types-widened")):
@@ -362,6 +367,10 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
         # A format dropped or widened, or the type dropped altogether, is the value changing
         # under clients that parse it.
         suffix = "type-changed"
+    return _grid_rule(direction, family, at_root, suffix)
+
+
+def _grid_rule(direction: Direction, family: str, at_root: bool, suffix: str) -> str | None:
     for subject in _candidates(direction, family, at_root):
         rid = grid_rule_id(subject, suffix)
         if rid in RULES:
