@@ -874,7 +874,7 @@ class SchemaComparator:
                 token = rel if kw == "allOf" else _rel(rel, f"{kw}[{j}]")
                 self._walk(lo_list[i], ob, _ptr(olist_ptr, i) if isinstance(lo, list) else optr,
                            ln_list[j], nb, _ptr(nlist_ptr, j) if isinstance(ln, list) else nptr,
-                           token, at_root, ro, wo, d, res)
+                           token, False, ro, wo, d, res)
 
     def _match(self, lo: list[Any], ob: str, ln: list[Any], nb: str
                ) -> tuple[list[tuple[int, int]], list[int], list[int]]:

@@ -108,3 +108,22 @@ def test_an_enum_dropped_narrows_nothing_clients_send(new: Any) -> None:
     found = ids(ex.request_body(ex.obj(old)), ex.request_body(ex.obj(new)))
     assert not any(rid.endswith("enum-value-removed") for rid in found)
     assert set(found.values()) <= {"info"}
+
+
+@pytest.mark.parametrize("kw", ["oneOf", "anyOf", "allOf"])
+@pytest.mark.parametrize(("direction", "rid"), [
+    ("request", "request-property-enum-value-removed"),
+    ("response", "response-property-enum-value-removed"),
+])
+def test_a_change_inside_a_branch_of_the_root_schema_is_a_property_change(
+        kw: str, direction: str, rid: str) -> None:
+    # oasdiff walks composition branches as sub-schemas ("oneOf[0]"), so only the root schema's
+    # own keywords are body changes; a branch's are property changes, at every depth.
+    make = WHERE[f"{direction}-body"]
+    other = {"type": "object", "properties": {"n": {"type": "integer"}}}
+
+    def doc(values: list[str]) -> Any:
+        return make({kw: [{"type": "string", "enum": values}, other]})
+
+    assert ids(doc(["a", "b"]), doc(["a"])) == {rid: "breaking" if direction == "request"
+                                                else "info"}
