@@ -19,6 +19,7 @@ Recursion is bounded by the *inline* nesting of one schema (``$ref`` ends a walk
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -322,16 +323,25 @@ def strip_annotations(node: Any) -> Any:
     return node
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}"
+                      r"(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?")
+
+
 def parse_date(value: Any) -> datetime.date | None:
-    """An RFC 3339 full-date or date-time as a date; None when it does not parse."""
+    """An RFC 3339 full-date (``2026-01-01``) or date-time (``2026-01-01T10:00:00Z``, with its
+    offset) as a date; None for anything else (``2026-01-01 10:00``, no offset, ``01/02/2026``).
+    A YAML loader may already have made an unquoted date a date."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
         return None
     try:
-        return datetime.date.fromisoformat(value[:10]) if len(value) >= 10 else None
+        date = datetime.date.fromisoformat(value[:10])
+        if len(value) > 10:
+            datetime.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        return date
     except ValueError:
         return None
 
