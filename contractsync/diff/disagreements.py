@@ -24,6 +24,13 @@ LEVELS: dict[str, str] = {
     "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff "
     "(oasdiff v1.30 aligned the two).",
     "response-property-any-of-added": "As response-body-any-of-added.",
+    "response-required-property-became-write-only": "Servers do not send writeOnly properties, "
+    "so clients lose a property they were promised in every response, exactly as if it were "
+    "removed (`response-required-property-removed`, breaking); the generated TypeScript "
+    "response type drops it and frontend code reading it no longer compiles.",
+    "response-optional-property-became-write-only": "As removing the optional property "
+    "(`response-optional-property-removed`, warning): servers no longer send it, and the "
+    "generated response type no longer has it.",
     "new-request-path-parameter": "Operations match by path template, so the template already "
     "held the parameter: clients call the same URLs with the same values. Declaring it changes "
     "the document, not the requests (oasdiff reports it as a new input).",

@@ -61,3 +61,17 @@ def test_write_only_property_requiredness_in_a_response() -> None:
         "response-write-only-property-became-optional": "info"}
     assert ids(ex.response_body(optional), ex.response_body(required)) == {
         "response-write-only-property-became-required": "info"}
+
+
+@pytest.mark.parametrize(("required", "rid", "level"), [
+    (True, "response-required-property-became-write-only", "breaking"),
+    (False, "response-optional-property-became-write-only", "warning"),
+])
+def test_a_response_property_that_became_write_only_is_no_longer_sent(
+        required: bool, rid: str, level: str) -> None:
+    # Judged as the property's removal would be: servers stop sending it.
+    before = _nested({"type": "string"}, required=required)
+    after = _nested(_wo({}), required=required)
+    assert ids(ex.response_body(before), ex.response_body(after)) == {rid: level}
+    removed = {"type": "object", "properties": {"data": {"type": "object", "properties": {}}}}
+    assert set(ids(ex.response_body(before), ex.response_body(removed)).values()) == {level}

@@ -139,8 +139,14 @@ def _register() -> None:
             kind = "required" if req else "optional"
             for flag, word in (("readOnly", "read-only"), ("writeOnly", "write-only")):
                 level = W if (side, kind, word) == ("response", "required", "write-only") else I
-                r(f"{side}-{kind}-property-became-{word}", I, d, f"A {kind} {side} property "
-                  f"became {flag}.", make(_STR, req), make({**_STR, flag: True}, req),
+                # A response property that became writeOnly is no longer sent: as removed.
+                gone = ({"required": E, "optional": W}[kind]
+                        if (side, word) == ("response", "write-only") else I)
+                r(f"{side}-{kind}-property-became-{word}", gone, d, f"A {kind} {side} property "
+                  f"became {flag}." + (" Servers no longer send it: clients that read it "
+                                       "lose it, as if it were removed." if gone is not I
+                                       else ""),
+                  make(_STR, req), make({**_STR, flag: True}, req),
                   mirror=f"{other}-{kind}-property-became-{word}")
                 r(f"{side}-{kind}-property-became-not-{word}", level, d, f"A {kind} {side} "
                   f"property is no longer {flag}." + (
