@@ -323,6 +323,21 @@ def strip_annotations(node: Any) -> Any:
     return node
 
 
+#: Keywords whose list is a set: their order means nothing.
+_SET_KEYWORDS = frozenset({"enum", "required", "type"})
+
+
+def schema_form(node: Any, key: str = "") -> Any:
+    """``node`` without annotations and with set-like lists (``enum``, ``required``, a ``type``
+    list) in a fixed order: two schemas that validate alike by spelling compare equal."""
+    if isinstance(node, dict):
+        return {k: schema_form(v, k) for k, v in node.items() if k not in ANNOTATIONS}
+    if isinstance(node, list):
+        items = [schema_form(v) for v in node]
+        return sorted(items, key=_vkey) if key in _SET_KEYWORDS else items
+    return node
+
+
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}"
                       r"(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?")
 
@@ -814,13 +829,24 @@ class SchemaComparator:
                 f("discriminator-mapping-added", key=k, after=k)
 
     def _same(self, a: Any, ab: str, b: Any, bb: str) -> bool:
-        """Are two branches the same schema, modulo annotations and inline ↔ $ref?"""
+        """Are two branches the same schema, modulo annotations, the order of set-like lists
+        and inline ↔ $ref?"""
         if ab == bb and safe_eq(a, b):
             return True
         ca, _, _, _ = self._resolve_side(self.old, unwrap(a)[0], ab, None)
         cb, _, _, _ = self._resolve_side(self.new, unwrap(b)[0], bb, None)
         try:
-            return safe_eq(strip_annotations(ca), strip_annotations(cb))
+            return safe_eq(schema_form(ca), schema_form(cb))
+        except RecursionError:
+            return False
+
+    def _twin(self, resolver: Resolver, a: Any, b: Any, base: str) -> bool:
+        """Are two branches of one list the same: the same component, or equal inline?"""
+        ka, kb = self._branch_key(resolver, a, base), self._branch_key(resolver, b, base)
+        if ka is not None or kb is not None:
+            return ka == kb
+        try:
+            return bool(safe_eq(schema_form(a), schema_form(b)))
         except RecursionError:
             return False
 
@@ -867,6 +893,18 @@ class SchemaComparator:
                 ln_list = ln
                 nlist_ptr = _ptr(nptr, kw)
             pairs, removed, added = self._match(lo_list, ob, ln_list, nb)
+            if kw != "oneOf" and pairs:
+                # allOf/anyOf are conjunction/disjunction: a branch equal to one that stays on
+                # both sides adds or drops nothing. In oneOf a duplicate changes what matches.
+                # (Two components of the same structure stay two branches, as in _match.)
+                kept_o = [i for i, _ in pairs]
+                kept_n = [j for _, j in pairs]
+                removed = [i for i in removed
+                           if not any(self._twin(self.old, lo_list[i], lo_list[k], ob)
+                                      for k in kept_o)]
+                added = [j for j in added
+                         if not any(self._twin(self.new, ln_list[j], ln_list[k], nb)
+                                    for k in kept_n)]
             if wrapped and added:
                 f("wrapped-in-one-of", before=None, after=len(ln_list))
                 added = []

@@ -127,3 +127,35 @@ def test_a_change_inside_a_branch_of_the_root_schema_is_a_property_change(
 
     assert ids(doc(["a", "b"]), doc(["a"])) == {rid: "breaking" if direction == "request"
                                                 else "info"}
+
+
+_A = {"type": "object", "properties": {"a": {"type": "string"}}}
+_B = {"type": "object", "properties": {"b": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("kw", ["allOf", "anyOf"])
+@pytest.mark.parametrize("branch", [_A, {"$ref": "#/components/schemas/A"}])
+def test_a_duplicate_all_of_or_any_of_branch_changes_nothing(kw: str, branch: Any) -> None:
+    def doc(branches: list[Any]) -> Any:
+        out = ex.request_body({kw: branches})
+        out["components"] = {"schemas": {"A": _A}}
+        return out
+
+    assert ids(doc([branch, _B]), doc([branch, _B, copy.deepcopy(branch)])) == {}
+    assert ids(doc([branch, _B, copy.deepcopy(branch)]), doc([branch, _B])) == {}
+    # The last copy of a branch going is a change.
+    assert ids(doc([_A, _A]), doc([_B])) != {}
+
+
+def test_a_duplicate_one_of_branch_is_a_change() -> None:
+    # With two equal branches a value matches both, and oneOf wants exactly one.
+    assert ids(ex.request_body({"oneOf": [_A, _B]}), ex.request_body({"oneOf": [_A, _B, _A]})) == {
+        "request-body-one-of-added": "info"}
+
+
+def test_branches_are_matched_whatever_the_order_of_their_enum_values() -> None:
+    def doc(first: list[str], second: list[int], swap: bool) -> Any:
+        branches = [{"type": "string", "enum": first}, {"type": "integer", "enum": second}]
+        return ex.response_body(ex.obj({"oneOf": branches[::-1] if swap else branches}))
+
+    assert ids(doc(["X", "Y"], [1, 2], False), doc(["Y", "X"], [2, 1], True)) == {}
