@@ -21,8 +21,7 @@ LEVELS: dict[str, str] = {
     "api-security-component-oauth-scope-removed": "Clients that request the removed scope get "
     "their token request refused.",
     "response-body-any-of-added": "A new `anyOf` branch in a response means clients can receive "
-    "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff "
-    "(oasdiff v1.30 aligned the two).",
+    "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff.",
     "response-property-any-of-added": "As response-body-any-of-added.",
     "response-required-property-became-write-only": "Servers do not send writeOnly properties, "
     "so clients lose a property they were promised in every response, exactly as if it were "
