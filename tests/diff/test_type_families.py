@@ -159,3 +159,20 @@ def test_branches_are_matched_whatever_the_order_of_their_enum_values() -> None:
         return ex.response_body(ex.obj({"oneOf": branches[::-1] if swap else branches}))
 
     assert ids(doc(["X", "Y"], [1, 2], False), doc(["Y", "X"], [2, 1], True)) == {}
+
+
+@pytest.mark.parametrize(("old", "new", "rid", "level"), [
+    # An object parameter's property: the format lattice as for bodies.
+    (t("integer", "int64"), t("integer", "int32"), "request-parameter-property-type-specialized",
+     "breaking"),
+    (t("string", "date"), t("string", "date-time"), "request-parameter-property-type-generalized",
+     "info"),
+    # The type lattice of parameters (text on the wire) is left to them.
+    (t("string"), t("integer", "int32"), "request-parameter-property-type-specialized",
+     "breaking"),
+])
+def test_parameter_property_formats(old: Any, new: Any, rid: str, level: str) -> None:
+    def doc(s: Any) -> Any:
+        return ex.query_param(ex.obj(s), style="deepObject", explode=True)
+
+    assert ids(doc(old), doc(new)) == {rid: level}

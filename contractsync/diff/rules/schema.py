@@ -363,9 +363,10 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is REQ and suffix == "type-specialized" and not (family in PARAMETER_FAMILIES
                                                                   and not at_root):
         suffix = "type-changed"
-    if not x.get(f"{side}_format_ok", True) and suffix in ("type-generalized", "type-specialized",
-                                                            "type-compatible"):
+    if (not x.get(f"{side}_format_ok", True) and family not in PARAMETER_FAMILIES
+            and suffix in ("type-generalized", "type-specialized", "type-compatible")):
         # The type change alone is safe here but the format beside it moved the wrong way.
+        # (Parameters, text on the wire, keep their own type lattice above.)
         suffix = "type-changed"
     if direction is RESP and suffix == "type-generalized" and (x.get("format")
                                                                or x.get("untyped")):
