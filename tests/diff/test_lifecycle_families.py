@@ -71,3 +71,44 @@ def test_a_sunset_spelled_as_a_date_time_is_a_date() -> None:
     assert ids(before, after, days=30) == {"endpoint-deprecated-with-sunset": "info"}
     after = _op(deprecated=True, **{"x-sunset": "2027-01-01 00:00"})
     assert ids(before, after, days=30) == {"api-deprecated-sunset-parse": "breaking"}
+
+
+def _deprecated_property(stability: str | None, *, deprecated: bool, sunset: str | None = None,
+                         via_component: bool = False, side: str = "response") -> Any:
+    prop: dict[str, Any] = {"type": "string"}
+    if deprecated:
+        prop["deprecated"] = True
+    if sunset:
+        prop["x-sunset"] = sunset
+    schema = {"type": "object", "properties": {"a": prop}}
+    body: dict[str, Any] = {"content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/X"} if via_component else schema}}}
+    op: dict[str, Any] = {"responses": {"200": {"description": "ok", **body}}}
+    if side == "request":
+        op = {"requestBody": body, "responses": {"200": {"description": "ok"}}}
+    if stability:
+        op["x-stability-level"] = stability
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/t": {"post": op}}, "components": {"schemas": {"X": schema}}}
+
+
+@pytest.mark.parametrize("side", ["request", "response"])
+@pytest.mark.parametrize("via_component", [False, True])
+@pytest.mark.parametrize(("stability", "sunset", "suffix"), [
+    # The policy is the operation's stability level's: 30 days stable, 10 beta, none alpha.
+    (None, None, "deprecated-sunset-missing"),
+    (None, "2026-01-20", "sunset-date-too-small"),
+    ("beta", None, "deprecated-sunset-missing"),
+    ("beta", "2026-01-20", "deprecated-with-sunset"),
+    ("alpha", None, "deprecated"),
+])
+def test_property_deprecation_follows_the_operation_stability(
+        side: str, via_component: bool, stability: str | None, sunset: str | None,
+        suffix: str) -> None:
+    before = _deprecated_property(stability, deprecated=False, via_component=via_component,
+                                  side=side)
+    after = _deprecated_property(stability, deprecated=True, sunset=sunset,
+                                 via_component=via_component, side=side)
+    opts = DiffOptions(now=NOW, deprecation_days_stable=30, deprecation_days_beta=10)
+    found = {c.id for c in diff(before, after, options=opts)}
+    assert found == {f"{side}-property-{suffix}"}

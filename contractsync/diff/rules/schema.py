@@ -8,6 +8,7 @@ response, and readOnly/writeOnly properties are judged only on the side that sen
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import examples as ex
@@ -179,8 +180,9 @@ def _register() -> None:
         lr(f"{side}-property-reactivated", I, f"A deprecated {side} property is no longer "
            "deprecated.", make({**_STR, "deprecated": True}), make(_STR))
         lr(f"{side}-property-deprecated-sunset-missing", E, f"A {side} property was deprecated "
-           "without `x-sunset` while the deprecation policy requires one "
-           "(`deprecation_days_stable` > 0).", make(_STR), make({**_STR, "deprecated": True}),
+           "without `x-sunset` while the deprecation policy requires one: the policy of the "
+           "operation's `x-stability-level` (`deprecation_days_stable` > 0, "
+           "`deprecation_days_beta` for beta, none for draft/alpha).", make(_STR), make({**_STR, "deprecated": True}),
            options={"deprecation_days_stable": 30})
         lr(f"{side}-property-deprecated-sunset-invalid", E, f"A {side} property was deprecated "
            "with an `x-sunset` that is not an RFC 3339 date.", make(_STR),
@@ -308,7 +310,7 @@ def _removal_state(extra: dict[str, Any], today: datetime.date) -> str:
 
 
 def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root: bool,
-             engine: Engine) -> str | None:
+             engine: Engine, ops: Iterable[str] = ()) -> str | None:
     """The rule id a finding is reported under in this context, or None when irrelevant."""
     kind = f.kind
     side = "request" if direction is REQ else "response"
@@ -318,7 +320,7 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
             header = _header_property_rule(f, kind, x)
             if header is not None:
                 return header
-        return _property_rule(f, kind, side, direction, x, engine)
+        return _property_rule(f, kind, side, direction, x, engine, ops)
     if (kind == "became-enum" and family == "header-parameter" and direction is REQ and not at_root
             and not f.ro):
         return "request-header-property-became-enum"
@@ -385,8 +387,16 @@ def _grid_rule(direction: Direction, family: str, at_root: bool, suffix: str) ->
     return None
 
 
+def _policy_days(engine: Engine, ops: Iterable[str]) -> int:
+    """The deprecation policy for a property of these operations: the strictest of their
+    stability levels' (draft/alpha: none, beta: the beta days, otherwise the stable days), as
+    oasdiff judges a property by its operation. With no operation known, the stable policy."""
+    known = [engine.policy_days[op] for op in ops if op in engine.policy_days]
+    return max(known) if known else engine.options.deprecation_days_stable
+
+
 def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: dict[str, Any],
-                   engine: Engine) -> str | None:
+                   engine: Engine, ops: Iterable[str]) -> str | None:
     today = engine.options.today()
     if kind in ("became-read-only", "became-not-read-only", "became-write-only",
                 "became-not-write-only"):
@@ -442,7 +452,7 @@ def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: di
             return f"{side}-property-reactivated"
         if old["deprecated"]:
             return None  # sunset moved on an already deprecated property: not tracked here
-        days = engine.options.deprecation_days_stable
+        days = _policy_days(engine, ops)
         sunset = new["sunset"]
         if sunset is None:
             return f"{side}-property-deprecated-sunset-missing" if days > 0 else f"{side}-property-deprecated"
@@ -533,7 +543,7 @@ def emit(engine: Engine, f: Finding, direction: Direction, family: str, loose: b
          at_root: bool, subject: str, detail: str, ops: tuple[str, ...]) -> None:
     """Name a finding in its context and hand it to the collector."""
     for one in _as_reported(f, direction):
-        rid = rule_for(one, direction, family, loose, at_root and one.at_root, engine)
+        rid = rule_for(one, direction, family, loose, at_root and one.at_root, engine, ops)
         if rid is not None:
             _add(engine, rid, one, subject, detail, ops)
 
@@ -565,7 +575,7 @@ def emit_reached(engine: Engine, f: Finding, direction: Direction, family: str, 
     names: dict[str, set[str]] = {}
     for root in (True, False):  # the body's id first: max() below keeps the first on a tie
         if root in reached:
-            rid = rule_for(f, direction, family, loose, root and f.at_root, engine)
+            rid = rule_for(f, direction, family, loose, root and f.at_root, engine, reached[root])
             if rid is not None:
                 names.setdefault(rid, set()).update(reached[root])
     if not names:
