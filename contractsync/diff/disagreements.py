@@ -67,8 +67,9 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "`number` (see *Types are judged by the values they admit*)."),
     ("An `enum` dropped altogether (alone, or while the type widens into a `oneOf` of types)",
      "`*-enum-value-removed` for every value (breaking in a request)",
-     "Nothing: every value clients could send is still valid, so a request is not narrowed. "
-     "(Values clients receive are then not listed any more; see the issue notes.)"),
+     "`*-enum-removed`: info in a request (every value clients could send is still valid), "
+     "warning in a response (clients may receive values they do not handle, as with a value "
+     "added)."),
     ("Changes to a `writeOnly` property in a response (its type, format, nullability, bounds)",
      "reported as for any property (`response-property-type-changed`, breaking)",
      "Only what is safe anyway is reported, at info (an enum value removed, "
@@ -149,7 +150,7 @@ FAMILIES: list[tuple[str, tuple[str, ...], str]] = [
      ("request-property-enum-value-removed",),
      "oasdiff lists every value of an `enum` that was dropped altogether as removed (breaking in "
      "a request); without the enum every value clients sent is still valid, so contractsync "
-     "reports only the type change (`request-property-list-of-types-widened`, info)."),
+     "reports `request-property-enum-removed` (info) beside the type change."),
     ("A declared path parameter the template already had",
      ("new-request-path-parameter",),
      "Reported at info: the URLs clients call do not change."),

@@ -662,6 +662,11 @@ class SchemaComparator:
         if isinstance(en, list) and not isinstance(eo, list):
             if not ("const" in co and len(en) == 1 and en[0] == co["const"]):
                 f("became-enum", None, [v for v in en if v is not None])
+        elif isinstance(eo, list) and not isinstance(en, list):
+            values = [v for v in eo if v is not None]
+            if values and not ("const" in cn and len(eo) == 1 and eo[0] == cn["const"]):
+                # The restriction is gone (not its values): any value of the type is valid now.
+                f("enum-removed", values, None)
         elif isinstance(eo, list) and isinstance(en, list) and not safe_eq(eo, en):
             new_keys = {_vkey(v) for v in en}
             old_keys = {_vkey(v) for v in eo}

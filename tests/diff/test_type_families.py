@@ -176,3 +176,18 @@ def test_parameter_property_formats(old: Any, new: Any, rid: str, level: str) ->
         return ex.query_param(ex.obj(s), style="deepObject", explode=True)
 
     assert ids(doc(old), doc(new)) == {rid: level}
+
+
+@pytest.mark.parametrize(("make", "rid", "level"), [
+    (lambda s: ex.response_body(ex.obj(s)), "response-property-enum-removed", "warning"),
+    (ex.response_body, "response-body-enum-removed", "warning"),
+    (lambda s: ex.request_body(ex.obj(s)), "request-property-enum-removed", "info"),
+    (ex.query_param, "request-parameter-enum-removed", "info"),
+    (ex.response_header, "response-header-enum-removed", "warning"),
+])
+def test_an_enum_dropped_altogether(make: Any, rid: str, level: str) -> None:
+    # The list is gone, not a value of it: what was restricted is now any string.
+    old = {"type": "string", "enum": ["a", "b"]}
+    assert ids(make(old), make({"type": "string"})) == {rid: level}
+    # enum: [x] → const: x is the same restriction.
+    assert ids(make({"type": "string", "enum": ["a"]}), make({"type": "string", "const": "a"})) == {}

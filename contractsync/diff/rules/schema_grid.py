@@ -58,6 +58,10 @@ _s("enum-value-added", I, W, "An enum value was added. Clients that switch over 
 _s("enum-value-removed", E, I, "An enum value was removed.", {"type": "string", "enum": ["a", "b"]},
    {"type": "string", "enum": ["a"]})
 _s("became-enum", E, I, "The value is now restricted to an enum.", _STR, {"type": "string", "enum": ["a"]})
+_s("enum-removed", I, W, "The `enum` restriction was dropped (not a value of it: the list is "
+   "gone): any value of the type is valid now. Clients that switch over a response enum may "
+   "receive values they do not handle, as with a value added.",
+   {"type": "string", "enum": ["a", "b"]}, _STR)
 _s("x-extensible-enum-value-removed", E, I, "A value of an `x-extensible-enum` was removed.",
    {"type": "string", "x-extensible-enum": ["a", "b"]}, {"type": "string", "x-extensible-enum": ["a"]})
 _s("const-added", E, I, "The value is now fixed by `const`.", _STR, {"type": "string", "const": "a"})
@@ -187,19 +191,21 @@ SUBJECT_SUFFIXES: dict[str, set[str]] = {
     "request-parameter": {
         "type-changed", "type-generalized", "list-of-types-widened", "list-of-types-narrowed",
         "became-nullable", "became-not-nullable", "enum-value-added", "enum-value-removed",
-        "became-enum", "x-extensible-enum-value-removed", "const-added", "const-changed",
+        "became-enum", "enum-removed", "x-extensible-enum-value-removed", "const-added",
+        "const-changed",
         "const-removed", "default-value-added", "default-value-changed", "default-value-removed",
         "pattern-added", "pattern-removed", "pattern-changed", "pattern-generalized",
         *(f"{b}-{c}" for b in PARAM_BOUNDS for c in ("increased", "decreased", "set", "unset")),
     },
     "request-parameter-property": {
         "type-changed", "type-specialized", "type-generalized", "became-nullable",
-        "became-not-nullable", "enum-value-added", "enum-value-removed", "list-of-types-widened",
-        "list-of-types-narrowed",
+        "became-not-nullable", "enum-value-added", "enum-value-removed", "enum-removed",
+        "list-of-types-widened", "list-of-types-narrowed",
     },
     "response-header": {
         "type-changed", "type-generalized", "type-specialized", "type-compatible",
         "became-nullable", "became-not-nullable", "enum-value-added", "enum-value-removed",
+        "enum-removed",
     },
 }
 
