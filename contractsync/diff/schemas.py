@@ -327,13 +327,17 @@ def strip_annotations(node: Any) -> Any:
 _SET_KEYWORDS = frozenset({"enum", "required", "type"})
 
 
-def schema_form(node: Any, key: str = "") -> Any:
-    """``node`` without annotations and with set-like lists (``enum``, ``required``, a ``type``
-    list) in a fixed order: two schemas that validate alike by spelling compare equal."""
+def schema_form(node: Any) -> Any:
+    """:func:`strip_annotations` of ``node`` with set-like lists (``enum``, ``required``, a
+    ``type`` list) in a fixed order: two schemas that validate alike by spelling compare equal."""
+    return _sorted_sets(strip_annotations(node))
+
+
+def _sorted_sets(node: Any, key: str = "") -> Any:
     if isinstance(node, dict):
-        return {k: schema_form(v, k) for k, v in node.items() if k not in ANNOTATIONS}
+        return {k: _sorted_sets(v, k) for k, v in node.items()}
     if isinstance(node, list):
-        items = [schema_form(v) for v in node]
+        items = [_sorted_sets(v) for v in node]
         return sorted(items, key=_vkey) if key in _SET_KEYWORDS else items
     return node
 
