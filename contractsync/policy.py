@@ -23,7 +23,6 @@ clock so CI verdicts are reproducible.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -72,20 +71,12 @@ class PolicyConfig(BaseModel):
 # --- deprecation and sunset ----------------------------------------------------------------------
 
 def parse_sunset(value: Any) -> dt.date | None:
-    """The date of an ``x-sunset`` value: an RFC 3339 full-date or date-time; None if invalid."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
+    """The date of an ``x-sunset`` value: an RFC 3339 full-date or date-time; None if invalid.
+    The diff engine's reading (:func:`contractsync.diff.schemas.parse_date`), so the gate and
+    the rules never disagree on what a sunset is."""
+    from .diff.schemas import parse_date
+
+    return parse_date(value.strip() if isinstance(value, str) else value)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,15 @@ LEVELS: dict[str, str] = {
     "api-security-component-oauth-scope-removed": "Clients that request the removed scope get "
     "their token request refused.",
     "response-body-any-of-added": "A new `anyOf` branch in a response means clients can receive "
-    "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff "
-    "(oasdiff v1.30 aligned the two).",
+    "a shape they do not handle — the same reason a new `oneOf` branch is breaking in oasdiff.",
     "response-property-any-of-added": "As response-body-any-of-added.",
+    "response-required-property-became-write-only": "Servers do not send writeOnly properties, "
+    "so clients lose a property they were promised in every response, exactly as if it were "
+    "removed (`response-required-property-removed`, breaking); the generated TypeScript "
+    "response type drops it and frontend code reading it no longer compiles.",
+    "response-optional-property-became-write-only": "As removing the optional property "
+    "(`response-optional-property-removed`, warning): servers no longer send it, and the "
+    "generated response type no longer has it.",
     "new-request-path-parameter": "Operations match by path template, so the template already "
     "held the parameter: clients call the same URLs with the same values. Declaring it changes "
     "the document, not the requests (oasdiff reports it as a new input).",
@@ -57,8 +63,22 @@ BEHAVIOUR: list[tuple[str, str, str]] = [
      "case that tests a removal by renaming a property (TestBreaking_ReqBodyDeleteRequiredProperty2) "
      "gets the rename's id; the blocking verdict is the same."),
     ("`type: [number, string]` → `[integer, number, string]` and other type lists spelled "
-     "differently", "list-of-types widened/narrowed", "No change: every `integer` is a `number` "
-     "(see *Types are judged by the values they admit*)."),
+     "differently", "type-generalized/-specialized (info)", "No change: every `integer` is a "
+     "`number` (see *Types are judged by the values they admit*)."),
+    ("An `enum` dropped altogether (alone, or while the type widens into a `oneOf` of types)",
+     "`*-enum-value-removed` for every value (breaking in a request)",
+     "`*-enum-removed`: info in a request (every value clients could send is still valid), "
+     "warning in a response (clients may receive values they do not handle, as with a value "
+     "added)."),
+    ("Changes to a `writeOnly` property in a response (its type, format, nullability, bounds)",
+     "reported as for any property (`response-property-type-changed`, breaking)",
+     "Only what is safe anyway is reported, at info (an enum value removed, "
+     "`response-write-only-property-*`): servers never send the property, so nothing about it "
+     "can break a reader."),
+    ("Removing a path whose operations are all `x-stability-level: draft`/`alpha`",
+     "nothing (an operation removed from a path that stays: reported)",
+     "`api-path-removed-without-deprecation` / `api-removed-without-deprecation` at info, both "
+     "ways: the removal belongs in the changelog, and draft/alpha promise nothing."),
     ("A path parameter declared that the template already had", "a new required parameter "
      "(breaking)", "`new-request-path-parameter` (info): clients send the same URL."),
     ("`api-invalid-stability-level`", "reported whenever a document has an invalid value",
@@ -147,6 +167,11 @@ FAMILIES: list[tuple[str, tuple[str, ...], str]] = [
      "Clients never send readOnly properties, so narrowing one on the request side is not "
      "reported (or is `request-read-only-property-*`, info); oasdiff v1.28 reports it (fixed "
      "upstream in v1.30, oasdiff#1211)."),
+    ("An enum dropped while the type widens",
+     ("request-property-enum-value-removed",),
+     "oasdiff lists every value of an `enum` that was dropped altogether as removed (breaking in "
+     "a request); without the enum every value clients sent is still valid, so contractsync "
+     "reports `request-property-enum-removed` (info) beside the type change."),
     ("A declared path parameter the template already had",
      ("new-request-path-parameter",),
      "Reported at info: the URLs clients call do not change."),

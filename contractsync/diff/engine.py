@@ -82,6 +82,9 @@ class Engine:
         self.warnings: list[str] = []
         self.schemas = SchemaComparator(self)
         self.relaxed_ops: set[str] = set()
+        self.policy_days: dict[str, int] = {}
+        """Per operation name, the deprecation policy's minimum sunset days for its stability
+        level (what a property's deprecation there is judged by)."""
 
     def deref(self, side: str, node: Any, ptr: str) -> tuple[Any, str]:
         """Follow a ``$ref`` to a component (parameter, body, response, header)."""

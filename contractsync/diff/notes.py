@@ -15,6 +15,15 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "value, null included: dropping `type: [object, \"null\"]` (or `nullable: true` with "
         "its `type`) altogether, or adding it to an untyped schema, changes the type but is "
         "not a `*-became-nullable`/`*-became-not-nullable` change.",
+        "The names follow oasdiff: a `type` array is the type itself, so its changes are "
+        "`*-type-generalized` (the new set admits every old value), `*-type-specialized` (the "
+        "old set admits every new value) or `*-type-changed`; `*-list-of-types-*` is for "
+        "`oneOf`/`anyOf` of bare types. Formats are an axis of their own: what clients send "
+        "must fit the new format (`int32` → `int64`, `date` → `date-time` widen), what they "
+        "receive must fit the old one, and a type change that is safe on its own is "
+        "`*-type-changed` when the format beside it moved the wrong way. In a response, a "
+        "format or the whole `type` dropped is `*-type-changed`: the values clients parse "
+        "change.",
     ]),
     ("Request narrowing", [
         "A request value that gains a restriction can reject what clients send. Two families, "

@@ -19,6 +19,7 @@ Recursion is bounded by the *inline* nesting of one schema (``$ref`` ends a walk
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -213,6 +214,39 @@ def type_set(s: dict[str, Any]) -> frozenset[str] | None:
     return None
 
 
+#: Per type, (narrower format, wider format) pairs: every value of the first has the second.
+WIDER_FORMATS: dict[str, tuple[tuple[str, str], ...]] = {
+    "integer": (("int32", "int64"), ("int32", "bigint"), ("int64", "bigint")),
+    "number": (("float", "double"),),
+    "string": (("date", "date-time"), ("time", "date-time")),
+}
+
+
+def _format_within(types: frozenset[str] | None, narrow: Any, wide: Any) -> bool:
+    """Does format ``wide`` (None: no format) keep every value format ``narrow`` allowed, for a
+    schema of ``types``? Only a single known type has a format lattice."""
+    if narrow == wide or wide is None:
+        return True
+    if not types or len(types) != 1:
+        return False
+    return (narrow, wide) in WIDER_FORMATS.get(next(iter(types)), ())
+
+
+def format_axis(to: frozenset[str] | None, tn: frozenset[str] | None, fo: Any, fn: Any
+                ) -> dict[str, bool]:
+    """When the type changes, whether the format change beside it is safe for each side.
+
+    A type change that is safe on its own (a widening for what clients send, a narrowing for what
+    they receive) still breaks when the format moved the wrong way: ``[string, integer]/int32`` →
+    ``integer/int64`` narrows the type but a client holding int32 values now gets int64 ones. What
+    clients send must fit the new format; what they receive must fit the old one.
+    """
+    if fo == fn:
+        return {}
+    return {"request_format_ok": _format_within(tn, fo, fn),
+            "response_format_ok": _format_within(to, fn, fo)}
+
+
 def admits_all(a: frozenset[str], b: frozenset[str]) -> bool:
     """Does a schema of types ``b`` admit every value one of types ``a`` does?
 
@@ -321,16 +355,44 @@ def strip_annotations(node: Any) -> Any:
     return node
 
 
+#: Keywords whose list is a set: their order means nothing.
+_SET_KEYWORDS = frozenset({"enum", "required", "type"})
+
+
+def schema_form(node: Any) -> Any:
+    """:func:`strip_annotations` of ``node`` with set-like lists (``enum``, ``required``, a
+    ``type`` list) in a fixed order: two schemas that validate alike by spelling compare equal."""
+    return _sorted_sets(strip_annotations(node))
+
+
+def _sorted_sets(node: Any, key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _sorted_sets(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_sets(v) for v in node]
+        return sorted(items, key=_vkey) if key in _SET_KEYWORDS else items
+    return node
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}"
+                      r"(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?")
+
+
 def parse_date(value: Any) -> datetime.date | None:
-    """An RFC 3339 full-date or date-time as a date; None when it does not parse."""
+    """An RFC 3339 full-date (``2026-01-01``) or date-time (``2026-01-01T10:00:00Z``, with its
+    offset) as a date; None for anything else (``2026-01-01 10:00``, no offset, ``01/02/2026``).
+    A YAML loader may already have made an unquoted date a date."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
         return None
     try:
-        return datetime.date.fromisoformat(value[:10]) if len(value) >= 10 else None
+        date = datetime.date.fromisoformat(value[:10])
+        if len(value) > 10:
+            datetime.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        return date
     except ValueError:
         return None
 
@@ -541,6 +603,10 @@ class SchemaComparator:
                 nnull = nnull or extra
             oref = nref = None
         add = res.findings.append
+        # readOnly/writeOnly beside the nullability spelling say who sees that null, too.
+        marks = [x for x in (co, cn, oover, nover) if isinstance(x, dict)]
+        ro = ro or any(x.get("readOnly") is True for x in marks)
+        wo = wo or any(x.get("writeOnly") is True for x in marks)
         if onull != nnull and not _untyped(cn if onull else co):
             # An untyped schema already admits null: dropping `type: [X, "null"]` altogether
             # (or adding it to an untyped schema) leaves null accepted.
@@ -577,8 +643,10 @@ class SchemaComparator:
         uo, un = simple_union(co), simple_union(cn)
         to = type_set(co) if uo is None else uo
         tn = type_set(cn) if un is None else un
-        listy = (uo is not None or un is not None or isinstance(co.get("type"), list)
-                 or isinstance(cn.get("type"), list))
+        # A list of types is a union of bare `{type: X}` branches. A 3.1 `type: [A, B]` array is
+        # the `type` keyword itself: its changes are type changes (generalized when the new set
+        # admits every old value, specialized when the old set admits every new one).
+        listy = uo is not None or un is not None
         has_comp = (uo is None and un is None) and any(k in co or k in cn for k in _COMPOSITION)
         scalar = bool(to) and bool(tn) and (to or set()) <= _SCALARS and (tn or set()) <= _SCALARS
         # Type lists are judged by the values they admit, not their spelling: `integer` is
@@ -587,7 +655,10 @@ class SchemaComparator:
                        and admits_all(to, tn) and admits_all(tn, to))
         if to != tn and not same_values and not (has_comp and (to is None or tn is None)) \
                 and "$ref" not in co and "$ref" not in cn:
-            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format")}
+            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format"),
+                                   "untyped": tn is None}
+            if not listy:
+                ext.update(format_axis(to, tn, co.get("format"), cn.get("format")))
             if tn == frozenset({"array"}) and to and to <= _SCALARS:
                 # Scalar(s) → array: a form/explode parameter still takes the single value.
                 ext["to_array"] = (co, cn.get("items"))
@@ -606,9 +677,9 @@ class SchemaComparator:
                 else:
                     f("type-changed", bt, at, extra=ext)
             elif admits_all(to, tn):
-                f("list-of-types-widened", bt, at, extra=ext)
+                f("list-of-types-widened" if listy else "type-generalized", bt, at, extra=ext)
             elif admits_all(tn, to):
-                f("list-of-types-narrowed", bt, at, extra=ext)
+                f("list-of-types-narrowed" if listy else "type-specialized", bt, at, extra=ext)
             elif listy and to and tn:
                 f("list-of-types-narrowed", bt, at, extra=ext)
                 f("list-of-types-widened", bt, at, extra=ext)
@@ -618,9 +689,10 @@ class SchemaComparator:
             fo, fn = co.get("format"), cn.get("format")
             if fo != fn:
                 ext = {"scalar": scalar, "format": True}
-                if fo is None:
+                wider = WIDER_FORMATS.get(next(iter(tn)) if tn and len(tn) == 1 else "", ())
+                if fo is None or (fn, fo) in wider:
                     f("type-specialized", fo, fn, extra=ext)
-                elif fn is None or (fo, fn) in (("int32", "int64"), ("float", "double")):
+                elif fn is None or (fo, fn) in wider:
                     f("type-generalized", fo, fn, extra=ext)
                 else:
                     f("type-changed", fo, fn, extra=ext)
@@ -628,6 +700,11 @@ class SchemaComparator:
         if isinstance(en, list) and not isinstance(eo, list):
             if not ("const" in co and len(en) == 1 and en[0] == co["const"]):
                 f("became-enum", None, [v for v in en if v is not None])
+        elif isinstance(eo, list) and not isinstance(en, list):
+            values = [v for v in eo if v is not None]
+            if values and not ("const" in cn and len(eo) == 1 and eo[0] == cn["const"]):
+                # The restriction is gone (not its values): any value of the type is valid now.
+                f("enum-removed", values, None)
         elif isinstance(eo, list) and isinstance(en, list) and not safe_eq(eo, en):
             new_keys = {_vkey(v) for v in en}
             old_keys = {_vkey(v) for v in eo}
@@ -796,13 +873,24 @@ class SchemaComparator:
                 f("discriminator-mapping-added", key=k, after=k)
 
     def _same(self, a: Any, ab: str, b: Any, bb: str) -> bool:
-        """Are two branches the same schema, modulo annotations and inline ↔ $ref?"""
+        """Are two branches the same schema, modulo annotations, the order of set-like lists
+        and inline ↔ $ref?"""
         if ab == bb and safe_eq(a, b):
             return True
         ca, _, _, _ = self._resolve_side(self.old, unwrap(a)[0], ab, None)
         cb, _, _, _ = self._resolve_side(self.new, unwrap(b)[0], bb, None)
         try:
-            return safe_eq(strip_annotations(ca), strip_annotations(cb))
+            return safe_eq(schema_form(ca), schema_form(cb))
+        except RecursionError:
+            return False
+
+    def _twin(self, resolver: Resolver, a: Any, b: Any, base: str) -> bool:
+        """Are two branches of one list the same: the same component, or equal inline?"""
+        ka, kb = self._branch_key(resolver, a, base), self._branch_key(resolver, b, base)
+        if ka is not None or kb is not None:
+            return ka == kb
+        try:
+            return bool(safe_eq(schema_form(a), schema_form(b)))
         except RecursionError:
             return False
 
@@ -849,6 +937,18 @@ class SchemaComparator:
                 ln_list = ln
                 nlist_ptr = _ptr(nptr, kw)
             pairs, removed, added = self._match(lo_list, ob, ln_list, nb)
+            if kw != "oneOf" and pairs:
+                # allOf/anyOf are conjunction/disjunction: a branch equal to one that stays on
+                # both sides adds or drops nothing. In oneOf a duplicate changes what matches.
+                # (Two components of the same structure stay two branches, as in _match.)
+                kept_o = [i for i, _ in pairs]
+                kept_n = [j for _, j in pairs]
+                removed = [i for i in removed
+                           if not any(self._twin(self.old, lo_list[i], lo_list[k], ob)
+                                      for k in kept_o)]
+                added = [j for j in added
+                         if not any(self._twin(self.new, ln_list[j], ln_list[k], nb)
+                                    for k in kept_n)]
             if wrapped and added:
                 f("wrapped-in-one-of", before=None, after=len(ln_list))
                 added = []
@@ -866,7 +966,7 @@ class SchemaComparator:
                 token = rel if kw == "allOf" else _rel(rel, f"{kw}[{j}]")
                 self._walk(lo_list[i], ob, _ptr(olist_ptr, i) if isinstance(lo, list) else optr,
                            ln_list[j], nb, _ptr(nlist_ptr, j) if isinstance(ln, list) else nptr,
-                           token, at_root, ro, wo, d, res)
+                           token, False, ro, wo, d, res)
 
     def _match(self, lo: list[Any], ob: str, ln: list[Any], nb: str
                ) -> tuple[list[tuple[int, int]], list[int], list[int]]:

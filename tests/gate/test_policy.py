@@ -187,6 +187,8 @@ def test_parse_sunset_and_describe() -> None:
     assert parse_sunset("2026-12-01") == dt.date(2026, 12, 1)
     assert parse_sunset("2026-12-01T10:00:00+02:00") == dt.date(2026, 12, 1)
     assert parse_sunset("Tue, 01 Dec 2026") is None and parse_sunset(20261201) is None
+    # The same reading as the diff rules: a date-time needs its T and its offset.
+    assert parse_sunset("2026-12-01 10:00") is None and parse_sunset("2026-12-01T10:00:00") is None
     assert describe("/paths/~1books~1{id}/delete") == "DELETE /books/{id}"
 
 

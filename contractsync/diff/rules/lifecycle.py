@@ -206,6 +206,16 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
     elif dep_o and dep_n and so != sn:
         if sn is None:
             add("sunset-deleted", f"x-sunset {so} deleted", before=str(so))
+        elif so is None:
+            # A date given to an operation already deprecated: judged like one given with the
+            # deprecation (only a bad or too early date is a finding).
+            when = parse_date(sn)
+            if when is None:
+                add("api-deprecated-sunset-parse", f"x-sunset {sn!r} given, not a date",
+                    after=str(sn))
+            elif when < today + datetime.timedelta(days=grace):
+                add("api-sunset-date-too-small", f"sunset {when} given, less than {grace} days "
+                    "away", after=str(when))
         else:
             wo, wn = parse_date(so), parse_date(sn)
             if wo is None or wn is None:

@@ -535,6 +535,15 @@ def _deprecation(engine: Engine, add: Any, p: dict[str, Any], q: dict[str, Any],
         if sn is None:
             add(f"{pre}-sunset-deleted", q, f"x-sunset {so} deleted", optr, nptr,
                 str(so), None)
+        elif so is None:
+            # A date given to a parameter already deprecated: only a bad or too early one counts.
+            when = parse_date(sn)
+            if when is None:
+                add(f"{pre}-sunset-parse", q, f"x-sunset {sn!r} given, not a date", optr, nptr,
+                    after=str(sn))
+            elif when < today + datetime.timedelta(days=days):
+                add(f"{pre}-sunset-date-too-small", q, f"sunset {when} given, less than {days} "
+                    "days away", optr, nptr, after=str(when))
         else:
             wo, wn = parse_date(so), parse_date(sn)
             if wo is None or wn is None:

@@ -189,6 +189,7 @@ def _order(op: tuple[str, str]) -> tuple[str, str, int]:
 
 def compare_operation(engine: Engine, ctx: OpCtx) -> None:
     """Everything about one operation present on both sides."""
+    engine.policy_days[ctx.name] = lifecycle.days(engine, ctx.new_op)
     parameters.compare(engine, ctx)
     request_body.compare(engine, ctx)
     responses.compare(engine, ctx)

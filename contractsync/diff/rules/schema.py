@@ -8,11 +8,12 @@ response, and readOnly/writeOnly properties are judged only on the side that sen
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import examples as ex
 from ..collect import UNSET
-from ..model import Direction
+from ..model import Direction, Level
 from ..registry import REQ, RESP, RULES, E, I, W, rule
 from ..resolve import subject_of
 from ..schemas import REQUIRED, Finding, parse_date
@@ -139,8 +140,14 @@ def _register() -> None:
             kind = "required" if req else "optional"
             for flag, word in (("readOnly", "read-only"), ("writeOnly", "write-only")):
                 level = W if (side, kind, word) == ("response", "required", "write-only") else I
-                r(f"{side}-{kind}-property-became-{word}", I, d, f"A {kind} {side} property "
-                  f"became {flag}.", make(_STR, req), make({**_STR, flag: True}, req),
+                # A response property that became writeOnly is no longer sent: as removed.
+                gone = ({"required": E, "optional": W}[kind]
+                        if (side, word) == ("response", "write-only") else I)
+                r(f"{side}-{kind}-property-became-{word}", gone, d, f"A {kind} {side} property "
+                  f"became {flag}." + (" Servers no longer send it: clients that read it "
+                                       "lose it, as if it were removed." if gone is not I
+                                       else ""),
+                  make(_STR, req), make({**_STR, flag: True}, req),
                   mirror=f"{other}-{kind}-property-became-{word}")
                 r(f"{side}-{kind}-property-became-not-{word}", level, d, f"A {kind} {side} "
                   f"property is no longer {flag}." + (
@@ -173,8 +180,9 @@ def _register() -> None:
         lr(f"{side}-property-reactivated", I, f"A deprecated {side} property is no longer "
            "deprecated.", make({**_STR, "deprecated": True}), make(_STR))
         lr(f"{side}-property-deprecated-sunset-missing", E, f"A {side} property was deprecated "
-           "without `x-sunset` while the deprecation policy requires one "
-           "(`deprecation_days_stable` > 0).", make(_STR), make({**_STR, "deprecated": True}),
+           "without `x-sunset` while the deprecation policy requires one: the policy of the "
+           "operation's `x-stability-level` (`deprecation_days_stable` > 0, "
+           "`deprecation_days_beta` for beta, none for draft/alpha).", make(_STR), make({**_STR, "deprecated": True}),
            options={"deprecation_days_stable": 30})
         lr(f"{side}-property-deprecated-sunset-invalid", E, f"A {side} property was deprecated "
            "with an `x-sunset` that is not an RFC 3339 date.", make(_STR),
@@ -302,7 +310,7 @@ def _removal_state(extra: dict[str, Any], today: datetime.date) -> str:
 
 
 def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root: bool,
-             engine: Engine) -> str | None:
+             engine: Engine, ops: Iterable[str] = ()) -> str | None:
     """The rule id a finding is reported under in this context, or None when irrelevant."""
     kind = f.kind
     if family.startswith(REQUIRED):
@@ -316,14 +324,19 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
             header = _header_property_rule(f, kind, x)
             if header is not None:
                 return header
-        return _property_rule(f, kind, side, direction, x, engine)
+        return _property_rule(f, kind, side, direction, x, engine, ops)
     if (kind == "became-enum" and family == "header-parameter" and direction is REQ and not at_root
             and not f.ro):
         return "request-header-property-became-enum"
     if direction is REQ and f.ro:
         return f"request-read-only-property-{kind}" if kind in RO_SUFFIXES else None
     if direction is RESP and f.wo:
-        return "response-write-only-property-enum-value-added" if kind == "enum-value-added" else None
+        if kind == "enum-value-added":
+            return "response-write-only-property-enum-value-added"
+        # Clients never receive a writeOnly property, so nothing about it breaks them; what is
+        # safe anyway (a value removed, a type narrowed) is still worth a changelog line.
+        safe = _grid_rule(direction, family, at_root, kind)
+        return safe if safe is not None and RULES[safe].level is Level.INFO else None
     suffix = kind
     if (family in PARAMETER_FAMILIES and at_root and x.get("to_array") is not None
             and kind in ("type-changed", "list-of-types-narrowed", "list-of-types-widened")):
@@ -356,6 +369,21 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is REQ and suffix == "type-specialized" and not (family in PARAMETER_FAMILIES
                                                                   and not at_root):
         suffix = "type-changed"
+    if (not x.get(f"{side}_format_ok", True) and family not in PARAMETER_FAMILIES
+            and suffix in ("type-generalized", "type-specialized", "type-compatible")):
+        # The type change alone is safe here but the format beside it moved the wrong way.
+        # (Parameters, text on the wire, keep their own type lattice above.)
+        suffix = "type-changed"
+    if direction is RESP and suffix == "type-generalized" and (x.get("format")
+                                                               or x.get("untyped")):
+        # What clients receive: *generalized* names a wider set of types (integer → number).
+        # A format dropped or widened, or the type dropped altogether, is the value changing
+        # under clients that parse it.
+        suffix = "type-changed"
+    return _grid_rule(direction, family, at_root, suffix)
+
+
+def _grid_rule(direction: Direction, family: str, at_root: bool, suffix: str) -> str | None:
     for subject in _candidates(direction, family, at_root):
         rid = grid_rule_id(subject, suffix)
         if rid in RULES:
@@ -363,8 +391,16 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     return None
 
 
+def _policy_days(engine: Engine, ops: Iterable[str]) -> int:
+    """The deprecation policy for a property of these operations: the strictest of their
+    stability levels' (draft/alpha: none, beta: the beta days, otherwise the stable days), as
+    oasdiff judges a property by its operation. With no operation known, the stable policy."""
+    known = [engine.policy_days[op] for op in ops if op in engine.policy_days]
+    return max(known) if known else engine.options.deprecation_days_stable
+
+
 def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: dict[str, Any],
-                   engine: Engine) -> str | None:
+                   engine: Engine, ops: Iterable[str]) -> str | None:
     today = engine.options.today()
     if kind in ("became-read-only", "became-not-read-only", "became-write-only",
                 "became-not-write-only"):
@@ -420,7 +456,7 @@ def _property_rule(f: Finding, kind: str, side: str, direction: Direction, x: di
             return f"{side}-property-reactivated"
         if old["deprecated"]:
             return None  # sunset moved on an already deprecated property: not tracked here
-        days = engine.options.deprecation_days_stable
+        days = _policy_days(engine, ops)
         sunset = new["sunset"]
         if sunset is None:
             return f"{side}-property-deprecated-sunset-missing" if days > 0 else f"{side}-property-deprecated"
@@ -511,7 +547,7 @@ def emit(engine: Engine, f: Finding, direction: Direction, family: str, loose: b
          at_root: bool, subject: str, detail: str, ops: tuple[str, ...]) -> None:
     """Name a finding in its context and hand it to the collector."""
     for one in _as_reported(f, direction):
-        rid = rule_for(one, direction, family, loose, at_root and one.at_root, engine)
+        rid = rule_for(one, direction, family, loose, at_root and one.at_root, engine, ops)
         if rid is not None:
             _add(engine, rid, one, subject, detail, ops)
 
@@ -543,7 +579,7 @@ def emit_reached(engine: Engine, f: Finding, direction: Direction, family: str, 
     names: dict[str, set[str]] = {}
     for root in (True, False):  # the body's id first: max() below keeps the first on a tie
         if root in reached:
-            rid = rule_for(f, direction, family, loose, root and f.at_root, engine)
+            rid = rule_for(f, direction, family, loose, root and f.at_root, engine, reached[root])
             if rid is not None:
                 names.setdefault(rid, set()).update(reached[root])
     if not names:

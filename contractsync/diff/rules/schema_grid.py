@@ -31,18 +31,23 @@ _INT: Frag = {"type": "integer"}
 _ARR: Frag = {"type": "array", "items": {"type": "string"}}
 _OBJ: Frag = {"type": "object"}
 
-_s("type-changed", E, E, "The type changed to an unrelated one (or the format changed).", _STR, _INT)
-_s("type-generalized", I, E, "The type widened (integer to number, a format dropped): more values "
-   "are valid.", _INT, _NUM)
-_s("type-specialized", E, I, "The type narrowed (number to integer, a format added): fewer values "
-   "are valid.", _NUM, _INT)
+_s("type-changed", E, E, "The type changed to an unrelated one, or the format changed (in a "
+   "response also a format dropped or widened, or the type dropped: values clients parse change; "
+   "and a safe type change beside a format that moved the wrong way).", _STR, _INT)
+_s("type-generalized", I, E, "The type widened (integer to number, `type: [string]` to "
+   "`[string, integer]`; in a request also a format dropped or widened, or the type dropped): "
+   "more values are valid.", _INT, _NUM)
+_s("type-specialized", E, I, "The type narrowed (number to integer, `[string, integer]` to "
+   "`[string]`, a format added or narrowed, int64 to int32): fewer values are valid.", _NUM, _INT)
 _s("type-compatible", I, I, "A scalar type changed where every value travels as text (XML, "
    "forms, plain text; in a response header, a `string` that became another scalar): the values "
    "still read as the text they always were.", _STR, _INT)
-_s("list-of-types-widened", I, E, "The list of allowed types grew.", {"type": ["string"]},
-   {"type": ["string", "integer"]})
-_s("list-of-types-narrowed", E, I, "The list of allowed types shrank.", {"type": ["string", "integer"]},
-   {"type": ["string"]})
+_UNION: Frag = {"oneOf": [_STR, _INT]}
+_s("list-of-types-widened", I, E, "A `oneOf`/`anyOf` of bare types (a list of types) allows more "
+   "types. (A 3.1 `type: [...]` array is the type itself: `type-generalized`/`-specialized`.)",
+   _STR, _UNION)
+_s("list-of-types-narrowed", E, I, "A `oneOf`/`anyOf` of bare types (a list of types) allows fewer "
+   "types.", _UNION, _STR)
 _s("became-nullable", I, E, "The value may now be null (`nullable: true`, `type: [X, \"null\"]` or "
    "`anyOf: [X, {type: null}]` as pydantic writes `Optional[X]` — all one change).", _STR,
    {"anyOf": [_STR, {"type": "null"}]})
@@ -53,6 +58,10 @@ _s("enum-value-added", I, W, "An enum value was added. Clients that switch over 
 _s("enum-value-removed", E, I, "An enum value was removed.", {"type": "string", "enum": ["a", "b"]},
    {"type": "string", "enum": ["a"]})
 _s("became-enum", E, I, "The value is now restricted to an enum.", _STR, {"type": "string", "enum": ["a"]})
+_s("enum-removed", I, W, "The `enum` restriction was dropped (not a value of it: the list is "
+   "gone): any value of the type is valid now. Clients that switch over a response enum may "
+   "receive values they do not handle, as with a value added.",
+   {"type": "string", "enum": ["a", "b"]}, _STR)
 _s("x-extensible-enum-value-removed", E, I, "A value of an `x-extensible-enum` was removed.",
    {"type": "string", "x-extensible-enum": ["a", "b"]}, {"type": "string", "x-extensible-enum": ["a"]})
 _s("const-added", E, I, "The value is now fixed by `const`.", _STR, {"type": "string", "const": "a"})
@@ -182,19 +191,21 @@ SUBJECT_SUFFIXES: dict[str, set[str]] = {
     "request-parameter": {
         "type-changed", "type-generalized", "list-of-types-widened", "list-of-types-narrowed",
         "became-nullable", "became-not-nullable", "enum-value-added", "enum-value-removed",
-        "became-enum", "x-extensible-enum-value-removed", "const-added", "const-changed",
+        "became-enum", "enum-removed", "x-extensible-enum-value-removed", "const-added",
+        "const-changed",
         "const-removed", "default-value-added", "default-value-changed", "default-value-removed",
         "pattern-added", "pattern-removed", "pattern-changed", "pattern-generalized",
         *(f"{b}-{c}" for b in PARAM_BOUNDS for c in ("increased", "decreased", "set", "unset")),
     },
     "request-parameter-property": {
         "type-changed", "type-specialized", "type-generalized", "became-nullable",
-        "became-not-nullable", "enum-value-added", "enum-value-removed", "list-of-types-widened",
-        "list-of-types-narrowed",
+        "became-not-nullable", "enum-value-added", "enum-value-removed", "enum-removed",
+        "list-of-types-widened", "list-of-types-narrowed",
     },
     "response-header": {
         "type-changed", "type-generalized", "type-specialized", "type-compatible",
         "became-nullable", "became-not-nullable", "enum-value-added", "enum-value-removed",
+        "enum-removed",
     },
 }
 

@@ -103,6 +103,24 @@ profile_rule(TS, "response-body-enum-value-added", E,
              'export function label(kind: Kind): string {\n  switch (kind) {\n    case "a": return "A";\n'
              '    default: { const unreachable: never = kind; return unreachable; }\n  }\n}\n',
              before=ex.response_body(_ENUM_A), after=ex.response_body(_ENUM_AB))
+profile_rule(TS, "response-property-enum-removed", E,
+             "The generated type widens from the enum's literal union to the bare type, and an "
+             "exhaustive `switch` (`const x: never = value`) stops compiling, as when a value is "
+             "added.",
+             f'import type {{ paths }} from "./types";\ntype Item = {_ITEM};\n'
+             'export function label(item: Item): string {\n  switch (item.p) {\n    case "a": return "A";\n'
+             '    case "b": return "B";\n'
+             '    default: { const unreachable: never = item.p; return unreachable; }\n  }\n}\n',
+             before=ex.response_body(ex.obj(_ENUM_AB, required=True)),
+             after=ex.response_body(ex.obj({"type": "string"}, required=True)))
+profile_rule(TS, "response-body-enum-removed", E,
+             "As for a property: the response's literal union becomes the bare type, and an "
+             "exhaustive `switch` over it stops compiling.",
+             f'import type {{ paths }} from "./types";\ntype Kind = {_ITEM};\n'
+             'export function label(kind: Kind): string {\n  switch (kind) {\n    case "a": return "A";\n'
+             '    case "b": return "B";\n'
+             '    default: { const unreachable: never = kind; return unreachable; }\n  }\n}\n',
+             before=ex.response_body(_ENUM_AB), after=ex.response_body({"type": "string"}))
 profile_rule(TS, "api-schema-removed", E,
              "Every component schema is exported as a type alias (`export type Item = "
              "components[\"schemas\"][\"Item\"]`) and as `components[\"schemas\"][\"Item\"]`. "
