@@ -485,7 +485,7 @@ def render_markdown(history: History, releases: Sequence[Release] | None = None,
     ``provenance`` replaces the sentence saying where the file comes from (the registry's stored
     copy is generated from what was published, not from a ``changelog.json``).
     """
-    title = history.title or "API"
+    title = _md_inline(history.title or "API")
     lines = [
         f"# Changelog: {title}",
         "",
@@ -518,14 +518,14 @@ def render_markdown(history: History, releases: Sequence[Release] | None = None,
 
 def _md_entry(entry: Entry) -> list[str]:
     marker = "**Breaking:** " if entry.breaking else ""
-    where = f"{entry.subject}: " if entry.subject and entry.subject not in entry.message else ""
-    out = [f"- {marker}{where}{_one_line(entry.message)}"]
+    where = f"{_md_inline(entry.subject)}: " if entry.subject and entry.subject not in entry.message else ""
+    out = [f"- {marker}{where}{_md_inline(entry.message)}"]
     if entry.announcement is not None:
         out.append(f"  - Why: {_md_text(entry.announcement.reason)}")
         if entry.announcement.migration:
             out.append(f"  - Migration: {_md_text(entry.announcement.migration)}")
     elif entry.allowed_by:
-        out.append(f"  - Allowed without announcement: {_one_line(entry.allowed_by)}")
+        out.append(f"  - Allowed without announcement: {_md_inline(entry.allowed_by)}")
     tail = f"rule {_md_code(entry.id)}, fingerprint {_md_code(entry.fingerprint)}"
     if entry.operations:
         ops = ", ".join(_md_code(op) for op in entry.operations)
@@ -547,6 +547,17 @@ def _md_text(text: str) -> str:
     line: every character Markdown or inline HTML would act on is backslash-escaped, so a reason
     cannot inject a link, an image, HTML or table syntax into ``CHANGELOG.md`` (#13)."""
     return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
+
+
+_MD_MARKUP = re.compile(r"([\\<>&\[\]])")
+
+
+def _md_inline(text: str) -> str:
+    """Text taken from the contract (its title, paths, names, descriptions in change messages) on
+    one line, with what would make Markdown emit HTML or a link escaped (``\\ < > & [ ]``): a
+    path or description cannot inject markup into ``CHANGELOG.md`` either. Emphasis characters
+    are left alone, so the file of an ordinary contract reads (and compares) as before."""
+    return _MD_MARKUP.sub(r"\\\1", _one_line(text))
 
 
 def render_json(history: History, releases: Sequence[Release] | None = None) -> str:

@@ -4,6 +4,7 @@ in CHANGELOG.md, duplicate keys."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,31 @@ def test_announcement_text_is_inert_markdown() -> None:
     assert why == (r"  - Why: see \[docs\](javascript:alert(1)) \<img src=x onerror=alert(1)\> \| \*now\*")
     migration = next(line for line in md.splitlines() if "Migration:" in line)
     assert migration == r"  - Migration: use \`editions\[\]\` \& \~\~old\~\~"
+
+
+def test_contract_text_is_inert_markdown() -> None:
+    """A contract's title, paths and names reached CHANGELOG.md (and the registry's changelog.md)
+    raw: a path or title holding HTML or a link injected it. Only what makes Markdown emit HTML or
+    a link is escaped, so an ordinary changelog is byte-for-byte what it was."""
+    change = Change(id="api-path-removed-without-deprecation", level=Level.BREAKING, direction=Direction.REQUEST,
+                    location=Location("GET /x<img src=x onerror=alert(1)>", "path", "/paths", None),
+                    message="GET /x<img src=x onerror=alert(1)> [a](javascript:b) removed", fingerprint="abcdef123456",
+                    operations=("GET /x<img src=x onerror=alert(1)>",), area="path")
+    plain = Change(id="endpoint-added", level=Level.INFO, direction=Direction.REQUEST,
+                   location=Location("GET /books/{book_id}", "path", None, "/paths"),
+                   message="GET /books/{book_id}: Get_Book *new*", fingerprint="abcdef123457",
+                   operations=("GET /books/{book_id}",), area="path")
+    release = Release(version="2.0.0", date="2026-11-26", title="T<script>x</script>", info_version="2.0.0",
+                      bump="major", contract_sha256="a" * 64, previous_sha256=None,
+                      changes=entries_from_changes([change, plain], {}))
+    md = render_markdown(History(title="T<script>x</script>", releases=[release]))
+    ours = [line for line in md.splitlines() if line.startswith(("# ", "- ", "  - "))]
+    outside_code = re.sub(r"`[^`]*`", "", "\n".join(ours))
+    assert re.search(r"(?<!\\)[<\[]", outside_code) is None, outside_code
+    assert md.startswith(r"# Changelog: T\<script\>x\</script\>")
+    assert r"\[a\](javascript:b)" in md
+    assert "- GET /books/{book_id}: Get_Book *new*" in md
+    assert "`GET /x<img src=x onerror=alert(1)>`" in md  # in a code span it is inert already
 
 
 # --- duplicate keys -------------------------------------------------------------------------------
