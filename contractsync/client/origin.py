@@ -191,6 +191,12 @@ class RegistryOrigin:
         if (answer.headers.get("x-contractsync-generator-version") != generator_version
                 or answer.headers.get("x-contractsync-options-digest") != options_digest(options)):
             return None
+        # A stored artifact's ETag is the sha256 of its bytes: bytes that are not it were altered
+        # on the way (or by the registry) and are never written into the frontend.
+        etag = answer.headers.get("etag", "").removeprefix("W/").strip('"')
+        if etag.startswith("sha256:") and digest_of(answer.body) != etag:
+            raise IntegrityError(f"the types served do not match their ETag {etag} (got {digest_of(answer.body)}): "
+                                 "the registry or something between is serving other content", source=answer.url)
         try:
             return answer.body.decode("utf-8")
         except UnicodeDecodeError:

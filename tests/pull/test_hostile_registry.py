@@ -1,0 +1,124 @@
+"""``pull`` against a hostile registry (tests/pull/hostile_registry.py, a real uvicorn child on a
+free loopback port): content that is not its digest, answers that trickle, stall or never end, a
+redirect to another origin, stored types that are not their ETag. Each ends in a one-line error,
+exit 2, and nothing written — or, for the redirect, a pull that never sends the token away."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contractsync.client import http as http_mod
+
+from ._helpers import REPO, Run, cli, free_port, module_env
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("stub") / "stub.log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "tests.pull.hostile_registry:app", "--host",
+                                 "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                 "--timeout-graceful-shutdown", "1"],
+                                cwd=REPO, env=module_env(), stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/seen", timeout=1)
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(log.read_text()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def pull(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], registry: str,
+         *, timeout: float = 30, token: str | None = None) -> Run:
+    root = tmp_path / "fe"
+    root.mkdir(exist_ok=True)
+    (root / "contractsync.toml").write_text(
+        f'[pull]\nregistry = "{registry}"\ncontract = "shop"\nref = "label:main"\ntimeout = {timeout}\n'
+        'types = "src/api/types.ts"\nopenapi = "src/api/openapi.json"\n', encoding="utf-8")
+    return cli(monkeypatch, capsys, root, "pull",
+               env={"CONTRACTSYNC_CACHE_DIR": str(tmp_path / "cache"), "CONTRACTSYNC_TOKEN": token})
+
+
+def written(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "fe").rglob("*") if p.is_file() and p.name != "contractsync.toml")
+
+
+def test_a_well_behaved_stub_installs(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/ok")
+    assert r.code == 0, r.err
+    assert written(tmp_path) == ["contractsync.lock", "openapi.json", "types.ts"]
+
+
+def test_content_that_is_not_its_digest_is_refused(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/wrong")
+    assert r.code == 2
+    assert "does not match its digest" in r.err and len(r.err.strip().splitlines()) == 1
+    assert written(tmp_path) == []
+
+
+def test_types_that_are_not_their_etag_are_refused(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A registry answering with this generator's headers had its types.ts written as is: bytes
+    that are not the artifact their ETag names (altered on the way) were trusted."""
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/types")
+    assert r.code == 2, r.err
+    assert "do not match their ETag" in r.err and len(r.err.strip().splitlines()) == 1
+    assert written(tmp_path) == []
+
+
+@pytest.mark.parametrize("mode", ["slow", "stall"])
+def test_a_slow_registry_times_out_as_configured(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str], mode: str) -> None:
+    """`timeout` is "seconds an HTTP request may take", but httpx bounds each read: a contract
+    trickled a byte every 0.2 s never timed out (the whole answer, here ~60 s, was waited for)."""
+    started = time.monotonic()
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/{mode}", timeout=1)
+    assert r.code == 2
+    assert "did not answer within 1 s" in r.err and len(r.err.strip().splitlines()) == 1
+    assert written(tmp_path) == []
+    assert time.monotonic() - started < 30  # not a timing assertion: the trickle takes minutes
+
+
+def test_an_endless_answer_is_cut_at_the_cap(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(http_mod, "MAX_BODY", 4 * 2**20)
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/huge")
+    assert r.code == 2 and "larger than 4 MiB" in r.err
+    assert written(tmp_path) == []
+
+
+def test_the_token_never_follows_a_redirect_to_another_origin(stub: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    before = len(httpx.get(f"{stub}/seen").json())
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/redirect", token="cst_0123456789ab_secret")
+    assert r.code == 0, r.err
+    seen = httpx.get(f"{stub}/seen").json()[before:]
+    assert {s["mode"] for s in seen} == {"redirect", "ok"}
+    assert all(s["authorization"] == "Bearer cst_0123456789ab_secret" for s in seen if s["mode"] == "redirect")
+    assert all(s["authorization"] is None for s in seen if s["mode"] == "ok")
