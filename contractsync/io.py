@@ -165,3 +165,60 @@ def _is_device_or_pipe(path: Path) -> bool:
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
     """Write ``text`` (UTF-8) atomically; see :func:`atomic_write_bytes`."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+# --- scratch directories that outlive a SIGKILL ------------------------------------------------------
+
+#: The file in a scratch directory naming its owner: ``<host>\n<pid>\n``.
+_OWNER_FILE = ".contractsync-owner"
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new temporary directory ``<tmp>/<prefix><pid>-<random>`` marked with its owner, after
+    removing this host's directories of the same ``prefix`` whose owner process is gone.
+
+    A ``finally`` removes a scratch directory on every exit that runs Python code (errors, Ctrl-C,
+    SIGTERM/SIGHUP turned into exceptions); a SIGKILL, the OOM killer or a power cut runs none, so
+    the next run sweeps what they left (#13). Only directories with an owner file naming this
+    host and a PID that no longer exists are removed, so a live run (also of another user, or in
+    another container sharing ``/tmp``) is never touched."""
+    sweep_scratch_dirs(prefix)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    (path / _OWNER_FILE).write_text(f"{_host()}\n{os.getpid()}\n", encoding="utf-8")
+    return path
+
+
+def sweep_scratch_dirs(prefix: str, base: Path | None = None) -> list[Path]:
+    """Remove stale scratch directories of ``prefix`` (see :func:`scratch_dir`); returns them."""
+    import shutil
+
+    removed = []
+    for path in (base or Path(tempfile.gettempdir())).glob(f"{prefix}*-*"):
+        pid = path.name[len(prefix):].split("-", 1)[0]
+        if not pid.isascii() or not pid.isdigit() or int(pid) == os.getpid() or path.is_symlink():
+            continue
+        try:
+            host, owner = (path / _OWNER_FILE).read_text(encoding="utf-8").split("\n")[:2]
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue  # not ours, or its owner has not marked it yet
+        if host != _host() or owner != pid or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 
 from ..diff.model import Change, Level, Report
 from ..errors import InputError
-from ..io import atomic_write_bytes, atomic_write_text
+from ..io import atomic_write_bytes, atomic_write_text, scratch_dir
 from ..spec.document import Document
 from ..typescript import TypeScriptOptions, to_typescript_with_symbols
 from .attribute import attribute, operation_ids
@@ -154,7 +153,7 @@ def analyse(
 def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str, Any], new: Document | Mapping[str, Any],
              report: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float], timeout: float,
              use_cache: bool) -> ImpactReport:
-    tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
+    tmp = scratch_dir("contractsync-impact-")
     try:
         work = tmp / "frontend"
         copy_frontend(fe.root, work)
