@@ -185,12 +185,17 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     with _RUNNING_LOCK:
         _RUNNING.add(proc)
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out = _output(proc, timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         proc.wait()
         raise InputError(f"type-check '{shlex.join(command)}' took longer than {timeout:g} s",
                          source=place) from None
+    except _TooMuchOutput:
+        _kill_group(proc)
+        proc.wait()
+        raise InputError(f"type-check '{shlex.join(command)}' printed more than {MAX_OUTPUT // 2**20} MiB "
+                         "(not a type-checker's diagnostics?)", source=place) from None
     except BaseException:
         _kill_group(proc)
         proc.wait()
@@ -199,6 +204,42 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         with _RUNNING_LOCK:
             _RUNNING.discard(proc)
     return RunResult(proc.returncode, out)
+
+
+#: Most output read from a type-check (characters). tsc prints about 200 per diagnostic, so this is
+#: over 150,000 errors; a command that prints more (a loop, a dump) is stopped, not buffered.
+MAX_OUTPUT = 32 * 2**20
+
+
+class _TooMuchOutput(Exception):
+    pass
+
+
+def _output(proc: subprocess.Popen[str], timeout: float) -> str:
+    """The output of ``proc`` once it has exited, read as it comes: :class:`_TooMuchOutput` past
+    :data:`MAX_OUTPUT`, :class:`subprocess.TimeoutExpired` after ``timeout`` seconds."""
+    chunks: list[str] = []
+    over = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        size = 0
+        while chunk := proc.stdout.read(65536):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                over.set()
+                _kill_group(proc)
+                return
+            chunks.append(chunk)
+    reader = threading.Thread(target=read, name="contractsync-typecheck-output", daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if over.is_set():
+        raise _TooMuchOutput
+    if reader.is_alive():
+        raise subprocess.TimeoutExpired(proc.args, timeout)
+    proc.wait()
+    return "".join(chunks)
 
 
 def _die_with_parent() -> Any:

@@ -191,3 +191,19 @@ def test_killing_impact_ends_the_type_check(tmp_path: Path, sig: str) -> None:
             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
         assert again.returncode == 0, again.stderr
     assert list(scratch.iterdir()) == []
+
+
+def test_a_type_check_that_spews_is_stopped_not_buffered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A type-check command printing without end (a loop, `yes`, a dump) was read whole into memory
+    until the timeout (600 s by default). Past MAX_OUTPUT it is killed with a one-line error."""
+    import sys
+
+    from contractsync.impact import frontend
+
+    monkeypatch.setattr(frontend, "MAX_OUTPUT", 2**20)
+    spew = [sys.executable, "-c", "import sys\nfor _ in range(40): sys.stdout.write('x' * 2**17 + '\\n')"]
+    with pytest.raises(InputError, match=r"printed more than 1 MiB") as info:
+        frontend.run_command(spew, tmp_path, timeout=60, where="web")
+    assert info.value.one_line().startswith("web: type-check ")
+    small = [sys.executable, "-c", "print('src/a.ts(1,1): error TS2322: no')"]
+    assert frontend.run_command(small, tmp_path, timeout=60).output == "src/a.ts(1,1): error TS2322: no\n"
