@@ -129,6 +129,9 @@ def test_anonymous_read_opens_reads_only(backend: Backend, server_factory: Any) 
         assert anon.get("/").status_code == 200
         assert_problem(anon.post(URL, content=body), 401)
         assert_problem(anon.put("/v1/contracts/shop/labels/main", json={"version": 1}), 401)
+        # A dry run validates and diffs up to --max-body of anyone's JSON: not a read (#9).
+        assert_problem(anon.post("/v1/contracts/shop/check", content=body), 401)
+        assert c.post("/v1/contracts/shop/check", content=body).status_code == 200
         # A bad token is still refused, even for a read.
         assert_problem(anon.get("/v1/contracts", headers=bearer("cst_x")), 401)
 
