@@ -133,6 +133,20 @@ def repository_top(start: Path) -> Path:
     return start
 
 
+def leaves_repository(target: Path, top: Path) -> str | None:
+    """How ``target`` leaves the repository ``top`` (None when it stays inside): lexically
+    (``../``, an absolute path) or through a symlink along the way (a linked folder or file that
+    points outside, which a pull request can add as easily as it edits a config). Links that stay
+    inside the repository, as monorepos use, are fine."""
+    lexical = Path(os.path.normpath(target))
+    if not lexical.is_relative_to(top):
+        return f"is outside the repository ({top})"
+    real = Path(os.path.realpath(lexical))
+    if not real.is_relative_to(os.path.realpath(top)):
+        return f"leads outside the repository ({top}) through a symlink, to {real}"
+    return None
+
+
 def _confine(cfg: Config, path: Path) -> None:
     """Paths contractsync writes to, when they come from the file, stay inside the repository:
     a pull request editing pyproject.toml must not redirect writes elsewhere (#13). The same
@@ -142,10 +156,10 @@ def _confine(cfg: Config, path: Path) -> None:
         value = getattr(cfg, key)
         if value is None:
             continue
-        target = Path(os.path.normpath(cfg.root / value))
-        if not target.is_relative_to(top):
+        problem = leaves_repository(cfg.root / value, top)
+        if problem is not None:
             raise ConfigError(
-                f"[{TABLE}] {key} = {value!r} is outside the repository ({top}); paths in the file "
+                f"[{TABLE}] {key} = {value!r} {problem}; paths in the file "
                 "must stay inside it (give an outside path on the command line instead)",
                 source=str(path))
 

@@ -76,6 +76,27 @@ def test_config_paths_inside_the_repository_are_fine(tmp_path: Path) -> None:
     assert cfg.with_overrides(contracts_dir="/tmp/x").contracts_dir == "/tmp/x"
 
 
+@pytest.mark.parametrize(("table", "link", "inside"), [
+    ('contracts_dir = "api"\n', "backend/api", False),            # a linked folder pointing out
+    ('frontend_types = "web/types.ts"\n', "backend/web", False),
+    ('frontend_types = "types.ts"\n', "backend/types.ts", False),  # a linked file pointing out
+    ('contracts_dir = "api"\n', "backend/api", True),             # a monorepo link: fine
+])
+def test_config_paths_through_symlinks(table: str, link: str, inside: bool, tmp_path: Path) -> None:
+    """The check was lexical: a pull request adding `api -> /home/user/.ssh` (as easy as editing
+    the config) redirected writes outside the repository. Links that stay inside are fine."""
+    pyproject = _project(tmp_path, table)
+    target = (tmp_path / "repo" / "shared") if inside else (tmp_path / "elsewhere")
+    target.mkdir()
+    (tmp_path / "repo" / link).symlink_to(target if not link.endswith(".ts") else target / "types.ts")
+    if inside:
+        load_config(pyproject)
+        return
+    with pytest.raises(ConfigError) as info:
+        load_config(pyproject)
+    assert "leads outside the repository" in info.value.message and "through a symlink" in info.value.message
+
+
 # --- invisible characters -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff"])

@@ -20,7 +20,6 @@ can never end up in this file or in the lock.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,13 +218,16 @@ def _confine_outputs(settings: PullSettings) -> None:
     """The outputs ``pull`` writes stay inside the repository the config file lives in (or its
     folder, outside git): a pull request editing contractsync.toml must not redirect writes
     elsewhere, as for ``[tool.contractsync]`` paths (#13)."""
-    from ..config import repository_top  # contractsync.config imports this module
+    from ..config import (  # contractsync.config imports this module
+        leaves_repository,
+        repository_top,
+    )
 
     top = repository_top(settings.root)
     for key, rel in settings.config.outputs().items():
-        target = Path(os.path.normpath(settings.root / rel))
-        if not target.is_relative_to(top):
-            raise ConfigError(f"[{settings.table}] {key} = {rel!r} is outside the repository ({top}): "
+        problem = leaves_repository(settings.root / rel, top)
+        if problem is not None:
+            raise ConfigError(f"[{settings.table}] {key} = {rel!r} {problem}: "
                               "outputs must stay inside it", source=str(settings.file))
 
 
