@@ -7,7 +7,6 @@ overridden by a command-line flag; an unknown key is an error naming the key and
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .client.config import PullConfig
 from .diff.settings import DiffConfig
 from .errors import ConfigError, describe_validation
+from .io import load_toml
 from .policy import PolicyConfig
 from .typescript.options import TypeScriptConfig
 from .watch.config import WatchConfig
@@ -102,13 +102,7 @@ def load_config(pyproject: Path | None = None, *, start: Path | None = None) -> 
     path = pyproject or find_pyproject(start)
     if path is None:
         return Config(root=(start or Path.cwd()).resolve())
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError("no such file", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", source=str(path)) from None
+    doc: dict[str, Any] = load_toml(path, ConfigError)
     table = doc.get("tool", {}).get("contractsync")
     if table is None:
         return Config(root=path.parent.resolve(), file=path)

@@ -222,3 +222,76 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+# --- project files (TOML, JSON) under the loader policy ---------------------------------------------
+
+def load_toml(path: Path, error: type[InputError] = InputError) -> dict[str, object]:
+    """A TOML file (``pyproject.toml``, ``contractsync.toml``) as data. Every failure is one
+    ``error`` naming the file (and the line when known): missing or unreadable, not UTF-8, invalid
+    TOML, or nested too deeply (tomllib recurses: 100,000 ``[`` raised RecursionError)."""
+    import tomllib
+
+    from .spec.parse import DEPTH_MESSAGE
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error("no such file", source=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise error("is not UTF-8 text", source=str(path), where=str(line)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"invalid TOML: {exc}", source=str(path)) from None
+    except RecursionError:
+        raise error(DEPTH_MESSAGE, source=str(path), where=_too_deep_line(text)) from None
+
+
+def _too_deep_line(text: str) -> str | None:
+    """The line where arrays and inline tables first nest past the limit (strings skipped)."""
+    from .spec.parse import MAX_DEPTH
+
+    depth, line, quote = 0, 1, ""
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return str(line)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def load_json_file(path: Path, error: type[InputError] = InputError, hint: str = "", *,
+                   raw: bytes | None = None) -> object:
+    """A JSON project file (``package.json``, ``contractsync.lock``; ``raw``: its bytes, already
+    read) through the loader every document goes through: one nesting limit, exact integers;
+    failures are one ``error`` naming the file and line:column, with ``hint`` (what to do) appended."""
+    from .errors import SpecLoadError
+    from .spec.parse import check_depth, load_json
+
+    try:
+        raw = path.read_bytes() if raw is None else raw
+    except FileNotFoundError:
+        raise error("no such file", source=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=str(path)) from None
+    try:
+        data = load_json(raw, source=str(path))
+        check_depth(data, source=str(path), raw=raw)
+    except SpecLoadError as exc:
+        message = exc.message if not hint else f"{exc.message.replace('invalid JSON: ', 'is not valid JSON: ', 1)}; {hint}"
+        raise error(message, source=str(path), where=exc.where) from None
+    return data

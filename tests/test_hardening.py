@@ -173,3 +173,46 @@ def test_validate_warns_about_duplicate_keys(name: str, text: str, where: str, t
     main(["validate", "--no-cache", name])
     err = capsys.readouterr().err
     assert f"warning: {where} appears twice in one object" in err
+
+
+# --- project files under the loader policy -----------------------------------------------------------
+
+_DEEP_TOML = "x = " + "[" * 100_000 + "]" * 100_000 + "\n"
+_DEEP_INLINE = "x = " + "{a = " * 5_000 + "1" + "}" * 5_000 + "\n"
+_DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(("name", "content", "where"), [
+    ("pyproject.toml", b"[tool.contractsync]\n" + _DEEP_TOML.encode(), "pyproject.toml:2: nested too deeply"),
+    ("pyproject.toml", b"[tool.contractsync]\n" + _DEEP_INLINE.encode(), "pyproject.toml:2: nested too deeply"),
+    ("pyproject.toml", b'[tool.contractsync]\ncontracts_dir = "\xff"\n', "pyproject.toml:2: is not UTF-8 text"),
+    ("contractsync.toml", b'[pull]\nsource = "a.json"\ntypes = "t.ts"\n' + _DEEP_TOML.encode(),
+     "contractsync.toml:4: nested too deeply"),
+    ("contractsync.toml", b'[pull]\nsource = "\xff"\n', "contractsync.toml:2: is not UTF-8 text"),
+    ("contractsync.lock", _DEEP_JSON.encode(), "contractsync.lock:1:"),
+    ("web/package.json", _DEEP_JSON.encode(), "package.json:1:"),
+])
+def test_project_files_are_read_under_the_loader_policy(name: str, content: bytes, where: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """pyproject.toml, contractsync.toml, contractsync.lock and package.json were read with
+    tomllib/json directly: deep nesting was 'internal error: RecursionError' and a byte that is not
+    UTF-8 'internal error: UnicodeDecodeError', with no file named. Now one line, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.json").write_text(SPEC)
+    (tmp_path / "web").mkdir()
+    if name == "contractsync.lock":
+        (tmp_path / "contractsync.toml").write_text('[pull]\nsource = "a.json"\ntypes = "t.ts"\n')
+    (tmp_path / name).write_bytes(content)
+    if name.startswith("pyproject"):
+        args = ["check"]
+    elif name.startswith("contractsync"):
+        args = ["pull"]
+    else:
+        args = ["impact", "--frontend", "web", "--types", "t.ts", "a.json", "a.json"]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "internal error" not in err and where in err and len(err.strip().splitlines()) == 1, err
+    if "deep" in where or where.endswith(":1:"):
+        assert "nested too deeply" in err

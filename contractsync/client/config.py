@@ -20,7 +20,6 @@ can never end up in this file or in the lock.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, describe_validation
+from ..io import load_toml
 from ..registry.names import name_problem
 from ..typescript.options import TypeScriptOptions
 from .refs import Ref, parse_ref
@@ -163,15 +163,7 @@ def find_pull_config(start: Path | None = None) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError("no such file", source=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", source=str(path)) from None
+    return dict(load_toml(path, ConfigError))
 
 
 def _pyproject_pull_table(path: Path) -> Any:

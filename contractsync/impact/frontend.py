@@ -5,19 +5,18 @@ to type-check in (the user's tree is never touched).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shlex
 import shutil
 import signal
 import subprocess
 import threading
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..io import load_json_file, load_toml
 
 #: Directories never copied: dependencies (linked instead), build output, VCS data, caches.
 SKIP_DIRS = frozenset({"node_modules", "dist", ".git", ".hg", ".svn", ".vite", ".cache",
@@ -40,20 +39,11 @@ class Frontend:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", source=str(path)) from None
+    return load_toml(path)
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", source=f"{path}:{exc.lineno}:{exc.colno}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"invalid JSON: {exc}", source=str(path)) from None
+    return load_json_file(path)
 
 
 def find_types(root: Path) -> tuple[str | None, dict[str, Any]]:
