@@ -208,9 +208,19 @@ def _read_file(path: Path) -> bytes:
         raise SpecLoadError(f"cannot read: {exc.strerror}", source=str(path)) from None
 
 
+def read_url(src: UrlSource) -> bytes:
+    """The body of ``src`` (at most ``src.max_bytes``, within ``src.timeout`` seconds in all);
+    :class:`SpecLoadError` otherwise."""
+    return _read_url(src)
+
+
 def _read_url(src: UrlSource) -> bytes:
+    import time
+
     import httpx  # imported here: it costs ~50 ms of start-up that only URL sources need
 
+    # httpx's timeout bounds each read; a server trickling its body is cut at the same bound.
+    deadline = time.monotonic() + src.timeout
     try:
         with httpx.stream(
             "GET", src.url, timeout=src.timeout, follow_redirects=True,
@@ -227,6 +237,8 @@ def _read_url(src: UrlSource) -> bytes:
                 size += len(chunk)
                 if size > src.max_bytes:
                     raise SpecLoadError(f"is larger than {_size(src.max_bytes)}", source=src.url)
+                if time.monotonic() > deadline:
+                    raise SpecLoadError(f"timed out after {src.timeout:g} s", source=src.url)
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.TimeoutException:

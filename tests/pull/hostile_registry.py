@@ -10,6 +10,7 @@ trickles its contract one byte at a time.
 * ``redirect``: every request is redirected to the same path under ``ok`` on ``localhost``
   (another origin than ``127.0.0.1``); ``GET /seen`` lists the Authorization headers received.
 * ``types``: stored ``types.ts`` with this generator's headers whose body is not its ETag's.
+* ``deep``: a contract nested 1,000 levels deep, under the digest of its own bytes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ DOC: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "Shop", "version": 
 CANON = canonical_json(DOC)
 DIGEST = "sha256:" + hashlib.sha256(CANON).hexdigest()
 OTHER = canonical_json({**DOC, "info": {"title": "Evil", "version": "6.6.6"}})
+DEEP = CANON[:-2] + b', "x-deep": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1000 + b"}\n"
+DEEP_DIGEST = "sha256:" + hashlib.sha256(DEEP).hexdigest()
 
 app = FastAPI()
 seen: list[dict[str, str | None]] = []
@@ -53,6 +56,13 @@ async def contract(mode: str, rest: str, request: Request) -> Response:
              "policy": "block", "moved_at": "2026-01-01T00:00:00Z", "moved_by": "ci"}
     version = {"contract": "shop", "version": 1, "digest": DIGEST, "info_version": "1.0.0", "title": "Shop",
                "source": {"commit": None, "branch": None, "url": None}}
+    if mode == "deep":
+        if rest == "labels/main":
+            return JSONResponse({**label, "digest": DEEP_DIGEST}, headers={"ETag": f'"{DEEP_DIGEST}"'})
+        if rest == f"versions/{DEEP_DIGEST}":
+            return JSONResponse({**version, "digest": DEEP_DIGEST})
+        if rest == f"versions/{DEEP_DIGEST}/openapi.json":
+            return Response(DEEP, media_type="application/json")
     if rest == "labels/main":
         if mode == "stall":
             await asyncio.sleep(3600)

@@ -122,3 +122,31 @@ def test_the_token_never_follows_a_redirect_to_another_origin(stub: str, tmp_pat
     assert {s["mode"] for s in seen} == {"redirect", "ok"}
     assert all(s["authorization"] == "Bearer cst_0123456789ab_secret" for s in seen if s["mode"] == "redirect")
     assert all(s["authorization"] is None for s in seen if s["mode"] == "ok")
+
+
+def test_a_deep_contract_is_refused_with_the_place(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A contract nested 1,000 levels deep, served under its own digest, was parsed with a bare
+    orjson.loads and crashed canonical JSON / the generator ('internal error: RecursionError')."""
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/deep")
+    assert r.code == 2 and "internal error" not in r.err, r.err
+    assert "nested too deeply" in r.err and len(r.err.strip().splitlines()) == 1
+    assert written(tmp_path) == []
+
+
+@pytest.mark.parametrize("pending", [
+    "announcements: " + "[" * 50_000 + "]" * 50_000 + "\n",
+    "a: &a [" + ",".join(["x"] * 10) + "]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(8)),
+])
+def test_hostile_reasons_next_to_a_plain_source_are_ignored(tmp_path: Path, pending: str) -> None:
+    """announcements.yaml next to a plain source went through a bare yaml.safe_load: deep
+    nesting crashed pull --update (RecursionError). It now goes through the loader policy (depth,
+    alias expansion) and, being extra information, is ignored when refused."""
+    from contractsync.client.origin import PlainOrigin
+    from tests.pull.hostile_registry import CANON
+
+    (tmp_path / "openapi.json").write_bytes(CANON)
+    (tmp_path / "announcements.yaml").write_text(pending, encoding="utf-8")
+    origin = PlainOrigin("openapi.json", tmp_path)
+    assert origin.reasons() == {}
