@@ -242,3 +242,63 @@ def test_security_headers_on_every_answer(backend: Backend, limited: Server) -> 
             else:
                 assert "sandbox" in csp, path
         assert c.head("/v1/contracts/shop/labels/main").headers["x-content-type-options"] == "nosniff"
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of ``pid`` (Linux /proc)."""
+    import os
+
+    kids: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                if ppid == parent and int(entry) not in kids:
+                    kids.add(int(entry))
+                    frontier.append(int(entry))
+    return kids
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_closing_the_terminal_stops_serve_gracefully(backend: Backend, server_factory: Any, workers: int) -> None:
+    """SIGHUP to serve's process group (the terminal closed): with one process it died at once
+    (no graceful stop, the database not closed); with --workers uvicorn restarted the workers and
+    kept serving. Now it stops like SIGTERM, every worker shuts down, nothing is left."""
+    import os
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as sock:  # a fixed port: uvicorn's workers log the port they were given
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv: Server = server_factory([*backend.args(), "--workers", str(workers), "--port", str(port)])
+    deadline = time.monotonic() + 60
+    while True:  # the workers listen once they have started, after the "running on" line
+        try:
+            with srv.client() as c:
+                assert c.get("/healthz").status_code == 200
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, srv.log.read_text()
+            time.sleep(0.1)
+    while len(_children(srv.proc.pid)) < (workers if workers > 1 else 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    kids = _children(srv.proc.pid)
+    assert len(kids) >= (workers if workers > 1 else 0)
+    os.killpg(srv.proc.pid, signal.SIGHUP)
+    srv.proc.wait(30)
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{k}") for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [k for k in kids if os.path.exists(f"/proc/{k}")], "a worker outlived serve"
+    log = srv.log.read_text()
+    assert log.count("Application shutdown complete") == workers, log
+    assert "restarting" not in log.lower()
