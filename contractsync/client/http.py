@@ -75,13 +75,16 @@ class RegistryClient:
     """A connection to one registry (``base_url`` without ``/v1``)."""
 
     def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 30.0,
-                 retries: int = RETRIES, transport: httpx.BaseTransport | None = None) -> None:
+                 retries: int = RETRIES, transport: httpx.BaseTransport | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.retries = max(1, retries)
         #: Seconds a whole request may take, answer body included (httpx's timeouts bound each
         #: read, so a registry trickling a byte a second would never time out).
         self.timeout = timeout
+        #: Set (by a watcher's signal handler): the request in flight is abandoned at once.
+        self.cancel = cancel
         headers = {"User-Agent": f"contractsync/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -137,7 +140,8 @@ class RegistryClient:
         url = self.url(path)
         for attempt in range(self.retries):
             try:
-                return _within(self.timeout, url, lambda: self._attempt(method, path, url, headers, params, content))
+                return _within(self.timeout, url, lambda: self._attempt(method, path, url, headers, params, content),
+                               self.cancel)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt + 1 < self.retries:
                     time.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
@@ -217,10 +221,11 @@ def _too_slow(url: str, timeout: float) -> RegistryError:
     return RegistryError(f"the registry did not answer within {timeout:g} s", source=url)
 
 
-def _within(timeout: float, url: str, attempt: Callable[[], Answer]) -> Answer:
+def _within(timeout: float, url: str, attempt: Callable[[], Answer], cancel: threading.Event | None = None) -> Answer:
     """``attempt()`` bounded to ``timeout`` seconds in all: headers that trickle in (or never
-    come) are waited for in a daemon thread that is abandoned at the deadline; the body's own
-    deadline (:func:`_read_capped`) ends a trickled body inside the thread."""
+    come) are waited for in a daemon thread that is abandoned at the deadline, or as soon as
+    ``cancel`` is set; the body's own deadline (:func:`_read_capped`) ends a trickled body inside
+    the thread."""
     result: list[Answer] = []
     error: list[BaseException] = []
 
@@ -231,7 +236,11 @@ def _within(timeout: float, url: str, attempt: Callable[[], Answer]) -> Answer:
             error.append(exc)
     worker = threading.Thread(target=run, name="contractsync-http", daemon=True)
     worker.start()
-    worker.join(timeout + 1.0)
+    deadline = time.monotonic() + timeout + 1.0
+    while worker.is_alive() and time.monotonic() < deadline:
+        if cancel is not None and cancel.is_set():
+            raise RegistryError("stopped while waiting for the registry", source=url)
+        worker.join(0.1 if cancel is not None else max(0.0, deadline - time.monotonic()))
     if error:
         raise error[0]
     if not result:

@@ -61,13 +61,14 @@ class PullOutcome:
 
 # --- building blocks -------------------------------------------------------------------------------
 
-def make_origin(settings: PullSettings) -> Origin:
-    """The origin the config names (a registry client carries ``CONTRACTSYNC_TOKEN``)."""
+def make_origin(settings: PullSettings, *, cancel: threading.Event | None = None) -> Origin:
+    """The origin the config names (a registry client carries ``CONTRACTSYNC_TOKEN``); a request
+    in flight is abandoned as soon as ``cancel`` is set."""
     cfg = settings.config
     if cfg.registry is not None:
         ref = cfg.resolved_ref
         assert ref is not None and cfg.contract is not None
-        client = RegistryClient(cfg.registry, token=token_from_env(), timeout=cfg.timeout)
+        client = RegistryClient(cfg.registry, token=token_from_env(), timeout=cfg.timeout, cancel=cancel)
         return RegistryOrigin(client, cfg.contract, ref)
     assert cfg.source is not None
     return PlainOrigin(cfg.source, settings.root)
@@ -465,7 +466,9 @@ def watch(
     shows what broke. ``on_problem`` is called once when the origin becomes unreachable (with the
     message) and once when it answers again (with None). Returns when ``stop`` is set."""
     cache = ContractCache()
-    origin = make_origin(settings)
+    # A poll stuck on a registry that does not answer ends when stop is set (SIGTERM, SIGHUP),
+    # not at its timeout: a service manager's SIGKILL would come first.
+    origin = make_origin(settings, cancel=stop)
     failing = False
     try:
         while not stop.is_set():
@@ -477,6 +480,8 @@ def watch(
                 if outcome.report.changed or outcome.written:
                     on_update(outcome)
             except ContractsyncError as exc:
+                if stop.is_set():
+                    break
                 if not failing:
                     failing = True
                     on_problem(exc.one_line())

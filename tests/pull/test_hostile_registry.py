@@ -150,3 +150,33 @@ def test_hostile_reasons_next_to_a_plain_source_are_ignored(tmp_path: Path, pend
     (tmp_path / "announcements.yaml").write_text(pending, encoding="utf-8")
     origin = PlainOrigin("openapi.json", tmp_path)
     assert origin.reasons() == {}
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_watch_stops_at_once_while_a_poll_hangs(stub: str, tmp_path: Path, sig: str) -> None:
+    """SIGTERM to `pull --watch` while its poll waited on a registry that never answers was
+    honoured only when the request timed out (30 s by default: a service manager's SIGKILL comes
+    first). The request in flight is now abandoned when the watcher is told to stop."""
+    root = tmp_path / "fe"
+    root.mkdir()
+    (root / "contractsync.toml").write_text(
+        f'[pull]\nregistry = "{stub}/stall"\ncontract = "shop"\nref = "label:main"\ntypes = "t.ts"\ntimeout = 600\n',
+        encoding="utf-8")
+    before = sum(1 for s in httpx.get(f"{stub}/seen").json() if s["mode"] == "stall")
+    proc = subprocess.Popen([sys.executable, "-m", "contractsync", "pull", "--watch", "--interval", "1"], cwd=root,
+                            env=module_env({"CONTRACTSYNC_CACHE_DIR": str(tmp_path / "cache")}),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while sum(1 for s in httpx.get(f"{stub}/seen").json() if s["mode"] == "stall") == before:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.1)
+        time.sleep(0.5)  # the poll is in flight
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=20)  # far below the 600 s the request would wait
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert err.strip().splitlines()[-1].endswith("stopped"), err
