@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -294,7 +295,14 @@ def _baseline_key(work: Path, fe: Frontend, command: list[str], base_types: str)
             rel = path.relative_to(work).as_posix()
             if rel in (fe.types, _BUILDINFO):
                 continue
-            h.update(rel.encode() + b"\0")
+            h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            if path.is_symlink():  # the copy keeps links: where it points, then what it reaches
+                h.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
+                try:
+                    if not stat.S_ISREG(path.stat().st_mode):
+                        continue  # dangling, a directory, /dev/zero, a FIFO: nothing to read
+                except OSError:
+                    continue
             h.update(hashlib.sha256(path.read_bytes()).digest())
     # The installed dependencies: npm's record of them.
     lock = work / "node_modules" / ".package-lock.json"

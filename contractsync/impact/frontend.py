@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -119,9 +120,16 @@ def copy_frontend(root: Path, dest: Path) -> None:
     ``node_modules`` (every one, also in workspaces) to the original."""
 
     def ignore(directory: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in SKIP_DIRS}
+        return {n for n in names if n in SKIP_DIRS or _special(os.path.join(directory, n))}
 
-    shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    try:
+        shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    except shutil.Error as exc:  # files that vanished or cannot be read while copying
+        src, _, why = exc.args[0][0] if exc.args and isinstance(exc.args[0], list) and exc.args[0] else ("", "", exc)
+        raise InputError(f"cannot copy the frontend for the type-check: {why}", source=str(src or root)) from None
+    except OSError as exc:
+        raise InputError(f"cannot copy the frontend for the type-check: {exc.strerror or exc}",
+                         source=str(exc.filename or root)) from None
     for dirpath, dirnames, _ in os.walk(root):
         if "node_modules" in dirnames:
             rel = Path(dirpath).relative_to(root)
@@ -129,6 +137,16 @@ def copy_frontend(root: Path, dest: Path) -> None:
             if (dest / rel).is_dir() and not target.exists():
                 target.symlink_to(Path(dirpath) / "node_modules", target_is_directory=True)
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+
+
+def _special(path: str) -> bool:
+    """A FIFO, socket or device: no part of a TypeScript project, and copying one blocks (a FIFO
+    without a writer) or fails (a socket); it is left out of the copy."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode) or stat.S_ISLNK(mode))
 
 
 #: Type-check processes running now (killed together when the caller is interrupted).

@@ -207,3 +207,32 @@ def test_a_type_check_that_spews_is_stopped_not_buffered(tmp_path: Path, monkeyp
     assert info.value.one_line().startswith("web: type-check ")
     small = [sys.executable, "-c", "print('src/a.ts(1,1): error TS2322: no')"]
     assert frontend.run_command(small, tmp_path, timeout=60).output == "src/a.ts(1,1): error TS2322: no\n"
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="FIFOs, /dev/zero (Linux)")
+def test_special_files_and_odd_links_in_the_frontend(tmp_path: Path) -> None:
+    """A FIFO or a socket in the frontend tree was 'internal error: shutil.Error'; a dangling link
+    'internal error: FileNotFoundError'; a link to /dev/zero was read without end for the cache
+    key. Special files are left out of the copy, links are keyed by where they point."""
+    import contextlib
+    import socket
+
+    from contractsync.impact import analyse
+
+    web = tmp_path / "web"
+    _write(web / "package.json", "{}")
+    src = web / "src"
+    src.mkdir()
+    os.mkfifo(src / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    with contextlib.suppress(OSError):  # a path too long for AF_UNIX: the FIFO covers special files
+        sock.bind(str(src / "s"))
+    (src / "dangling").symlink_to(tmp_path / "nowhere")
+    (src / "zero").symlink_to("/dev/zero")
+    (src / "loop").symlink_to(src, target_is_directory=True)
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    try:
+        result = analyse(web, spec, spec, types="src/api/types.ts", typecheck_cmd="true", use_cache=False)
+    finally:
+        sock.close()
+    assert result.new_errors == []
