@@ -12,6 +12,7 @@ import signal
 import stat
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,10 @@ def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | 
     if rel.is_absolute() or ".." in rel.parts:
         raise InputError("must be a path inside the frontend directory", where="--types", source=types)
     if typecheck_cmd is not None:
-        command = shlex.split(typecheck_cmd)
+        try:
+            command = shlex.split(typecheck_cmd)
+        except ValueError as exc:  # an unclosed quote: "No closing quotation"
+            raise InputError(f"cannot be split into words: {exc}", where="--typecheck-cmd") from None
         if not command:
             raise InputError("is empty", where="--typecheck-cmd")
         incremental = False
@@ -241,12 +245,21 @@ def _output(proc: subprocess.Popen[str], timeout: float) -> str:
             chunks.append(chunk)
     reader = threading.Thread(target=read, name="contractsync-typecheck-output", daemon=True)
     reader.start()
-    reader.join(timeout)
+    deadline = time.monotonic() + timeout
+    # Wait for the command, not for the end of its output: a helper it leaves running (a watch
+    # mode, a daemon, `cmd &`) holds the pipe open until it ends, which may be never.
+    while proc.poll() is None and reader.is_alive() and time.monotonic() < deadline:
+        reader.join(0.05)
+    if proc.poll() is None and not over.is_set():
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise subprocess.TimeoutExpired(proc.args, timeout) from None
+    reader.join(2.0)  # what is still in the pipe
+    _kill_group(proc)  # whatever the command left behind in its group
+    reader.join(2.0)  # (a helper that left the group may keep the pipe: its reader is a daemon)
     if over.is_set():
         raise _TooMuchOutput
-    if reader.is_alive():
-        raise subprocess.TimeoutExpired(proc.args, timeout)
-    proc.wait()
     return "".join(chunks)
 
 

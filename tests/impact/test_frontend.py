@@ -236,3 +236,30 @@ def test_special_files_and_odd_links_in_the_frontend(tmp_path: Path) -> None:
     finally:
         sock.close()
     assert result.new_errors == []
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_helper_holding_the_output_open_does_not_stall_the_type_check(tmp_path: Path) -> None:
+    """A type-check that leaves a helper running (`cmd &`, a watch mode) was waited for until the
+    helper closed the pipe, i.e. until the timeout (600 s by default), then failed. The command's
+    exit is what counts; the helpers left in its group are killed."""
+    import time
+
+    from contractsync.impact import frontend
+
+    pidfile = tmp_path / "helper.pid"
+    command = ["sh", "-c", f"sleep 300 & echo $! > {pidfile}; echo 'src/a.ts(1,1): error TS2322: no'"]
+    result = frontend.run_command(command, tmp_path, timeout=120, where="web")
+    assert result.returncode == 0 and result.output == "src/a.ts(1,1): error TS2322: no\n"
+    helper = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{helper}") and _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper), "the helper outlived the type-check"
+
+
+def test_an_unsplittable_typecheck_command_is_a_one_line_error(tmp_path: Path) -> None:
+    _write(tmp_path / "package.json", "{}")
+    with pytest.raises(InputError, match=r"cannot be split into words: No closing quotation") as info:
+        load_frontend(tmp_path, types="t.ts", typecheck_cmd='tsc "--noEmit')
+    assert info.value.one_line().startswith("--typecheck-cmd: ")
