@@ -216,3 +216,28 @@ def test_project_files_are_read_under_the_loader_policy(name: str, content: byte
     assert "internal error" not in err and where in err and len(err.strip().splitlines()) == 1, err
     if "deep" in where or where.endswith(":1:"):
         assert "nested too deeply" in err
+
+
+# --- terminal control characters ------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_control_characters_from_a_contract_never_reach_the_terminal(fmt: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A path or title holding ESC sequences was printed raw by diff (and every command printing
+    contract text): it could clear the screen, rewrite earlier lines or set the window title of
+    whoever read the output, a CI log included. Control characters are printed as \\xNN."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    base = json.loads(SPEC)
+    evil = json.loads(SPEC)
+    evil["info"]["title"] = "Shop\x1b]0;pwned\x07"
+    evil["paths"]["/x\x1b[2J\r"] = {"get": {"responses": {"200": {"description": "ok\x1b[1A"}}}}
+    (tmp_path / "a.json").write_text(json.dumps(base))
+    (tmp_path / "b.json").write_text(json.dumps(evil))
+    capsys.readouterr()
+    main(["diff", "a.json", "b.json", "--format", fmt])
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "\r" not in out + err and "\x07" not in out + err
+    assert "/x\\x1b[2J" in out

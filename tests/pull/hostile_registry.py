@@ -11,6 +11,7 @@ trickles its contract one byte at a time.
   (another origin than ``127.0.0.1``); ``GET /seen`` lists the Authorization headers received.
 * ``types``: stored ``types.ts`` with this generator's headers whose body is not its ETag's.
 * ``deep``: a contract nested 1,000 levels deep, under the digest of its own bytes.
+* ``ansi``: a label whose ``info_version`` holds terminal escape sequences.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ async def contract(mode: str, rest: str, request: Request) -> Response:
             return JSONResponse({**version, "digest": DEEP_DIGEST})
         if rest == f"versions/{DEEP_DIGEST}/openapi.json":
             return Response(DEEP, media_type="application/json")
+    if mode == "ansi":
+        evil = "1.0\x1b]0;pwned\x07\x1b[2J\x1b[1A\r\x9b31m"
+        label, version = {**label, "info_version": evil}, {**version, "info_version": evil}
     if rest == "labels/main":
         if mode == "stall":
             await asyncio.sleep(3600)

@@ -180,3 +180,15 @@ def test_watch_stops_at_once_while_a_poll_hangs(stub: str, tmp_path: Path, sig: 
             proc.wait()
     assert proc.returncode == 0, err
     assert err.strip().splitlines()[-1].endswith("stopped"), err
+
+
+def test_terminal_escapes_from_a_registry_are_printed_visibly(stub: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A registry's info_version (or a contract's title, paths, descriptions) reached the terminal
+    raw: ESC sequences that clear the screen, move the cursor over earlier lines, set the title."""
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/ansi")
+    assert r.code == 0, r.err
+    for stream in (r.out, r.err):
+        assert "\x1b" not in stream and "\x07" not in stream and "\x9b" not in stream and "\r" not in stream
+    assert "1.0\\x1b]0;pwned" in r.err + r.out
