@@ -188,8 +188,8 @@ class RegistryOrigin:
         notes: dict[str, Announced] = {}
         for item in changes:
             note = announced_from_dict(item.get("announcement")) if isinstance(item, dict) else None
-            if note is not None:
-                notes[str(item["fingerprint"])] = note
+            if note is not None and isinstance(item.get("fingerprint"), str):
+                notes[item["fingerprint"]] = note
         return RemoteChanges([c for c in changes if isinstance(c, dict)], notes)
 
     def reasons(self) -> dict[str, Announced] | None:

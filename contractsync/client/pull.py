@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -397,17 +397,31 @@ def _old_document(lock: Lock, settings: PullSettings, origin: Origin, cache: Con
 
 def _changes(old: str, new: str, old_doc: Document | None, new_doc: Document, origin: Origin, *,
              same_origin: bool, today: dt.date | None) -> tuple[list[Change], dict[str, Announced], str]:
+    # The changes come from the two contracts, both verified against their digests; a registry's
+    # /diff answer supplies the announced reasons only. Taking its list of changes let a registry
+    # (or anything between) answer "no changes" and slip a breaking one past the refusal below.
     remote = origin.remote_changes(old, new) if same_origin else None
-    if remote is not None:
-        return [change_from_dict(c) for c in remote.changes], remote.announcements, "registry"
-    if old_doc is None:
-        return [], {}, "none"
+    if old_doc is None:  # only with --accept-breaking: the registry's list is all there is to show
+        return (_well_formed(remote.changes), remote.announcements, "registry") if remote else ([], {}, "none")
     from ..diff.compare import compare
     from ..diff.options import DiffOptions
 
     report = compare(old_doc, new_doc, options=DiffOptions(now=today) if today else None).report
+    if remote is not None:
+        return list(report.changes), remote.announcements, "registry"
     notes = origin.reasons()
     return list(report.changes), notes or {}, "changelog" if notes is not None else "none"
+
+
+def _well_formed(items: list[dict[str, Any]]) -> list[Change]:
+    """The changes of a registry's diff answer that have the shape of one (others are skipped)."""
+    out = []
+    for item in items:
+        try:
+            out.append(change_from_dict(item))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+    return out
 
 
 def _sunsets(changes: list[Change], doc: Document) -> dict[str, str]:

@@ -12,6 +12,8 @@ trickles its contract one byte at a time.
 * ``types``: stored ``types.ts`` with this generator's headers whose body is not its ETag's.
 * ``deep``: a contract nested 1,000 levels deep, under the digest of its own bytes.
 * ``ansi``: a label whose ``info_version`` holds terminal escape sequences.
+* ``liar``: the label points at v1 until ``POST /liar/next?diff=empty|garbage``, then at a v2 that
+  removes an operation; its ``/diff`` answers "no changes", or malformed items (``/liar/reset``).
 """
 
 from __future__ import annotations
@@ -37,8 +39,18 @@ OTHER = canonical_json({**DOC, "info": {"title": "Evil", "version": "6.6.6"}})
 DEEP = CANON[:-2] + b', "x-deep": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1000 + b"}\n"
 DEEP_DIGEST = "sha256:" + hashlib.sha256(DEEP).hexdigest()
 
+V2 = canonical_json({**DOC, "info": {"title": "Shop", "version": "2.0.0"}, "paths": {}})
+V2_DIGEST = "sha256:" + hashlib.sha256(V2).hexdigest()
+
 app = FastAPI()
 seen: list[dict[str, str | None]] = []
+liar: dict[str, Any] = {"version": 1, "diff": "empty"}
+
+
+@app.post("/liar/{step}")
+async def liar_step(step: str, diff: str = "empty") -> JSONResponse:
+    liar.update(version=2 if step == "next" else 1, diff=diff)
+    return JSONResponse(liar)
 
 
 @app.get("/seen")
@@ -64,6 +76,19 @@ async def contract(mode: str, rest: str, request: Request) -> Response:
             return JSONResponse({**version, "digest": DEEP_DIGEST})
         if rest == f"versions/{DEEP_DIGEST}/openapi.json":
             return Response(DEEP, media_type="application/json")
+    if mode == "liar":
+        if rest == "diff":
+            garbage = [{"id": 5}, "x", {"level": "nope", "fingerprint": {"a": 1}},
+                       {"announcement": {"reason": "no fingerprint"}}]
+            return JSONResponse({"changes": garbage if liar["diff"] == "garbage" else []})
+        if liar["version"] == 2:
+            if rest == "labels/main":
+                return JSONResponse({**label, "version": 2, "digest": V2_DIGEST, "info_version": "2.0.0"},
+                                    headers={"ETag": f'"{V2_DIGEST}"'})
+            if rest == f"versions/{V2_DIGEST}":
+                return JSONResponse({**version, "version": 2, "digest": V2_DIGEST, "info_version": "2.0.0"})
+            if rest == f"versions/{V2_DIGEST}/openapi.json":
+                return Response(V2, media_type="application/json")
     if mode == "ansi":
         evil = "1.0\x1b]0;pwned\x07\x1b[2J\x1b[1A\r\x9b31m"
         label, version = {**label, "info_version": evil}, {**version, "info_version": evil}

@@ -192,3 +192,23 @@ def test_terminal_escapes_from_a_registry_are_printed_visibly(stub: str, tmp_pat
     for stream in (r.out, r.err):
         assert "\x1b" not in stream and "\x07" not in stream and "\x9b" not in stream and "\r" not in stream
     assert "1.0\\x1b]0;pwned" in r.err + r.out
+
+
+@pytest.mark.parametrize("diff", ["empty", "garbage"])
+def test_a_registry_cannot_hide_a_breaking_change(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str], diff: str) -> None:
+    """`pull --update` took the list of changes from the registry's /diff: a registry (or a proxy)
+    answering "no changes" let a removed operation through without --accept-breaking, and a
+    malformed item was 'internal error: KeyError'. The changes now come from the two verified
+    contracts; the registry's answer gives the reasons only."""
+    httpx.post(f"{stub}/liar/reset")
+    assert pull(tmp_path, monkeypatch, capsys, f"{stub}/liar").code == 0
+    lock = (tmp_path / "fe" / "contractsync.lock").read_text()
+    httpx.post(f"{stub}/liar/next", params={"diff": diff})
+    root = tmp_path / "fe"
+    r = cli(monkeypatch, capsys, root, "pull", "--update",
+            env={"CONTRACTSYNC_CACHE_DIR": str(tmp_path / "cache"), "CONTRACTSYNC_TOKEN": None})
+    assert r.code == 1, r.out + r.err
+    assert "internal error" not in r.err
+    assert "GET /books" in r.out + r.err and "breaking" in (r.out + r.err).lower()
+    assert (root / "contractsync.lock").read_text() == lock  # refused: nothing written
