@@ -28,6 +28,7 @@ from .diff.model import Change, Level
 from .errors import InputError, SpecLoadError, describe_validation
 from .io import atomic_write_text, read_project_text
 from .spec.parse import check_depth, load_json
+from .typescript.ident import escape_invisible
 
 #: The two files the history is kept in, inside the contracts directory.
 CHANGELOG_JSON = "changelog.json"
@@ -546,7 +547,14 @@ def _md_text(text: str) -> str:
     """Text a person wrote (an announcement's reason, a migration note) as inert Markdown on one
     line: every character Markdown or inline HTML would act on is backslash-escaped, so a reason
     cannot inject a link, an image, HTML or table syntax into ``CHANGELOG.md`` (#13)."""
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
+    return _MD_SPECIAL.sub(r"\\\1", escape_invisible(_one_line(text)))
+
+
+def escape_html(text: str) -> str:
+    """``text`` for HTML: markup escaped, and bidirectional overrides and zero-width characters
+    shown as ``\\uXXXX`` (as in generated TypeScript, #13): a reason or a path cannot make a page
+    display something else than it says."""
+    return html.escape(escape_invisible(text))
 
 
 _MD_MARKUP = re.compile(r"([\\<>&\[\]])")
@@ -557,7 +565,7 @@ def _md_inline(text: str) -> str:
     one line, with what would make Markdown emit HTML or a link escaped (``\\ < > & [ ]``): a
     path or description cannot inject markup into ``CHANGELOG.md`` either. Emphasis characters
     are left alone, so the file of an ordinary contract reads (and compares) as before."""
-    return _MD_MARKUP.sub(r"\\\1", _one_line(text))
+    return _MD_MARKUP.sub(r"\\\1", escape_invisible(_one_line(text)))
 
 
 def render_json(history: History, releases: Sequence[Release] | None = None) -> str:
@@ -594,7 +602,7 @@ def render_html(history: History, releases: Sequence[Release] | None = None) -> 
     """One self-contained HTML page (inline CSS, no scripts, no external resources): breaking
     changes highlighted, every operation linked to an index of the releases that touched it."""
     chosen = list(history.releases if releases is None else releases)
-    e = html.escape
+    e = escape_html
     title = history.title or "API"
     out = [
         "<!DOCTYPE html>",
@@ -650,7 +658,7 @@ def render_html(history: History, releases: Sequence[Release] | None = None) -> 
 
 
 def _html_entry(entry: Entry) -> str:
-    e = html.escape
+    e = escape_html
     parts = []
     if entry.breaking:
         parts.append('<span class="tag">Breaking</span>')

@@ -241,3 +241,27 @@ def test_control_characters_from_a_contract_never_reach_the_terminal(fmt: str, t
     out, err = capsys.readouterr()
     assert "\x1b" not in out + err and "\r" not in out + err and "\x07" not in out + err
     assert "/x\\x1b[2J" in out
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\ufeff"])
+def test_bidi_and_zero_width_characters_are_visible_in_pages_markdown_and_terminal(char: str) -> None:
+    """They were escaped in generated TypeScript only (#13): an announcement reason or a path with
+    U+202E displayed reversed in the HTML changelog and registry pages, CHANGELOG.md and the
+    terminal. Every renderer for people now shows them as \\\\uXXXX."""
+    from contractsync.changelog import render_html
+    from contractsync.terminal import printable
+
+    change = Change(id="response-property-removed", level=Level.BREAKING, direction=Direction.RESPONSE,
+                    location=Location(f"GET /a{char}b", "components.schemas.Book", None, "/components"),
+                    message=f"property x{char}y removed", fingerprint="abcdef123456", operations=("GET /books",),
+                    area="schema")
+    note = Note(reason=f"safe{char}evil", migration=None, announced="2026-11-20")
+    release = Release(version="2.0.0", date="2026-11-26", title="Shop", info_version="2.0.0", bump="major",
+                      contract_sha256="a" * 64, previous_sha256=None,
+                      changes=entries_from_changes([change], {"abcdef123456": note}))
+    history = History(title=f"Shop{char}", releases=[release])
+    escaped = f"\\u{ord(char):04x}"
+    for text in (render_html(history), render_markdown(history), printable(f"GET /a{char}b")):
+        body = text.split("<style>")[0] + text.split("</style>")[-1] if "<style>" in text else text
+        assert char not in body
+        assert escaped in body.replace("\\\\", "\\")
