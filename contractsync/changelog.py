@@ -28,6 +28,7 @@ from .diff.model import Change, Level
 from .errors import InputError, SpecLoadError, describe_validation
 from .io import atomic_write_text, read_project_text
 from .spec.parse import check_depth, load_json
+from .typescript.ident import escape_invisible
 
 #: The two files the history is kept in, inside the contracts directory.
 CHANGELOG_JSON = "changelog.json"
@@ -485,7 +486,7 @@ def render_markdown(history: History, releases: Sequence[Release] | None = None,
     ``provenance`` replaces the sentence saying where the file comes from (the registry's stored
     copy is generated from what was published, not from a ``changelog.json``).
     """
-    title = history.title or "API"
+    title = _md_inline(history.title or "API")
     lines = [
         f"# Changelog: {title}",
         "",
@@ -518,14 +519,14 @@ def render_markdown(history: History, releases: Sequence[Release] | None = None,
 
 def _md_entry(entry: Entry) -> list[str]:
     marker = "**Breaking:** " if entry.breaking else ""
-    where = f"{entry.subject}: " if entry.subject and entry.subject not in entry.message else ""
-    out = [f"- {marker}{where}{_one_line(entry.message)}"]
+    where = f"{_md_inline(entry.subject)}: " if entry.subject and entry.subject not in entry.message else ""
+    out = [f"- {marker}{where}{_md_inline(entry.message)}"]
     if entry.announcement is not None:
         out.append(f"  - Why: {_md_text(entry.announcement.reason)}")
         if entry.announcement.migration:
             out.append(f"  - Migration: {_md_text(entry.announcement.migration)}")
     elif entry.allowed_by:
-        out.append(f"  - Allowed without announcement: {_one_line(entry.allowed_by)}")
+        out.append(f"  - Allowed without announcement: {_md_inline(entry.allowed_by)}")
     tail = f"rule {_md_code(entry.id)}, fingerprint {_md_code(entry.fingerprint)}"
     if entry.operations:
         ops = ", ".join(_md_code(op) for op in entry.operations)
@@ -546,7 +547,25 @@ def _md_text(text: str) -> str:
     """Text a person wrote (an announcement's reason, a migration note) as inert Markdown on one
     line: every character Markdown or inline HTML would act on is backslash-escaped, so a reason
     cannot inject a link, an image, HTML or table syntax into ``CHANGELOG.md`` (#13)."""
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
+    return _MD_SPECIAL.sub(r"\\\1", escape_invisible(_one_line(text)))
+
+
+def escape_html(text: str) -> str:
+    """``text`` for HTML: markup escaped, and bidirectional overrides and zero-width characters
+    shown as ``\\uXXXX`` (as in generated TypeScript, #13): a reason or a path cannot make a page
+    display something else than it says."""
+    return html.escape(escape_invisible(text))
+
+
+_MD_MARKUP = re.compile(r"([\\<>&\[\]])")
+
+
+def _md_inline(text: str) -> str:
+    """Text taken from the contract (its title, paths, names, descriptions in change messages) on
+    one line, with what would make Markdown emit HTML or a link escaped (``\\ < > & [ ]``): a
+    path or description cannot inject markup into ``CHANGELOG.md`` either. Emphasis characters
+    are left alone, so the file of an ordinary contract reads (and compares) as before."""
+    return _MD_MARKUP.sub(r"\\\1", escape_invisible(_one_line(text)))
 
 
 def render_json(history: History, releases: Sequence[Release] | None = None) -> str:
@@ -583,7 +602,7 @@ def render_html(history: History, releases: Sequence[Release] | None = None) -> 
     """One self-contained HTML page (inline CSS, no scripts, no external resources): breaking
     changes highlighted, every operation linked to an index of the releases that touched it."""
     chosen = list(history.releases if releases is None else releases)
-    e = html.escape
+    e = escape_html
     title = history.title or "API"
     out = [
         "<!DOCTYPE html>",
@@ -639,7 +658,7 @@ def render_html(history: History, releases: Sequence[Release] | None = None) -> 
 
 
 def _html_entry(entry: Entry) -> str:
-    e = html.escape
+    e = escape_html
     parts = []
     if entry.breaking:
         parts.append('<span class="tag">Breaking</span>')

@@ -7,7 +7,6 @@ overridden by a command-line flag; an unknown key is an error naming the key and
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .client.config import PullConfig
 from .diff.settings import DiffConfig
 from .errors import ConfigError, describe_validation
+from .io import load_toml
 from .policy import PolicyConfig
 from .typescript.options import TypeScriptConfig
 from .watch.config import WatchConfig
@@ -102,13 +102,7 @@ def load_config(pyproject: Path | None = None, *, start: Path | None = None) -> 
     path = pyproject or find_pyproject(start)
     if path is None:
         return Config(root=(start or Path.cwd()).resolve())
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError("no such file", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", source=str(path)) from None
+    doc: dict[str, Any] = load_toml(path, ConfigError)
     table = doc.get("tool", {}).get("contractsync")
     if table is None:
         return Config(root=path.parent.resolve(), file=path)
@@ -133,6 +127,20 @@ def repository_top(start: Path) -> Path:
     return start
 
 
+def leaves_repository(target: Path, top: Path) -> str | None:
+    """How ``target`` leaves the repository ``top`` (None when it stays inside): lexically
+    (``../``, an absolute path) or through a symlink along the way (a linked folder or file that
+    points outside, which a pull request can add as easily as it edits a config). Links that stay
+    inside the repository, as monorepos use, are fine."""
+    lexical = Path(os.path.normpath(target))
+    if not lexical.is_relative_to(top):
+        return f"is outside the repository ({top})"
+    real = Path(os.path.realpath(lexical))
+    if not real.is_relative_to(os.path.realpath(top)):
+        return f"leads outside the repository ({top}) through a symlink, to {real}"
+    return None
+
+
 def _confine(cfg: Config, path: Path) -> None:
     """Paths contractsync writes to, when they come from the file, stay inside the repository:
     a pull request editing pyproject.toml must not redirect writes elsewhere (#13). The same
@@ -142,10 +150,10 @@ def _confine(cfg: Config, path: Path) -> None:
         value = getattr(cfg, key)
         if value is None:
             continue
-        target = Path(os.path.normpath(cfg.root / value))
-        if not target.is_relative_to(top):
+        problem = leaves_repository(cfg.root / value, top)
+        if problem is not None:
             raise ConfigError(
-                f"[{TABLE}] {key} = {value!r} is outside the repository ({top}); paths in the file "
+                f"[{TABLE}] {key} = {value!r} {problem}; paths in the file "
                 "must stay inside it (give an outside path on the command line instead)",
                 source=str(path))
 

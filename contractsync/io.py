@@ -165,3 +165,133 @@ def _is_device_or_pipe(path: Path) -> bool:
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
     """Write ``text`` (UTF-8) atomically; see :func:`atomic_write_bytes`."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+# --- scratch directories that outlive a SIGKILL ------------------------------------------------------
+
+#: The file in a scratch directory naming its owner: ``<host>\n<pid>\n``.
+_OWNER_FILE = ".contractsync-owner"
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new temporary directory ``<tmp>/<prefix><pid>-<random>`` marked with its owner, after
+    removing this host's directories of the same ``prefix`` whose owner process is gone.
+
+    A ``finally`` removes a scratch directory on every exit that runs Python code (errors, Ctrl-C,
+    SIGTERM/SIGHUP turned into exceptions); a SIGKILL, the OOM killer or a power cut runs none, so
+    the next run sweeps what they left (#13). Only directories with an owner file naming this
+    host and a PID that no longer exists are removed, so a live run (also of another user, or in
+    another container sharing ``/tmp``) is never touched."""
+    sweep_scratch_dirs(prefix)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    (path / _OWNER_FILE).write_text(f"{_host()}\n{os.getpid()}\n", encoding="utf-8")
+    return path
+
+
+def sweep_scratch_dirs(prefix: str, base: Path | None = None) -> list[Path]:
+    """Remove stale scratch directories of ``prefix`` (see :func:`scratch_dir`); returns them."""
+    import shutil
+
+    removed = []
+    for path in (base or Path(tempfile.gettempdir())).glob(f"{prefix}*-*"):
+        pid = path.name[len(prefix):].split("-", 1)[0]
+        if not pid.isascii() or not pid.isdigit() or int(pid) == os.getpid() or path.is_symlink():
+            continue
+        try:
+            host, owner = (path / _OWNER_FILE).read_text(encoding="utf-8").split("\n")[:2]
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue  # not ours, or its owner has not marked it yet
+        if host != _host() or owner != pid or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+# --- project files (TOML, JSON) under the loader policy ---------------------------------------------
+
+def load_toml(path: Path, error: type[InputError] = InputError) -> dict[str, object]:
+    """A TOML file (``pyproject.toml``, ``contractsync.toml``) as data. Every failure is one
+    ``error`` naming the file (and the line when known): missing or unreadable, not UTF-8, invalid
+    TOML, or nested too deeply (tomllib recurses: 100,000 ``[`` raised RecursionError)."""
+    import tomllib
+
+    from .spec.parse import DEPTH_MESSAGE
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error("no such file", source=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise error("is not UTF-8 text", source=str(path), where=str(line)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"invalid TOML: {exc}", source=str(path)) from None
+    except RecursionError:
+        raise error(DEPTH_MESSAGE, source=str(path), where=_too_deep_line(text)) from None
+
+
+def _too_deep_line(text: str) -> str | None:
+    """The line where arrays and inline tables first nest past the limit (strings skipped)."""
+    from .spec.parse import MAX_DEPTH
+
+    depth, line, quote = 0, 1, ""
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return str(line)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def load_json_file(path: Path, error: type[InputError] = InputError, hint: str = "", *,
+                   raw: bytes | None = None) -> object:
+    """A JSON project file (``package.json``, ``contractsync.lock``; ``raw``: its bytes, already
+    read) through the loader every document goes through: one nesting limit, exact integers;
+    failures are one ``error`` naming the file and line:column, with ``hint`` (what to do) appended."""
+    from .errors import SpecLoadError
+    from .spec.parse import check_depth, load_json
+
+    try:
+        raw = path.read_bytes() if raw is None else raw
+    except FileNotFoundError:
+        raise error("no such file", source=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=str(path)) from None
+    try:
+        data = load_json(raw, source=str(path))
+        check_depth(data, source=str(path), raw=raw)
+    except SpecLoadError as exc:
+        message = exc.message if not hint else f"{exc.message.replace('invalid JSON: ', 'is not valid JSON: ', 1)}; {hint}"
+        raise error(message, source=str(path), where=exc.where) from None
+    return data

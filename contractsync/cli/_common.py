@@ -21,6 +21,7 @@ from ..config import Config, load_config
 from ..errors import InputError
 from ..io import display_path as display_path  # re-exported for the command modules
 from ..spec.source import AppSource, Source, parse_source
+from ..terminal import SafeConsole, printable
 
 
 @dataclass
@@ -36,13 +37,14 @@ STATE = State(debug=bool(os.environ.get("CONTRACTSYNC_DEBUG")))
 
 
 def stdout() -> Console:
-    """Console for results (colour only when stdout is a terminal and NO_COLOR is unset)."""
-    return Console(highlight=False, soft_wrap=True)
+    """Console for results (colour only when stdout is a terminal and NO_COLOR is unset; control
+    characters from documents printed visibly, see :mod:`contractsync.terminal`)."""
+    return SafeConsole(highlight=False, soft_wrap=True)
 
 
 def stderr() -> Console:
-    """Console for diagnostics."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """Console for diagnostics (control characters printed visibly, as for :func:`stdout`)."""
+    return SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
@@ -193,7 +195,7 @@ def write_output(rendered: str, output: Path | None, summary: str) -> None:
     """A rendered report to stdout (no ``--output`` or ``-``), else atomically to the file, saying
     so on stderr with its one-line ``summary``."""
     if output is None or str(output) == "-":
-        sys.stdout.write(rendered)
+        sys.stdout.write(printable(rendered))
         sys.stdout.flush()
         return
     from ..io import atomic_write_text

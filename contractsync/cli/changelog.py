@@ -18,6 +18,7 @@ from ..changelog import (
     render_markdown,
 )
 from ..io import atomic_write_text
+from ..terminal import printable
 from . import _common as c
 
 
@@ -52,6 +53,6 @@ def changelog(
         atomic_write_text(output, text)
         c.info(f"wrote {output} ({len(releases)} release{'s' if len(releases) != 1 else ''})")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(printable(text))
         sys.stdout.flush()
     return 0

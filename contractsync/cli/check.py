@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..terminal import printable
 from . import _common as c
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def check(
         out.print(format_json(result), markup=False, end="")
     else:
         if output_format == "github":
-            typer.echo(format_github(result, cfg.root), nl=False)
+            typer.echo(printable(format_github(result, cfg.root)), nl=False)
         out.print(format_text(result), markup=False, end="")
     if summary is not None:
         previous = summary.read_text(encoding="utf-8") if summary.exists() else ""

@@ -101,6 +101,7 @@ def _refusal_text(causes: list[dict[str, Any]], detail: str, contract: str, labe
         fp = cause.get("fingerprint")
         details = [str(cause.get("message") or "")]
         ops = cause.get("operations") or ([cause["operation"]] if cause.get("operation") else [])
+        ops = ops if isinstance(ops, list) else [ops]  # a registry's answer: any JSON
         if ops:
             details.append("operations: " + ", ".join(str(o) for o in ops))
         if cause.get("pointer"):

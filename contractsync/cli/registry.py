@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import stdout
+from ._common import stdout, warn
 from .serve import DatabaseOption, DataOption
 
 app = typer.Typer(help="Manage a contract registry's tokens and static mirror (works on its storage directly).",
@@ -134,3 +134,5 @@ def export(
         store.close()
     typer.echo(f"{static}: {result.written} file{'s' if result.written != 1 else ''} written, "
                f"{result.unchanged} unchanged")
+    if result.skipped:
+        warn(f"left out (their names are the mirror's own file names): {', '.join(result.skipped)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,15 +69,57 @@ def serve(
                            ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes)),
                            (_PARENT_ENV, str(os.getpid()))):
             os.environ[key] = value
-        uvicorn.run("contractsync.cli.serve:worker_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, access_log=access_log, timeout_graceful_shutdown=10)
+        with _sighup_stops():
+            uvicorn.run("contractsync.cli.serve:worker_app", factory=True, host=host, port=port, workers=workers,
+                        log_level=log_level, access_log=access_log, timeout_graceful_shutdown=10)
         return
     from ..registry.app import create_app
 
-    # uvicorn handles SIGINT/SIGTERM: stops accepting, finishes requests in flight (at most 10 s), then
-    # runs the app's shutdown (closing the database).
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
-                timeout_graceful_shutdown=10, server_header=False)
+    # uvicorn handles SIGINT/SIGTERM (and, here, SIGHUP): stops accepting, finishes requests in flight
+    # (at most 10 s), then runs the app's shutdown (closing the database).
+    with _sighup_stops():
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
+                    timeout_graceful_shutdown=10, server_header=False)
+
+
+@contextlib.contextmanager
+def _sighup_stops() -> Iterator[None]:
+    """SIGHUP (the terminal closed) stops ``serve`` gracefully, like SIGTERM. uvicorn leaves it at
+    its default with one process (killed at once: no graceful stop, the database not closed) and,
+    with ``--workers``, restarts the workers and keeps serving after the terminal is gone. The
+    classes ``uvicorn.run`` builds are swapped for subclasses for the duration of the call."""
+    import importlib
+    import signal
+    import threading
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    runner: Any = importlib.import_module("uvicorn.main")  # the module (``uvicorn.main`` is its CLI)
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                if threading.current_thread() is not threading.main_thread():
+                    yield
+                    return
+                previous = signal.signal(signal.SIGHUP, self.handle_exit)
+                try:
+                    yield
+                finally:  # restored first: a captured SIGHUP is re-raised with its default action
+                    signal.signal(signal.SIGHUP, previous)
+
+    class Supervisor(Multiprocess):
+        def handle_hup(self) -> None:
+            self.handle_term()
+
+    saved = runner.Server, runner.Multiprocess
+    runner.Server, runner.Multiprocess = Server, Supervisor
+    try:
+        yield
+    finally:
+        runner.Server, runner.Multiprocess = saved
 
 
 _PARENT_ENV = "CONTRACTSYNC_REGISTRY_SERVE_PID"
@@ -92,6 +136,9 @@ def worker_app() -> Any:
     from ..spec._bootstrap import set_parent_death_signal
 
     set_parent_death_signal(signal.SIGTERM)
+    # The worker's uvicorn has installed its SIGTERM handler (the factory is called inside it): a
+    # SIGHUP sent to the terminal's process group stops this worker gracefully too.
+    signal.signal(signal.SIGHUP, signal.getsignal(signal.SIGTERM))
     parent = os.environ.get(_PARENT_ENV, "")
     if parent.isdigit() and os.getppid() != int(parent):
         raise SystemExit("contractsync serve: the serving process is gone")  # died before the call above

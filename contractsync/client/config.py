@@ -40,7 +40,6 @@ can never end up in this file or in the lock.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, describe_validation
+from ..io import load_toml
 from ..registry.names import name_problem
 from ..typescript.options import TypeScriptOptions
 from .refs import Ref, parse_ref
@@ -200,15 +200,7 @@ def find_pull_config(start: Path | None = None) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError("no such file", source=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", source=str(path)) from None
+    return dict(load_toml(path, ConfigError))
 
 
 def _pyproject_pull_table(path: Path) -> Any:
@@ -305,13 +297,16 @@ def _confine_outputs(settings: PullSettings) -> None:
     """The outputs ``pull`` writes stay inside the repository the config file lives in (or its
     folder, outside git): a pull request editing contractsync.toml must not redirect writes
     elsewhere, as for ``[tool.contractsync]`` paths (#13)."""
-    from ..config import repository_top  # contractsync.config imports this module
+    from ..config import (  # contractsync.config imports this module
+        leaves_repository,
+        repository_top,
+    )
 
     top = repository_top(settings.root)
     for key, rel in settings.config.outputs().items():
-        target = Path(os.path.normpath(settings.root / rel))
-        if not target.is_relative_to(top):
-            raise ConfigError(f"{settings.label} {key} = {rel!r} is outside the repository ({top}): "
+        problem = leaves_repository(settings.root / rel, top)
+        if problem is not None:
+            raise ConfigError(f"{settings.label} {key} = {rel!r} {problem}: "
                               "outputs must stay inside it", source=str(settings.file))
 
 

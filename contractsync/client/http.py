@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,16 @@ class RegistryClient:
     """A connection to one registry (``base_url`` without ``/v1``)."""
 
     def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 30.0,
-                 retries: int = RETRIES, transport: httpx.BaseTransport | None = None) -> None:
+                 retries: int = RETRIES, transport: httpx.BaseTransport | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.retries = max(1, retries)
+        #: Seconds a whole request may take, answer body included (httpx's timeouts bound each
+        #: read, so a registry trickling a byte a second would never time out).
+        self.timeout = timeout
+        #: Set (by a watcher's signal handler): the request in flight is abandoned at once.
+        self.cancel = cancel
         headers = {"User-Agent": f"contractsync/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -133,10 +140,8 @@ class RegistryClient:
         url = self.url(path)
         for attempt in range(self.retries):
             try:
-                with self._http.stream(method, f"{self._request_base}{path}", headers=headers, params=params, content=content) as response:
-                    body = _read_capped(response, url)
-                    return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                  body, url)
+                return _within(self.timeout, url, lambda: self._attempt(method, path, url, headers, params, content),
+                               self.cancel)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt + 1 < self.retries:
                     time.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
@@ -145,11 +150,18 @@ class RegistryClient:
                 raise RegistryError(f"cannot connect to the registry ({reason}; tried {self.retries} times)",
                                     source=url) from None
             except httpx.TimeoutException:
-                raise RegistryError(f"the registry did not answer within {self._http.timeout.read:g} s",
-                                    source=url) from None
+                raise _too_slow(url, self.timeout) from None
             except httpx.HTTPError as exc:
                 raise RegistryError(f"HTTP error: {exc}", source=url) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, method: str, path: str, url: str, headers: dict[str, str] | None,
+                 params: Mapping[str, str] | None, content: bytes | None) -> Answer:
+        deadline = time.monotonic() + self.timeout
+        with self._http.stream(method, f"{self._request_base}{path}", headers=headers, params=params,
+                               content=content) as response:
+            body = _read_capped(response, url, deadline, self.timeout)
+            return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, body, url)
 
     def _error(self, answer: Answer, action: str) -> RegistryError:
         detail, causes = problem_detail(answer)
@@ -189,7 +201,7 @@ def problem_detail(answer: Answer) -> tuple[str, list[dict[str, Any]]]:
     return " ".join(detail.split()), causes
 
 
-def _read_capped(response: httpx.Response, url: str) -> bytes:
+def _read_capped(response: httpx.Response, url: str, deadline: float, timeout: float) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
         raise RegistryError(f"the answer is larger than {MAX_BODY // 2**20} MiB", source=url)
@@ -199,8 +211,41 @@ def _read_capped(response: httpx.Response, url: str) -> bytes:
         size += len(chunk)
         if size > MAX_BODY:
             raise RegistryError(f"the answer is larger than {MAX_BODY // 2**20} MiB", source=url)
+        if time.monotonic() > deadline:
+            raise _too_slow(url, timeout)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_slow(url: str, timeout: float) -> RegistryError:
+    return RegistryError(f"the registry did not answer within {timeout:g} s", source=url)
+
+
+def _within(timeout: float, url: str, attempt: Callable[[], Answer], cancel: threading.Event | None = None) -> Answer:
+    """``attempt()`` bounded to ``timeout`` seconds in all: headers that trickle in (or never
+    come) are waited for in a daemon thread that is abandoned at the deadline, or as soon as
+    ``cancel`` is set; the body's own deadline (:func:`_read_capped`) ends a trickled body inside
+    the thread."""
+    result: list[Answer] = []
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(attempt())
+        except BaseException as exc:  # handed to the caller's thread
+            error.append(exc)
+    worker = threading.Thread(target=run, name="contractsync-http", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + timeout + 1.0
+    while worker.is_alive() and time.monotonic() < deadline:
+        if cancel is not None and cancel.is_set():
+            raise RegistryError("stopped while waiting for the registry", source=url)
+        worker.join(0.1 if cancel is not None else max(0.0, deadline - time.monotonic()))
+    if error:
+        raise error[0]
+    if not result:
+        raise _too_slow(url, timeout)
+    return result[0]
 
 
 class FileTransport(httpx.BaseTransport):

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, describe_validation
-from ..io import atomic_write_text, read_project_text
+from ..io import atomic_write_text, load_json_file, read_project_text
 
 LOCK_VERSION = 1
 _DIGEST = r"^sha256:[0-9a-f]{64}$"
@@ -113,11 +113,8 @@ def _read(path: Path) -> Any:
     if text is None:
         return None
     fix = "fix it, restore it from git, or delete it and run `contractsync pull --update`"
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON ({exc.msg}); {fix}", source=str(path),
-                         where=f"{exc.lineno}:{exc.colno}") from None
+    # The loader every document goes through (#13): 100,000 nested '[' raised RecursionError.
+    data = load_json_file(path, hint=fix, raw=text.encode("utf-8"))
     if isinstance(data, dict) and data.get("lock_version", LOCK_VERSION) != LOCK_VERSION:
         raise InputError(f"lock_version {data.get('lock_version')!r} is not supported by this contractsync "
                          f"(it reads {LOCK_VERSION}); upgrade contractsync", source=str(path), where="lock_version")

@@ -16,9 +16,10 @@ from urllib.parse import quote, urljoin
 
 import orjson
 
-from ..errors import InputError
+from ..errors import InputError, SpecLoadError
 from ..spec.canonical import canonical_json
 from ..spec.document import check_structure
+from ..spec.parse import Format, check_depth, load_json, parse_bytes
 from ..spec.source import (
     FileSource,
     GitSource,
@@ -29,6 +30,7 @@ from ..spec.source import (
     load_spec_bytes,
     parse_source,
     read_git,
+    read_url,
 )
 from ..typescript.options import TypeScriptOptions, options_digest
 from .cache import IntegrityError, digest_of
@@ -86,18 +88,28 @@ class Origin(Protocol):
     def close(self) -> None: ...
 
 
+def _best_effort(raw: bytes, name: str, fmt: Format) -> Any:
+    """A reasons file next to a plain source, through the loader policy (alias bombs, depth);
+    None when it cannot be read: reasons are extra information, never a reason to fail."""
+    try:
+        return parse_bytes(raw, source=name, fmt=fmt)
+    except InputError:
+        return None
+
+
 def canonical_bytes(raw: bytes, *, expected: str | None, source: str) -> tuple[bytes, str]:
     """The canonical JSON of a contract served as ``raw`` and its digest; checks the structure and,
-    with ``expected``, that the content is the one the digest names (:class:`IntegrityError`)."""
-    if expected is not None and digest_of(raw) == expected:
-        data = orjson.loads(raw)
-        check_structure(data, source=source)
-        return raw, expected
+    with ``expected``, that the content is the one the digest names (:class:`IntegrityError`).
+    Parsed by the loader every document goes through (#13): a registry serving a contract nested
+    1,000 levels deep made canonical JSON raise RecursionError."""
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"the contract is not JSON: {exc}", source=source) from None
+        data = load_json(raw, source=source)
+        check_depth(data, source=source, raw=raw)
+    except SpecLoadError as exc:
+        raise InputError(f"the contract is not usable JSON: {exc.message}", source=source, where=exc.where) from None
     check_structure(data, source=source)
+    if expected is not None and digest_of(raw) == expected:
+        return raw, expected
     canon = canonical_json(data)
     digest = digest_of(canon)
     if expected is not None and digest != expected:
@@ -198,8 +210,8 @@ class RegistryOrigin:
         notes: dict[str, Announced] = {}
         for item in changes:
             note = announced_from_dict(item.get("announcement")) if isinstance(item, dict) else None
-            if note is not None:
-                notes[str(item["fingerprint"])] = note
+            if note is not None and isinstance(item.get("fingerprint"), str):
+                notes[item["fingerprint"]] = note
         return RemoteChanges([c for c in changes if isinstance(c, dict)], notes)
 
     def reasons(self) -> dict[str, Announced] | None:
@@ -218,6 +230,12 @@ class RegistryOrigin:
         if (answer.headers.get("x-contractsync-generator-version") != generator_version
                 or answer.headers.get("x-contractsync-options-digest") != options_digest(options)):
             return None
+        # A stored artifact's ETag is the sha256 of its bytes: bytes that are not it were altered
+        # on the way (or by the registry) and are never written into the frontend.
+        etag = answer.headers.get("etag", "").removeprefix("W/").strip('"')
+        if etag.startswith("sha256:") and digest_of(answer.body) != etag:
+            raise IntegrityError(f"the types served do not match their ETag {etag} (got {digest_of(answer.body)}): "
+                                 "the registry or something between is serving other content", source=answer.url)
         try:
             return answer.body.decode("utf-8")
         except UnicodeDecodeError:
@@ -310,22 +328,14 @@ class PlainOrigin:
             return None
         notes: dict[str, Announced] = {}
         if changelog is not None:
-            try:
-                data = orjson.loads(changelog)
-            except orjson.JSONDecodeError:
-                data = None
+            data = _best_effort(changelog, "changelog.json", "json")
             for release in reversed(data.get("releases", []) if isinstance(data, dict) else []):
                 for entry in release.get("changes", []) if isinstance(release, dict) else []:
                     note = announced_from_dict(entry.get("announcement")) if isinstance(entry, dict) else None
                     if note is not None:
                         notes[str(entry.get("fingerprint"))] = note
         if pending is not None:
-            import yaml
-
-            try:
-                data = yaml.safe_load(pending)
-            except yaml.YAMLError:
-                data = None
+            data = _best_effort(pending, "announcements.yaml", "yaml")
             for item in data.get("announcements", []) if isinstance(data, dict) else []:
                 note = announced_from_dict(item) if isinstance(item, dict) else None
                 if note is not None:
@@ -342,13 +352,8 @@ class PlainOrigin:
                 directory = src.path.rsplit("/", 1)[0] + "/" if "/" in src.path else ""
                 return read_git(GitSource(src.rev, directory + name, cwd=src.cwd))
             if isinstance(src, UrlSource):
-                import httpx
-
-                try:
-                    response = httpx.get(urljoin(src.url, name), timeout=src.timeout, follow_redirects=True)
-                except httpx.HTTPError:
-                    return None
-                return response.content if response.status_code == 200 else None
+                # The URL reader's size cap and deadline (a bare httpx.get read any size).
+                return read_url(UrlSource(urljoin(src.url, name), timeout=src.timeout, max_bytes=src.max_bytes))
         except (OSError, InputError, ValueError):
             return None
         return None

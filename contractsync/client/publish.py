@@ -115,12 +115,16 @@ def publish(client: RegistryClient, contract: str, label: str, body: bytes, dige
     if not isinstance(data, dict):
         data = {}
     if answer.status == 409:
-        causes = [c for c in data.get("causes") or [] if isinstance(c, dict)]
-        return PublishResult(409, digest, causes=causes, detail=str(data.get("detail") or ""))
+        return PublishResult(409, digest, causes=_objects(data.get("causes")), detail=str(data.get("detail") or ""))
     version = data.get("version") if isinstance(data.get("version"), dict) else None
     label_obj = data.get("label") if isinstance(data.get("label"), dict) else None
-    changes = [c for c in data.get("changes") or [] if isinstance(c, dict)]
+    changes = _objects(data.get("changes"))
     return PublishResult(answer.status, digest, version, label_obj, changes)
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list in a registry's answer (anything else in it, or no list, is none)."""
+    return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
 
 
 def document_digest(doc: Document) -> str:

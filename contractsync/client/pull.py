@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -61,13 +61,14 @@ class PullOutcome:
 
 # --- building blocks -------------------------------------------------------------------------------
 
-def make_origin(settings: PullSettings) -> Origin:
-    """The origin the config names (a registry client carries ``CONTRACTSYNC_TOKEN``)."""
+def make_origin(settings: PullSettings, *, cancel: threading.Event | None = None) -> Origin:
+    """The origin the config names (a registry client carries ``CONTRACTSYNC_TOKEN``); a request
+    in flight is abandoned as soon as ``cancel`` is set."""
     cfg = settings.config
     if cfg.registry is not None:
         ref = cfg.resolved_ref
         assert ref is not None and cfg.contract is not None
-        client = RegistryClient(cfg.registry, token=token_from_env(), timeout=cfg.timeout)
+        client = RegistryClient(cfg.registry, token=token_from_env(), timeout=cfg.timeout, cancel=cancel)
         return RegistryOrigin(client, cfg.contract, ref)
     assert cfg.source is not None
     return PlainOrigin(cfg.source, settings.root)
@@ -398,17 +399,31 @@ def _old_document(lock: Lock, settings: PullSettings, origin: Origin, cache: Con
 
 def _changes(old: str, new: str, old_doc: Document | None, new_doc: Document, origin: Origin, *,
              same_origin: bool, today: dt.date | None) -> tuple[list[Change], dict[str, Announced], str]:
+    # The changes come from the two contracts, both verified against their digests; a registry's
+    # /diff answer supplies the announced reasons only. Taking its list of changes let a registry
+    # (or anything between) answer "no changes" and slip a breaking one past the refusal below.
     remote = origin.remote_changes(old, new) if same_origin else None
-    if remote is not None:
-        return [change_from_dict(c) for c in remote.changes], remote.announcements, "registry"
-    if old_doc is None:
-        return [], {}, "none"
+    if old_doc is None:  # only with --accept-breaking: the registry's list is all there is to show
+        return (_well_formed(remote.changes), remote.announcements, "registry") if remote else ([], {}, "none")
     from ..diff.compare import compare
     from ..diff.options import DiffOptions
 
     report = compare(old_doc, new_doc, options=DiffOptions(now=today) if today else None).report
+    if remote is not None:
+        return list(report.changes), remote.announcements, "registry"
     notes = origin.reasons()
     return list(report.changes), notes or {}, "changelog" if notes is not None else "none"
+
+
+def _well_formed(items: list[dict[str, Any]]) -> list[Change]:
+    """The changes of a registry's diff answer that have the shape of one (others are skipped)."""
+    out = []
+    for item in items:
+        try:
+            out.append(change_from_dict(item))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+    return out
 
 
 def _sunsets(changes: list[Change], doc: Document) -> dict[str, str]:
@@ -469,11 +484,15 @@ def watch(
     once when it answers again (with None). Returns when ``stop`` is set."""
     entries = [settings] if isinstance(settings, PullSettings) else list(settings)
     cache = ContractCache()
-    origins = [make_origin(entry) for entry in entries]
+    # A poll stuck on a registry that does not answer ends when stop is set (SIGTERM, SIGHUP),
+    # not at its timeout: a service manager's SIGKILL would come first.
+    origins = [make_origin(entry, cancel=stop) for entry in entries]
     failing = [False] * len(entries)
     try:
         while not stop.is_set():
             for i, (entry, origin) in enumerate(zip(entries, origins, strict=True)):
+                if stop.is_set():
+                    break
                 try:
                     outcome = update(entry, accept_breaking=True, origin=origin, cache=cache)
                     if failing[i]:
@@ -482,6 +501,8 @@ def watch(
                     if outcome.report.changed or outcome.written:
                         on_update(outcome)
                 except ContractsyncError as exc:
+                    if stop.is_set():
+                        break
                     if not failing[i]:
                         failing[i] = True
                         on_problem(exc.one_line())

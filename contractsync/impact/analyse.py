@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from typing import Any
 
 from ..diff.model import Change, Level, Report
 from ..errors import InputError
-from ..io import atomic_write_bytes, atomic_write_text
+from ..io import atomic_write_bytes, atomic_write_text, scratch_dir
 from ..spec.document import Document
 from ..typescript import TypeScriptOptions, to_typescript_with_symbols
 from .attribute import attribute, operation_ids
@@ -171,7 +171,7 @@ def analyse(
 def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str, Any], new: Document | Mapping[str, Any],
              report: Report, typescript: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float],
              timeout: float, use_cache: bool) -> ImpactReport:
-    tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
+    tmp = scratch_dir("contractsync-impact-")
     try:
         work = tmp / "frontend"
         copy_frontend(fe.root, work)
@@ -317,7 +317,14 @@ def _baseline_key(work: Path, fe: Frontend, command: list[str], base_types: str)
             rel = path.relative_to(work).as_posix()
             if rel in (fe.types, _BUILDINFO):
                 continue
-            h.update(rel.encode() + b"\0")
+            h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            if path.is_symlink():  # the copy keeps links: where it points, then what it reaches
+                h.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
+                try:
+                    if not stat.S_ISREG(path.stat().st_mode):
+                        continue  # dangling, a directory, /dev/zero, a FIFO: nothing to read
+                except OSError:
+                    continue
             h.update(hashlib.sha256(path.read_bytes()).digest())
     # The installed dependencies: npm's record of them.
     lock = work / "node_modules" / ".package-lock.json"

@@ -5,19 +5,20 @@ to type-check in (the user's tree is never touched).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import threading
-import tomllib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..io import load_json_file, load_toml
 
 #: Directories never copied: dependencies (linked instead), build output, VCS data, caches.
 SKIP_DIRS = frozenset({"node_modules", "dist", ".git", ".hg", ".svn", ".vite", ".cache",
@@ -40,20 +41,11 @@ class Frontend:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", source=str(path)) from None
+    return load_toml(path)
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", source=f"{path}:{exc.lineno}:{exc.colno}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"invalid JSON: {exc}", source=str(path)) from None
+    return load_json_file(path)
 
 
 def find_types(root: Path, wanted: str | None = None) -> tuple[str | None, dict[str, Any]]:
@@ -128,7 +120,10 @@ def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | 
     if rel.is_absolute() or ".." in rel.parts:
         raise InputError("must be a path inside the frontend directory", where="--types", source=types)
     if typecheck_cmd is not None:
-        command = shlex.split(typecheck_cmd)
+        try:
+            command = shlex.split(typecheck_cmd)
+        except ValueError as exc:  # an unclosed quote: "No closing quotation"
+            raise InputError(f"cannot be split into words: {exc}", where="--typecheck-cmd") from None
         if not command:
             raise InputError("is empty", where="--typecheck-cmd")
         incremental = False
@@ -142,9 +137,16 @@ def copy_frontend(root: Path, dest: Path) -> None:
     ``node_modules`` (every one, also in workspaces) to the original."""
 
     def ignore(directory: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in SKIP_DIRS}
+        return {n for n in names if n in SKIP_DIRS or _special(os.path.join(directory, n))}
 
-    shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    try:
+        shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    except shutil.Error as exc:  # files that vanished or cannot be read while copying
+        src, _, why = exc.args[0][0] if exc.args and isinstance(exc.args[0], list) and exc.args[0] else ("", "", exc)
+        raise InputError(f"cannot copy the frontend for the type-check: {why}", source=str(src or root)) from None
+    except OSError as exc:
+        raise InputError(f"cannot copy the frontend for the type-check: {exc.strerror or exc}",
+                         source=str(exc.filename or root)) from None
     for dirpath, dirnames, _ in os.walk(root):
         if "node_modules" in dirnames:
             rel = Path(dirpath).relative_to(root)
@@ -152,6 +154,16 @@ def copy_frontend(root: Path, dest: Path) -> None:
             if (dest / rel).is_dir() and not target.exists():
                 target.symlink_to(Path(dirpath) / "node_modules", target_is_directory=True)
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+
+
+def _special(path: str) -> bool:
+    """A FIFO, socket or device: no part of a TypeScript project, and copying one blocks (a FIFO
+    without a writer) or fails (a socket); it is left out of the copy."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode) or stat.S_ISLNK(mode))
 
 
 #: Type-check processes running now (killed together when the caller is interrupted).
@@ -198,12 +210,17 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     with _RUNNING_LOCK:
         _RUNNING.add(proc)
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out = _output(proc, timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         proc.wait()
         raise InputError(f"type-check '{shlex.join(command)}' took longer than {timeout:g} s",
                          source=place) from None
+    except _TooMuchOutput:
+        _kill_group(proc)
+        proc.wait()
+        raise InputError(f"type-check '{shlex.join(command)}' printed more than {MAX_OUTPUT // 2**20} MiB "
+                         "(not a type-checker's diagnostics?)", source=place) from None
     except BaseException:
         _kill_group(proc)
         proc.wait()
@@ -212,6 +229,51 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         with _RUNNING_LOCK:
             _RUNNING.discard(proc)
     return RunResult(proc.returncode, out)
+
+
+#: Most output read from a type-check (characters). tsc prints about 200 per diagnostic, so this is
+#: over 150,000 errors; a command that prints more (a loop, a dump) is stopped, not buffered.
+MAX_OUTPUT = 32 * 2**20
+
+
+class _TooMuchOutput(Exception):
+    pass
+
+
+def _output(proc: subprocess.Popen[str], timeout: float) -> str:
+    """The output of ``proc`` once it has exited, read as it comes: :class:`_TooMuchOutput` past
+    :data:`MAX_OUTPUT`, :class:`subprocess.TimeoutExpired` after ``timeout`` seconds."""
+    chunks: list[str] = []
+    over = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        size = 0
+        while chunk := proc.stdout.read(65536):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                over.set()
+                _kill_group(proc)
+                return
+            chunks.append(chunk)
+    reader = threading.Thread(target=read, name="contractsync-typecheck-output", daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    # Wait for the command, not for the end of its output: a helper it leaves running (a watch
+    # mode, a daemon, `cmd &`) holds the pipe open until it ends, which may be never.
+    while proc.poll() is None and reader.is_alive() and time.monotonic() < deadline:
+        reader.join(0.05)
+    if proc.poll() is None and not over.is_set():
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise subprocess.TimeoutExpired(proc.args, timeout) from None
+    reader.join(2.0)  # what is still in the pipe
+    _kill_group(proc)  # whatever the command left behind in its group
+    reader.join(2.0)  # (a helper that left the group may keep the pipe: its reader is a daemon)
+    if over.is_set():
+        raise _TooMuchOutput
+    return "".join(chunks)
 
 
 def _die_with_parent() -> Any:

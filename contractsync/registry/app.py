@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import principal_of, token_id_of
 from .body import pointer_of
@@ -61,6 +61,7 @@ class RegistryASGI:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            send = _with_security_headers(send)
             query = scope.get("query_string")
             if query:
                 names = {k.lower() for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
@@ -119,6 +120,31 @@ class RegistryASGI:
         await send({"type": "http.response.start", "status": 200, "headers": out})
         await send({"type": "http.response.body", "body": body})
         return True
+
+
+#: Pages are static HTML with one inline <style>: no script, no frame, no plugin, forms only to
+#: this origin, so markup that slipped past escaping still could not run or send anything away.
+PAGE_CSP = (b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+            b"base-uri 'none'; frame-ancestors 'none'")
+#: Everything else (JSON, types.ts, changelog.md, openapi.json) is data, never a document.
+DATA_CSP = b"default-src 'none'; frame-ancestors 'none'; sandbox"
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+
+
+def _with_security_headers(send: Send) -> Send:
+    """``send`` that adds to every response: ``X-Content-Type-Options: nosniff`` (a stored
+    contract or changelog is never sniffed into HTML), ``Referrer-Policy: no-referrer`` and a
+    Content-Security-Policy (:data:`PAGE_CSP` for HTML, :data:`DATA_CSP` otherwise)."""
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            names = {k.lower() for k, _ in headers}
+            html = any(k.lower() == b"content-type" and v.lower().startswith(b"text/html") for k, v in headers)
+            extra = [*SECURITY_HEADERS, (b"content-security-policy", PAGE_CSP if html else DATA_CSP)]
+            headers += [(k, v) for k, v in extra if k not in names]
+            message = {**message, "headers": headers}
+        await send(message)
+    return wrapped
 
 
 def _bearer(header: bytes | None) -> str | Literal[False] | None:

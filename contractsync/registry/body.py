@@ -10,15 +10,15 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..changelog import Note
 from ..diff.settings import DiffConfig
-from ..errors import InputError
+from ..errors import InputError, SpecLoadError
 from ..policy import PolicyConfig
 from ..spec.canonical import canonical_json
 from ..spec.document import Document, check_structure
+from ..spec.parse import DEPTH_MESSAGE, check_depth, load_json
 from .problems import Problem
 
 # --- the publish body --------------------------------------------------------------------------
@@ -77,11 +77,12 @@ def parse_publish_body(raw: bytes, known: Callable[[str], bool] | None = None) -
     Full validation (openapi-spec-validator: a minute on GitHub's 13 MB description) is skipped
     when ``known(digest)`` says the exact content is already stored: it was validated then."""
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Problem(400, f"the body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                      causes=[{"pointer": "", "line": exc.lineno, "column": exc.colno, "message": exc.msg}],
-                      kind="not-json") from None
+        # The loader every document goes through (#13): one nesting limit for the whole body (the
+        # canonical form and the engine recurse), integers of any size kept exact.
+        data = load_json(raw, source="body")
+        check_depth(data, source="body", raw=raw)
+    except SpecLoadError as exc:
+        raise _not_json(exc) from None
     if not isinstance(data, dict):
         raise Problem(422, "the body must be a JSON object {\"openapi\": {...}, \"announcements\": [...]}",
                       causes=[{"pointer": "", "message": "not an object"}], kind="invalid-body")
@@ -118,10 +119,28 @@ def parse_publish_body(raw: bytes, known: Callable[[str], bool] | None = None) -
     return PublishRequest(doc, digest, meta)
 
 
+def _not_json(exc: SpecLoadError) -> Problem:
+    """400 for a body the loader refused, at its line and column (or JSON pointer)."""
+    message = exc.message.removeprefix("invalid JSON: ")
+    cause: dict[str, object] = {"pointer": "", "message": message}
+    line, _, column = (exc.where or "").partition(":")
+    if line.isdigit() and column.isdigit():
+        cause.update(line=int(line), column=int(column))
+        place = f" at line {line}, column {column}"
+    elif exc.where:
+        cause["pointer"] = exc.where
+        place = f" at {exc.where}"
+    else:
+        place = ""
+    kind = "too-deep" if message == DEPTH_MESSAGE else "not-json"
+    what = "the body is" if kind == "too-deep" else "the body is not JSON:"
+    return Problem(400, f"{what} {message}{place}", causes=[cause], kind=kind)
+
+
 def stored_document(canonical: bytes, source: str, digest: str) -> Document:
     """A Document of canonical bytes whose content hash is already known (hashing 13 MB again
     costs seconds)."""
-    doc = Document(orjson.loads(canonical), source, raw=canonical, format="json")
+    doc = Document(load_json(canonical, source=source), source, raw=canonical, format="json")
     doc.__dict__["sha256"] = digest.removeprefix("sha256:")
     return doc
 

@@ -17,13 +17,14 @@ label at a version whose files are not there yet. Writes are atomic and skipped 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
 from ..io import atomic_write_bytes
 from ..typescript.options import TypeScriptOptions
+from .names import name_problem
 from .service import Registry
 from .shapes import label_json, version_json
 
@@ -32,6 +33,9 @@ from .shapes import label_json, version_json
 class ExportResult:
     written: int = 0
     unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """Contracts and labels stored before their names were reserved by the mirror's own files
+    (``index.json``, ``*.history.json``): left out rather than overwriting those files."""
 
 
 def _put(path: Path, data: bytes, result: ExportResult) -> None:
@@ -51,6 +55,9 @@ def export_static(reg: Registry, out: Path) -> ExportResult:
     summaries = []
     labels_later: list[tuple[Path, bytes]] = []
     for c in reg.store.contract_names():
+        if name_problem(c, "contract name") is not None:
+            result.skipped.append(f"contract {c!r}")
+            continue
         versions = reg.store.versions(c)
         labels = reg.store.labels(c)
         for v in versions:
@@ -65,6 +72,9 @@ def export_static(reg: Registry, out: Path) -> ExportResult:
                 _put(d / "types.ts", types, result)
                 _put(d / "changelog.md", changelog, result)
                 _put(d / "index.json", record, result)
+        if skipped := [x for x in labels if name_problem(x.label, "label name") is not None]:
+            result.skipped += [f"label {x.label!r} of {c!r}" for x in skipped]
+            labels = [x for x in labels if x not in skipped]
         for lbl in labels:
             moves = reg.store.label_history(c, lbl.label)
             history = {"contract": c, "label": lbl.label, "moves": [

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 MAX_NAME = 128
+#: What each ``what`` of :func:`name_problem` names (for the names reserved by the static mirror).
+_KINDS = {"contract name": "contract", "contract": "contract", "label name": "label", "label": "label"}
 _NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?")
 
 
@@ -29,6 +31,13 @@ def name_problem(value: str, what: str = "name") -> str | None:
     if not _NAME_RE.fullmatch(value):
         return (f"the {what} {value!r} may only hold letters, digits, '.', '_' and '-', and must start "
                 "and end with a letter or digit")
+    # File names of the static mirror (`registry export --static`): a contract `index.json` is
+    # where the list of contracts goes, a label `x.history.json` is where label x's history goes.
+    kind = _KINDS.get(what)
+    if kind == "contract" and value.lower() == "index.json":
+        return f"the {what} {value!r} is reserved (the static mirror's contract list)"
+    if kind == "label" and value.lower().endswith(".history.json"):
+        return f"the {what} {value!r} is reserved: names ending in '.history.json' hold label histories"
     return None
 
 

@@ -7,7 +7,6 @@ render through the changelog's HTML renderer.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -15,7 +14,15 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import HTMLResponse
 
-from ..changelog import _CSS, SECTIONS, Note, _html_entry, entries_from_changes, render_html
+from ..changelog import (
+    _CSS,
+    SECTIONS,
+    Note,
+    _html_entry,
+    entries_from_changes,
+    escape_html,
+    render_html,
+)
 from ..diff.model import Report
 from .api.deps import contract_name, read_scope, registry
 from .auth import Principal
@@ -24,7 +31,7 @@ from .service import Registry
 from .store.protocol import AnnouncementRow, LabelRow, VersionRow
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-e = html.escape
+e = escape_html
 _EXTRA_CSS = ("table.grid{border-collapse:collapse;margin:.5rem 0 1rem}table.grid th,table.grid td{border-bottom:"
               "1px solid #d0d7de;padding:.3rem .8rem .3rem 0;text-align:left}form{margin:1rem 0}"
               "select,button{font:inherit;padding:.15rem .4rem}.pill{font-size:.75rem;border:1px solid #d0d7de;"

@@ -89,7 +89,9 @@ class Registry:
     def resolve(self, contract: str, ref: str) -> VersionRow:
         """A version by number (``3``) or digest (``sha256:…``); 404 problem when unknown."""
         row: VersionRow | None = None
-        if ref.isdigit() and len(ref) < 12:
+        # ASCII digits only: str.isdigit() is true for U+00B2 (int() refuses it) and for U+FF11 or U+0661
+        # (other spellings of a number that would be served under an immutable URL).
+        if ref.isascii() and ref.isdigit() and len(ref) < 12:
             row = self.store.version(contract, number=int(ref))
         elif ref.startswith("sha256:") and len(ref) == 71:
             row = self.store.version(contract, digest=ref)

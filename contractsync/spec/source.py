@@ -237,6 +237,12 @@ class UrlValidators:
         return out
 
 
+def read_url(src: UrlSource) -> bytes:
+    """The body of ``src`` (at most ``src.max_bytes``, within ``src.timeout`` seconds in all);
+    :class:`SpecLoadError` otherwise."""
+    return _read_url(src)
+
+
 def _read_url(src: UrlSource) -> bytes:
     body, _ = fetch_url(src)
     assert body is not None  # unconditional: never 304
@@ -244,12 +250,17 @@ def _read_url(src: UrlSource) -> bytes:
 
 
 def fetch_url(src: UrlSource, validators: UrlValidators | None = None) -> tuple[bytes | None, UrlValidators]:
-    """GET ``src`` (size-limited, one-line errors). With ``validators`` from an earlier answer it
-    is a conditional GET: ``(None, validators)`` when the server answers 304 Not Modified, so an
-    unchanged contract is not downloaded again. The answer's own validators come back with it."""
+    """GET ``src`` (at most ``src.max_bytes``, within ``src.timeout`` seconds in all; one-line
+    errors). With ``validators`` from an earlier answer it is a conditional GET: ``(None,
+    validators)`` when the server answers 304 Not Modified, so an unchanged contract is not
+    downloaded again. The answer's own validators come back with it."""
+    import time
+
     import httpx  # imported here: it costs ~50 ms of start-up that only URL sources need
 
     conditional = validators.headers() if validators is not None else {}
+    # httpx's timeout bounds each read; a server trickling its body is cut at the same bound.
+    deadline = time.monotonic() + src.timeout
     try:
         with httpx.stream(
             "GET", src.url, timeout=src.timeout, follow_redirects=True,
@@ -269,6 +280,8 @@ def fetch_url(src: UrlSource, validators: UrlValidators | None = None) -> tuple[
                 size += len(chunk)
                 if size > src.max_bytes:
                     raise SpecLoadError(f"is larger than {_size(src.max_bytes)}", source=src.url)
+                if time.monotonic() > deadline:
+                    raise SpecLoadError(f"timed out after {src.timeout:g} s", source=src.url)
                 chunks.append(chunk)
             return b"".join(chunks), UrlValidators(response.headers.get("etag"), response.headers.get("last-modified"))
     except httpx.TimeoutException:

@@ -19,7 +19,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
@@ -30,7 +29,8 @@ from rich.markup import escape
 from watchfiles import DefaultFilter
 from watchfiles._rust_notify import RustNotify
 
-from ..io import display_path
+from ..io import display_path, scratch_dir
+from ..terminal import SafeConsole
 from .pipeline import Builder, RebuildResult
 from .render import json_line, print_status, rebuild_event
 from .settings import WatchSettings
@@ -112,10 +112,10 @@ class Watcher:
     def __init__(self, settings: WatchSettings, *, out: Console | None = None,
                  err: Console | None = None, stdout: Any = None) -> None:
         self.settings = settings
-        self.out = out or Console(highlight=False, soft_wrap=True)
-        self.err = err or Console(stderr=True, highlight=False, soft_wrap=True)
+        self.out = out or SafeConsole(highlight=False, soft_wrap=True)
+        self.err = err or SafeConsole(stderr=True, highlight=False, soft_wrap=True)
         self._stdout = stdout if stdout is not None else sys.stdout.buffer
-        self._workdir = Path(tempfile.mkdtemp(prefix="contractsync-watch-"))
+        self._workdir = scratch_dir("contractsync-watch-")
         self.exporter: Exporter = make_exporter(
             settings.target, settings.app_dir, self._workdir / "worker", timeout=settings.timeout,
             fresh=[p for p in settings.paths if p.is_dir()], notify=self._notify_worker,

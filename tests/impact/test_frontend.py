@@ -162,7 +162,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGKILL"])
 def test_killing_impact_ends_the_type_check(tmp_path: Path, sig: str) -> None:
     """A CI cancel, `timeout` or a closed terminal during `impact`: the type-check processes (in
-    their own sessions) die too, and the temporary copy goes (not after SIGKILL: no handler runs)."""
+    their own sessions) die too, and the temporary copy goes (after SIGKILL, at the next run)."""
     import signal
     import subprocess
     import sys
@@ -196,5 +196,85 @@ def test_killing_impact_ends_the_type_check(tmp_path: Path, sig: str) -> None:
     while any(_alive(p) for p in started) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in started if _alive(p)], "a type-check process outlived impact"
-    if sig != "SIGKILL":
-        assert list(scratch.iterdir()) == []
+    if sig == "SIGKILL":
+        # No handler runs on SIGKILL: the copy stays, marked with its dead owner's PID, and the
+        # next run (of impact, pull --update --frontend or watch) removes it (#13).
+        assert [p.name.split("-")[2] for p in scratch.iterdir()] == [str(proc.pid)]
+        again = subprocess.run(
+            [sys.executable, "-m", "contractsync", "impact", "--frontend", str(web), "--types", "t.ts", "--no-cache",
+             "--typecheck-cmd", f"{sys.executable} -c pass", str(tmp_path / "a.json"), str(tmp_path / "a.json")],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_type_check_that_spews_is_stopped_not_buffered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A type-check command printing without end (a loop, `yes`, a dump) was read whole into memory
+    until the timeout (600 s by default). Past MAX_OUTPUT it is killed with a one-line error."""
+    import sys
+
+    from contractsync.impact import frontend
+
+    monkeypatch.setattr(frontend, "MAX_OUTPUT", 2**20)
+    spew = [sys.executable, "-c", "import sys\nfor _ in range(40): sys.stdout.write('x' * 2**17 + '\\n')"]
+    with pytest.raises(InputError, match=r"printed more than 1 MiB") as info:
+        frontend.run_command(spew, tmp_path, timeout=60, where="web")
+    assert info.value.one_line().startswith("web: type-check ")
+    small = [sys.executable, "-c", "print('src/a.ts(1,1): error TS2322: no')"]
+    assert frontend.run_command(small, tmp_path, timeout=60).output == "src/a.ts(1,1): error TS2322: no\n"
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="FIFOs, /dev/zero (Linux)")
+def test_special_files_and_odd_links_in_the_frontend(tmp_path: Path) -> None:
+    """A FIFO or a socket in the frontend tree was 'internal error: shutil.Error'; a dangling link
+    'internal error: FileNotFoundError'; a link to /dev/zero was read without end for the cache
+    key. Special files are left out of the copy, links are keyed by where they point."""
+    import contextlib
+    import socket
+
+    from contractsync.impact import analyse
+
+    web = tmp_path / "web"
+    _write(web / "package.json", "{}")
+    src = web / "src"
+    src.mkdir()
+    os.mkfifo(src / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    with contextlib.suppress(OSError):  # a path too long for AF_UNIX: the FIFO covers special files
+        sock.bind(str(src / "s"))
+    (src / "dangling").symlink_to(tmp_path / "nowhere")
+    (src / "zero").symlink_to("/dev/zero")
+    (src / "loop").symlink_to(src, target_is_directory=True)
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    try:
+        result = analyse(web, spec, spec, types="src/api/types.ts", typecheck_cmd="true", use_cache=False)
+    finally:
+        sock.close()
+    assert result.new_errors == []
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_helper_holding_the_output_open_does_not_stall_the_type_check(tmp_path: Path) -> None:
+    """A type-check that leaves a helper running (`cmd &`, a watch mode) was waited for until the
+    helper closed the pipe, i.e. until the timeout (600 s by default), then failed. The command's
+    exit is what counts; the helpers left in its group are killed."""
+    import time
+
+    from contractsync.impact import frontend
+
+    pidfile = tmp_path / "helper.pid"
+    command = ["sh", "-c", f"sleep 300 & echo $! > {pidfile}; echo 'src/a.ts(1,1): error TS2322: no'"]
+    result = frontend.run_command(command, tmp_path, timeout=120, where="web")
+    assert result.returncode == 0 and result.output == "src/a.ts(1,1): error TS2322: no\n"
+    helper = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{helper}") and _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper), "the helper outlived the type-check"
+
+
+def test_an_unsplittable_typecheck_command_is_a_one_line_error(tmp_path: Path) -> None:
+    _write(tmp_path / "package.json", "{}")
+    with pytest.raises(InputError, match=r"cannot be split into words: No closing quotation") as info:
+        load_frontend(tmp_path, types="t.ts", typecheck_cmd='tsc "--noEmit')
+    assert info.value.one_line().startswith("--typecheck-cmd: ")

@@ -98,3 +98,28 @@ def test_source_defaults_to_git(tmp_path: Path, v1_spec: Path) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "x")
     assert git_source(root) == SourceInfo(git(root, "rev-parse", "HEAD"), "trunk", None)
+
+
+@pytest.mark.parametrize("answer", [
+    {"detail": "refused", "causes": 5},
+    {"detail": "refused", "causes": [{"fingerprint": "abcdef123456", "rule": "r", "operations": 5}]},
+    {"detail": "refused", "causes": [{"fingerprint": "abcdef123456", "rule": "r", "operations": "GET /a"}, "x"]},
+])
+def test_a_hostile_409_is_printed_not_a_crash(answer: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
+    """A 409 whose causes were not a list, or whose operations were a number, was
+    'internal error: TypeError' in publish; any JSON a registry sends is now shown as far as it
+    has the expected shape."""
+    import httpx
+
+    from contractsync.cli.publish import _refusal_text
+    from contractsync.client.http import RegistryClient
+    from contractsync.client.publish import publish
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(409, json=answer, headers={"Content-Type": "application/problem+json"})
+
+    client = RegistryClient("http://r.example", transport=httpx.MockTransport(handler))
+    result = publish(client, "shop", "main", b"{}", "sha256:" + "0" * 64)
+    assert result.status == 409
+    text = _refusal_text(result.causes, result.detail, "shop", "main")
+    assert text.startswith("contractsync publish: REFUSED by label main of shop")

@@ -142,6 +142,27 @@ def test_outputs_stay_inside_the_repository(tmp_path: Path, outputs: str, messag
     assert info.value.one_line().startswith(f"{path}: ") and message in info.value.one_line()
 
 
+@pytest.mark.parametrize(("link", "to_inside"), [("src", False), ("src/api", False), ("src/api/types.ts", False),
+                                                ("src", True)])
+def test_outputs_through_symlinks_stay_inside(tmp_path: Path, link: str, to_inside: bool) -> None:
+    """Confinement was lexical: a committed `src -> /elsewhere` made pull write outside the
+    repository. A link that stays inside (a monorepo's shared folder) is fine."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    target = repo / "shared" if to_inside else tmp_path / "elsewhere"
+    target.mkdir()
+    path = repo / "contractsync.toml"
+    path.write_text('[pull]\nsource = "openapi.json"\ntypes = "src/api/types.ts"\n')
+    (repo / link).parent.mkdir(parents=True, exist_ok=True)
+    (repo / link).symlink_to(target / "types.ts" if link.endswith(".ts") else target)
+    if to_inside:
+        load_pull_config(path)
+        return
+    with pytest.raises(ConfigError) as info:
+        load_pull_config(path)
+    assert "through a symlink" in info.value.one_line() and info.value.one_line().startswith(f"{path}: ")
+
+
 def test_no_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no contractsync.toml"):
         load_pull_config(start=tmp_path)

@@ -218,3 +218,42 @@ def _cmdline(pid: int) -> str:
             return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+def test_names_the_static_mirror_uses_are_reserved(backend: Backend, server: Server, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A contract named `index.json` (a valid name) made `registry export --static` fail half-way
+    ('mirror/v1/contracts/index.json: Is a directory'), breaking the mirror for every contract; a
+    label `main.history.json` overwrote label main's history file. Both names are now refused,
+    and ones stored before are left out of the export with a warning."""
+    from .conftest import token
+
+    admin = token(backend, "admin", name="admin")
+    body = orjson.dumps({"openapi": document("books")})
+    with httpx.Client(base_url=server.url, headers=bearer(admin)) as c:
+        for url in ("/v1/contracts/index.json/versions", "/v1/contracts/INDEX.JSON/versions",
+                    "/v1/contracts/shop/versions?label=main.history.json"):
+            r = c.post(url, content=body)
+            assert r.status_code == 422 and "reserved" in r.json()["detail"], r.text
+        assert c.post("/v1/contracts/shop/versions", content=body).status_code == 201
+        r = c.put("/v1/contracts/shop/labels/main.history.json", json={"version": 1})
+        assert r.status_code == 422 and "reserved" in r.json()["detail"]
+    # Stored before the names were reserved (through the service, which trusts its caller).
+    from contractsync.registry.body import parse_publish_body
+    from contractsync.registry.service import Registry
+    from contractsync.registry.settings import RegistrySettings
+
+    store = backend.open()
+    try:
+        reg = Registry(store, RegistrySettings())
+        reg.publish("index.json", "main", parse_publish_body(body), author="legacy")
+        reg.publish("shop", "prod.history.json", parse_publish_body(body), author="legacy")
+    finally:
+        store.close()
+    out = tmp_path / "mirror"
+    capsys.readouterr()
+    assert main(["registry", "export", "--static", str(out), *backend.args()]) == 0
+    err = capsys.readouterr().err
+    assert "contract 'index.json'" in err and "label 'prod.history.json' of 'shop'" in err
+    assert orjson.loads((out / "v1/contracts/index.json").read_bytes())["contracts"][0]["name"] == "shop"
+    assert orjson.loads((out / "v1/contracts/shop/labels/main.history.json").read_bytes())["label"] == "main"

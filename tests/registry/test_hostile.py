@@ -129,6 +129,9 @@ def test_anonymous_read_opens_reads_only(backend: Backend, server_factory: Any) 
         assert anon.get("/").status_code == 200
         assert_problem(anon.post(URL, content=body), 401)
         assert_problem(anon.put("/v1/contracts/shop/labels/main", json={"version": 1}), 401)
+        # A dry run validates and diffs up to --max-body of anyone's JSON: not a read (#9).
+        assert_problem(anon.post("/v1/contracts/shop/check", content=body), 401)
+        assert c.post("/v1/contracts/shop/check", content=body).status_code == 200
         # A bad token is still refused, even for a read.
         assert_problem(anon.get("/v1/contracts", headers=bearer("cst_x")), 401)
 
@@ -154,3 +157,148 @@ def test_head_on_a_label_for_watchers(backend: Backend, server_factory: Any) -> 
         assert c.head("/v1/contracts/shop/labels/nope").status_code == 404
     with httpx.Client(base_url=srv.url) as anon:
         assert anon.head("/v1/contracts/shop/labels/main").status_code == 401
+
+
+# --- found by the hostile campaign of #13/#9: each was a 500, a wrong answer or a missing header ---
+
+def test_deep_bodies_are_400_with_the_place(backend: Backend, limited: Server) -> None:
+    """JSON nested 500-1,000 levels parsed (orjson stops at 1,024) and then crashed the canonical
+    form with RecursionError (500; the meta part reset the connection). The body goes through the
+    CLI's loader: one nesting limit, refused with the place."""
+    admin = token(backend, "admin", name="admin")
+    deep = '{"x":' * 1000 + "1" + "}" * 1000
+    head = '{"openapi": {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}'
+    bodies = {"/openapi/x-deep": head + ', "x-deep": ' + deep + "}}",
+              "/source/commit": head + '}, "source": {"commit": ' + deep + "}}",
+              "/openapi/0": '{"openapi": ' + "[" * 1000 + "]" * 1000 + "}"}
+    with limited.client(admin) as c:
+        for pointer, text in bodies.items():
+            for url in (URL, "/v1/contracts/shop/check"):
+                problem = assert_problem(c.post(url, content=text.encode()), 400)
+                assert "nested too deeply" in problem["detail"]
+                assert problem["causes"][0]["pointer"].startswith(pointer), problem
+    assert_nothing_stored(limited, admin)
+
+
+def test_huge_integers_are_kept_not_refused(backend: Backend, limited: Server) -> None:
+    """An integer beyond 64 bits (real specs have them) was 'not JSON' at the registry while every
+    CLI command accepts it: the same loader keeps it exact."""
+    admin = token(backend, "admin", name="admin")
+    big = 2**80 + 1  # not a float either
+    body = orjson.dumps({"openapi": {**document("books"), "x-limit": 0}})
+    with limited.client(admin) as c:
+        r = c.post(URL, content=body.replace(b'"x-limit":0', f'"x-limit":{big}'.encode()))
+        assert r.status_code == 201, r.text
+        assert f'"x-limit": {big}'.encode() in c.get("/v1/contracts/shop/versions/1/openapi.json").content
+
+
+@pytest.mark.parametrize("ref", ["\u00b2", "\u00b9", "\uff11", "\u0661", " 1", "+1", "1.0", "-1", "9" * 30])
+def test_version_refs_are_ascii_numbers_or_digests(backend: Backend, limited: Server, ref: str) -> None:
+    """str.isdigit() is true for '²' (int() then raised: 500 on every version URL and on diff)
+    and for U+FF11 and U+0661, which were served as version 1 under an 'immutable' URL."""
+    admin = token(backend, "admin", name="admin")
+    with limited.client(admin) as c:
+        assert c.post(URL, content=orjson.dumps({"openapi": document("books")})).status_code == 201
+        for path in (f"/v1/contracts/shop/versions/{ref}", f"/v1/contracts/shop/versions/{ref}/openapi.json",
+                     f"/v1/contracts/shop/versions/{ref}/types.ts", f"/v1/contracts/shop/versions/{ref}/changelog.md"):
+            assert_problem(c.get(path), 422)
+        for params in ({"from": ref, "to": "1"}, {"from": "1", "to": ref}):
+            assert_problem(c.get("/v1/contracts/shop/diff", params=params), 422)
+            assert_problem(c.get("/ui/shop/diff", params=params), 422)
+
+
+@pytest.mark.parametrize("body", ['{"version": "1"}', '{"version": true}', '{"version": 1.0}', '{"version": " 1"}'])
+def test_label_moves_take_a_json_integer(backend: Backend, limited: Server, body: str) -> None:
+    """`{"version": true}` or `"1.0"` moved a label to version 1 (lax coercion)."""
+    admin = token(backend, "admin", name="admin")
+    with limited.client(admin) as c:
+        assert c.post(URL, content=orjson.dumps({"openapi": document("books")})).status_code == 201
+        problem = assert_problem(c.put("/v1/contracts/shop/labels/prod", content=body,
+                                       headers={"Content-Type": "application/json"}), 422)
+        assert problem["causes"][0]["pointer"] == "/version"
+        assert c.get("/v1/contracts/shop/labels/prod").status_code == 404
+
+
+def test_security_headers_on_every_answer(backend: Backend, limited: Server) -> None:
+    """No answer said nosniff or had a Content-Security-Policy: a stored contract or changelog
+    could be sniffed as HTML, and escaped pages had no second line of defence."""
+    admin = token(backend, "admin", name="admin")
+    with limited.client(admin) as c:
+        assert c.post(URL, content=orjson.dumps({"openapi": document("books")})).status_code == 201
+        assert c.post(URL, content=orjson.dumps({"openapi": document("books", "authors")})).status_code == 201
+        paths = ["/", "/ui/shop", "/ui/shop/diff?from=1&to=2", "/ui/shop/versions/1/changelog",
+                 "/v1/contracts/shop/diff?from=1&to=2&format=html", "/v1/contracts/shop/diff?from=1&to=2",
+                 "/v1/contracts/shop/labels/main", "/v1/contracts/shop/versions/1/openapi.json",
+                 "/v1/contracts/shop/versions/1/types.ts", "/v1/contracts/shop/versions/1/changelog.md",
+                 "/v1/contracts/nope", "/nowhere"]
+        for path in paths:
+            r = c.get(path)
+            assert r.headers["x-content-type-options"] == "nosniff", path
+            csp = r.headers["content-security-policy"]
+            assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp, path
+            assert "script-src" not in csp, path
+            if r.headers["content-type"].startswith("text/html"):
+                assert "form-action 'self'" in csp, path
+            else:
+                assert "sandbox" in csp, path
+        assert c.head("/v1/contracts/shop/labels/main").headers["x-content-type-options"] == "nosniff"
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of ``pid`` (Linux /proc)."""
+    import os
+
+    kids: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                if ppid == parent and int(entry) not in kids:
+                    kids.add(int(entry))
+                    frontier.append(int(entry))
+    return kids
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_closing_the_terminal_stops_serve_gracefully(backend: Backend, server_factory: Any, workers: int) -> None:
+    """SIGHUP to serve's process group (the terminal closed): with one process it died at once
+    (no graceful stop, the database not closed); with --workers uvicorn restarted the workers and
+    kept serving. Now it stops like SIGTERM, every worker shuts down, nothing is left."""
+    import os
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as sock:  # a fixed port: uvicorn's workers log the port they were given
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv: Server = server_factory([*backend.args(), "--workers", str(workers), "--port", str(port)])
+    deadline = time.monotonic() + 60
+    while True:  # the workers listen once they have started, after the "running on" line
+        try:
+            with srv.client() as c:
+                assert c.get("/healthz").status_code == 200
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, srv.log.read_text()
+            time.sleep(0.1)
+    while len(_children(srv.proc.pid)) < (workers if workers > 1 else 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    kids = _children(srv.proc.pid)
+    assert len(kids) >= (workers if workers > 1 else 0)
+    os.killpg(srv.proc.pid, signal.SIGHUP)
+    srv.proc.wait(30)
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{k}") for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [k for k in kids if os.path.exists(f"/proc/{k}")], "a worker outlived serve"
+    log = srv.log.read_text()
+    assert log.count("Application shutdown complete") == workers, log
+    assert "restarting" not in log.lower()

@@ -65,7 +65,10 @@ def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
         principal = await caller(request)
         contract = request.path_params.get("c")
         if principal is None:
-            if scope == "read" and request.app.state.registry.settings.anonymous_read:
+            # --anonymous-read opens what a browser reads (GET, HEAD), not POST …/check: that
+            # reads nothing stored but validates and diffs a body of up to --max-body for anyone.
+            if scope == "read" and request.method in ("GET", "HEAD") \
+                    and request.app.state.registry.settings.anonymous_read:
                 return ANONYMOUS
             raise _challenge(f"this needs a token with the {scope!r} scope: send 'Authorization: Bearer <token>'")
         if not principal.allows(scope, contract):

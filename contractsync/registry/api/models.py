@@ -77,7 +77,8 @@ class LabelHistory(BaseModel):
 class MoveLabel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1)
+    # strict: a JSON integer, not "1", " 1", 1.0 or true (each coerced to version 1 before).
+    version: int | None = Field(default=None, ge=1, strict=True)
     digest: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
     policy: Literal["block", "warn"] | None = None
 
