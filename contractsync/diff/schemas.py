@@ -553,7 +553,8 @@ class SchemaComparator:
                        and admits_all(to, tn) and admits_all(tn, to))
         if to != tn and not same_values and not (has_comp and (to is None or tn is None)) \
                 and "$ref" not in co and "$ref" not in cn:
-            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format")}
+            ext: dict[str, Any] = {"scalar": scalar, "from_format": co.get("format"),
+                                   "to_format": cn.get("format")}
             if tn == frozenset({"array"}) and to and to <= _SCALARS:
                 # Scalar(s) → array: a form/explode parameter still takes the single value.
                 ext["to_array"] = (co, cn.get("items"))

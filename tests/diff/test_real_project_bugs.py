@@ -183,3 +183,45 @@ def test_required_listing_objects_is_no_crash() -> None:
                             "required": ["a", {"type": "string"}]})
     assert ids(old, new) == []
     assert ids(new, old) == []
+
+
+# --- integer ids became UUIDs (full-stack-fastapi-template, "use UUIDs instead of integer ids") -
+
+_UUID = {"type": "string", "format": "uuid"}
+
+
+def _item_by_id(schema: Any) -> dict[str, Any]:
+    param = {"name": "id", "in": "path", "required": True, "schema": schema}
+    return ex.doc({"/items/{id}": {"get": {"parameters": [param], "responses": ex.ok()}}})
+
+
+@pytest.mark.parametrize("make", [_item_by_id, lambda s: ex.query_param(s, required=True)])
+def test_integer_parameter_that_became_a_uuid_is_breaking(make: Any) -> None:
+    # `/items/5` was valid; the server now answers 422 to anything but a UUID. A scalar → string
+    # change only widens when the new string takes any text: a format restricts it.
+    changes = list(diff(make({"type": "integer"}), make(_UUID), options=NOW))
+    assert [(c.id, c.level.value) for c in changes] == [("request-parameter-type-changed",
+                                                         "breaking")]
+    assert changes[0].message.endswith("['integer'] → ['string'] (format uuid)")
+    # Without a format the string accepts every integer's text: still a widening.
+    assert ids(make({"type": "integer"}), make({"type": "string"})) == [
+        ("request-parameter-type-generalized", "info")]
+
+
+def test_integer_form_field_that_became_a_uuid_is_not_compatible() -> None:
+    # Forms carry text, so integer → string is compatible there; integer → uuid is not.
+    def form(s: Any) -> Any:
+        return ex.request_body(ex.obj(s, required=True),
+                               media="application/x-www-form-urlencoded")
+    assert ids(form({"type": "integer"}), form({"type": "string"})) == [
+        ("request-property-type-compatible", "info")]
+    assert ids(form({"type": "integer"}), form(_UUID)) == [
+        ("request-property-type-changed", "breaking")]
+
+
+def test_response_id_that_became_a_uuid_names_the_format() -> None:
+    old = ex.response_body(ex.obj({"type": "integer"}, required=True, name="id"))
+    new = ex.response_body(ex.obj(_UUID, required=True, name="id"))
+    [change] = diff(old, new, options=NOW)
+    assert change.id == "response-property-type-changed"
+    assert change.message.endswith("id: type changed: ['integer'] → ['string'] (format uuid)")
