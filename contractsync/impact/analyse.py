@@ -41,8 +41,9 @@ class ImpactReport:
 
     frontend: str
     """The frontend directory as given."""
-    types: str
-    """Its generated types file (relative to :attr:`frontend`)."""
+    types: str | None
+    """Its generated types file (relative to :attr:`frontend`); None when the frontend's own
+    generator makes them from the contract (``--openapi`` with ``--generate-cmd``)."""
     command: list[str]
     changes: list[Change]
     """Every change between BASE and NEW (the diff's report)."""
@@ -120,6 +121,8 @@ def analyse(
     options: TypeScriptOptions | None = None,
     timeout: float = 600.0,
     use_cache: bool = True,
+    openapi: str | None = None,
+    generate_cmd: str | None = None,
 ) -> ImpactReport:
     """Type-check the frontend in ``frontend`` with types generated from ``base`` and from ``new``
     and attribute the errors only ``new`` causes to the changes of ``report`` (default: the
@@ -128,14 +131,19 @@ def analyse(
     ``types`` is the generated file relative to the frontend (default: its contractsync.toml
     ``[pull] types`` or contractsync.lock output); ``typecheck_cmd`` replaces the detected
     ``vue-tsc --noEmit`` / ``tsc --noEmit``; ``options`` the generator options (default: the
-    frontend's ``[pull.typescript]``). The frontend's own tree is never written: the checks run in
-    a temporary copy with ``node_modules`` linked. The baseline's diagnostics are cached by the
-    digest of the frontend's files, the BASE types and the command.
+    frontend's ``[pull.typescript]``). ``openapi`` (default: its ``[pull] openapi``) is where
+    the contract itself is written in the copy and ``generate_cmd`` (default: its ``[impact]
+    generate``) the frontend's own client generator, run before each type-check: a frontend
+    whose client openapi-ts or openapi-typescript makes is checked with the types it really
+    uses. The frontend's own tree is never written: the checks run in a temporary copy with
+    ``node_modules`` linked. The baseline's diagnostics are cached by the digest of the
+    frontend's files, the BASE types and contract, and the commands.
     """
     from ..diff import diff
 
     root = Path(frontend)
-    fe = load_frontend(root, types=types, typecheck_cmd=typecheck_cmd)
+    fe = load_frontend(root, types=types, typecheck_cmd=typecheck_cmd, openapi=openapi,
+                       generate_cmd=generate_cmd)
     try:
         opts = options or TypeScriptOptions(**fe.typescript_options)
     except ValueError as exc:
@@ -146,48 +154,74 @@ def analyse(
     started = time.perf_counter()
     base_ts = to_typescript_with_symbols(base, opts, warn=lambda w: None)
     new_ts = to_typescript_with_symbols(new, opts, warn=lambda w: None)
+    sides = (_Side(base_ts.text, _contract_bytes(base) if fe.openapi else b""),
+             _Side(new_ts.text, _contract_bytes(new) if fe.openapi else b""))
     seconds = {"generate": time.perf_counter() - started}
     with ended_by_signals():
-        return _analyse(str(frontend), root, fe, base, new, report, base_ts, new_ts, seconds, timeout, use_cache)
+        return _analyse(str(frontend), root, fe, base, new, report, base_ts, new_ts, sides, seconds,
+                        timeout, use_cache)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """What one side (BASE or NEW) puts into the copy: contractsync's types, the contract."""
+
+    types: str
+    contract: bytes
+
+
+def _contract_bytes(doc: Document | Mapping[str, Any]) -> bytes:
+    from ..spec.canonical import canonical_json
+
+    return canonical_json(doc.data if isinstance(doc, Document) else dict(doc))
+
+
+def _write_side(fe: Frontend, directory: Path, side: _Side) -> None:
+    for rel, data in ((fe.types, side.types.encode("utf-8")), (fe.openapi, side.contract)):
+        if rel is not None:
+            (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(directory / rel, data)
 
 
 def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str, Any], new: Document | Mapping[str, Any],
-             report: Report, base_ts: Any, new_ts: Any, seconds: dict[str, float], timeout: float,
-             use_cache: bool) -> ImpactReport:
+             report: Report, base_ts: Any, new_ts: Any, sides: tuple[_Side, _Side],
+             seconds: dict[str, float], timeout: float, use_cache: bool) -> ImpactReport:
     tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
+    base_side, new_side = sides
     try:
         work = tmp / "frontend"
         copy_frontend(fe.root, work)
-        _own_path(fe.root, work, fe.types)
+        for rel in (fe.types, fe.openapi):
+            if rel is not None:
+                _own_path(fe.root, work, rel)
         command = _command(fe)
-        key = _baseline_key(work, fe, command, base_ts.text)
+        key = _baseline_key(work, fe, command, base_side)
         cached = _cache_read(key) if use_cache else None
         t0 = time.perf_counter()
-        types_path = work / fe.types
-        types_path.parent.mkdir(parents=True, exist_ok=True)
         if cached is not None:
             base_diags, buildinfo = cached
             if buildinfo is not None:
                 (work / _BUILDINFO).write_bytes(buildinfo)
         new_diags: list[Diagnostic] | None = None
+        lines_from = work
         if cached is None:
-            atomic_write_text(types_path, base_ts.text)
+            _write_side(fe, work, base_side)
             if (os.cpu_count() or 1) >= 2:
                 # No baseline to reuse: check BASE and NEW at once, in two copies.
                 twin = tmp / "frontend-new"
                 shutil.copytree(work, twin, symlinks=True)
-                atomic_write_text(twin / fe.types, new_ts.text)
-                base_diags, new_diags = _check_both(command, work, twin, timeout, str(root))
-                atomic_write_text(types_path, new_ts.text)  # source lines are read from `work`
+                _write_side(fe, twin, new_side)
+                base_diags, new_diags = _check_both(command, work, twin, timeout, str(root), fe.generate)
+                lines_from = twin  # source lines (and regenerated clients) are NEW's
             else:
-                base_diags = _check(command, work, timeout, str(root))
+                base_diags = _check(command, work, timeout, str(root), fe.generate)
             if use_cache:
                 _cache_write(key, base_diags, work / _BUILDINFO)
         seconds["baseline"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if new_diags is None:
-            atomic_write_text(types_path, new_ts.text)
-            new_diags = _check(command, work, timeout, str(root))
+            _write_side(fe, work, new_side)
+            new_diags = _check(command, work, timeout, str(root), fe.generate)
         seconds["revision"] = time.perf_counter() - t0
         fresh = new_diagnostics(base_diags, new_diags)
         lines_cache: dict[str, list[str]] = {}
@@ -197,7 +231,7 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
                 return None
             if file not in lines_cache:
                 try:
-                    lines_cache[file] = (work / file).read_text(encoding="utf-8", errors="replace").splitlines()
+                    lines_cache[file] = (lines_from / file).read_text(encoding="utf-8", errors="replace").splitlines()
                 except OSError:
                     lines_cache[file] = []
             lines = lines_cache[file]
@@ -205,7 +239,7 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
 
         base_data = base.data if isinstance(base, Document) else base
         new_data = new.data if isinstance(new, Document) else new
-        hits, lost = attribute(fresh, report.changes, types_file=fe.types,
+        hits, lost = attribute(fresh, report.changes, types_file=fe.types or "",
                                symbols=[base_ts.symbols, new_ts.symbols], new_symbols=new_ts.symbols,
                                op_ids=[operation_ids(base_data), operation_ids(new_data)],
                                read_line=read_line)
@@ -247,15 +281,15 @@ def _command(fe: Frontend) -> list[str]:
     return [*fe.command, "--pretty", "false", "--incremental", "--tsBuildInfoFile", _BUILDINFO]
 
 
-def _check_both(command: list[str], base_dir: Path, new_dir: Path,
-                timeout: float, where: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
+def _check_both(command: list[str], base_dir: Path, new_dir: Path, timeout: float, where: str,
+                generate: list[str] | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """:func:`_check` in two directories at once; both processes die if either fails or the
     caller is interrupted."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        base_run = pool.submit(_check, command, base_dir, timeout, where)
-        new_run = pool.submit(_check, command, new_dir, timeout, where)
+        base_run = pool.submit(_check, command, base_dir, timeout, where, generate)
+        new_run = pool.submit(_check, command, new_dir, timeout, where, generate)
         try:
             return base_run.result(), new_run.result()
         except BaseException:
@@ -263,8 +297,16 @@ def _check_both(command: list[str], base_dir: Path, new_dir: Path,
             raise
 
 
-def _check(command: list[str], work: Path, timeout: float, where: str) -> list[Diagnostic]:
-    """Run the type-check in ``work`` (a copy of the frontend ``where``, which errors name)."""
+def _check(command: list[str], work: Path, timeout: float, where: str,
+           generate: list[str] | None = None) -> list[Diagnostic]:
+    """Run the type-check in ``work`` (a copy of the frontend ``where``, which errors name),
+    after the frontend's own client generator when it has one."""
+    if generate is not None:
+        made = run_command(generate, work, timeout=timeout, where=where)
+        if made.returncode != 0:
+            tail = " | ".join(made.output.strip().splitlines()[-5:])
+            raise InputError(f"generator '{' '.join(generate)}' failed (exit {made.returncode}): {tail}",
+                             source=where)
     result = run_command(command, work, timeout=timeout, where=where)
     diags = parse_diagnostics(result.output)
     if result.returncode != 0 and not diags:
@@ -285,15 +327,17 @@ def _check(command: list[str], work: Path, timeout: float, where: str) -> list[D
     return [d for d in out if d.category == "error"]
 
 
-def _baseline_key(work: Path, fe: Frontend, command: list[str], base_types: str) -> str:
-    h = hashlib.sha256(f"{_CACHE_VERSION}\0{json.dumps(command)}\0{fe.types}\0".encode())
-    h.update(hashlib.sha256(base_types.encode()).digest())
+def _baseline_key(work: Path, fe: Frontend, command: list[str], base: _Side) -> str:
+    h = hashlib.sha256(f"{_CACHE_VERSION}\0{json.dumps(command)}\0{fe.types}\0{fe.openapi}\0"
+                       f"{json.dumps(fe.generate)}\0".encode())
+    h.update(hashlib.sha256(base.types.encode()).digest())
+    h.update(hashlib.sha256(base.contract).digest())
     for dirpath, dirnames, filenames in os.walk(work):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             rel = path.relative_to(work).as_posix()
-            if rel in (fe.types, _BUILDINFO):
+            if rel in (fe.types, fe.openapi, _BUILDINFO):
                 continue
             h.update(rel.encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())

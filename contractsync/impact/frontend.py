@@ -29,14 +29,31 @@ class Frontend:
     """What impact analysis needs to know about one frontend directory."""
 
     root: Path
-    types: str
-    """The generated types file, relative to :attr:`root` (POSIX)."""
+    types: str | None
+    """contractsync's generated types file, relative to :attr:`root` (POSIX); None when the
+    frontend's own generator makes its types from :attr:`openapi`."""
     command: list[str]
     """The type-check command, run in (a copy of) :attr:`root`."""
     incremental: bool
     """Whether :attr:`command` is plain tsc/vue-tsc, so ``--incremental`` can be added."""
     typescript_options: dict[str, Any] = field(default_factory=dict)
     """``[pull.typescript]`` of its contractsync.toml: the generator options its types use."""
+    openapi: str | None = None
+    """Where the contract itself (canonical JSON) goes in the copy, relative to :attr:`root`: the
+    input of the frontend's own client generator (openapi-ts, openapi-typescript, orval…)."""
+    generate: list[str] | None = None
+    """The frontend's own generator, run in the copy after the contract is written and before
+    the type-check (``npm run generate-client``)."""
+
+
+@dataclass(frozen=True)
+class FrontendSettings:
+    """What a frontend's ``contractsync.toml`` / ``contractsync.lock`` say about its outputs."""
+
+    types: str | None = None
+    openapi: str | None = None
+    generate: str | None = None
+    typescript_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -59,25 +76,45 @@ def _read_json(path: Path) -> Any:
 def find_types(root: Path) -> tuple[str | None, dict[str, Any]]:
     """The types file named by ``contractsync.toml`` ([pull] types) or ``contractsync.lock`` (the
     ``.ts`` output), and the ``[pull.typescript]`` options; ``(None, {})`` when neither says."""
+    found = find_settings(root)
+    return found.types, found.typescript_options
+
+
+def find_settings(root: Path) -> FrontendSettings:
+    """The outputs ``contractsync.toml`` names: ``[pull] types`` (else the lock's ``.ts``
+    output), ``[pull] openapi``, ``[impact] generate`` and the ``[pull.typescript]`` options."""
     options: dict[str, Any] = {}
+    types = openapi = generate = None
     toml = root / "contractsync.toml"
     if toml.is_file():
-        pull = _read_toml(toml).get("pull", {})
+        data = _read_toml(toml)
+        pull = data.get("pull", {})
         if isinstance(pull, dict):
             ts = pull.get("typescript")
             if isinstance(ts, dict):
                 options = ts
             if isinstance(pull.get("types"), str):
-                return pull["types"], options
+                types = pull["types"]
+            if isinstance(pull.get("openapi"), str):
+                openapi = pull["openapi"]
+        section = data.get("impact", {})
+        if not isinstance(section, dict):
+            raise InputError("[impact] must be a table", source=str(toml))
+        for key, value in section.items():
+            if key != "generate":
+                raise InputError(f"[impact] unknown key '{key}' (expected generate)", source=str(toml))
+            if not isinstance(value, str):
+                raise InputError("[impact] generate must be a string (a command line)", source=str(toml))
+            generate = value
     lock = root / "contractsync.lock"
-    if lock.is_file():
+    if types is None and lock.is_file():
         data = _read_json(lock)
         outputs = data.get("outputs") if isinstance(data, dict) else None
         if isinstance(outputs, dict):
             ts_outputs = sorted(k for k in outputs if isinstance(k, str) and k.endswith(".ts"))
             if ts_outputs:
-                return ts_outputs[0], options
-    return None, options
+                types = ts_outputs[0]
+    return FrontendSettings(types, openapi, generate, options)
 
 
 def detect_command(root: Path) -> tuple[list[str], bool]:
@@ -101,27 +138,59 @@ def detect_command(root: Path) -> tuple[list[str], bool]:
                      "(pass --typecheck-cmd)", source=str(pkg_file))
 
 
-def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | None = None) -> Frontend:
-    """Read a frontend directory's settings; ``types`` (relative to ``root``) and
-    ``typecheck_cmd`` (a shell-style command line) override what the directory says."""
+def _inside(path: str | None, flag: str) -> str | None:
+    if path is None:
+        return None
+    rel = Path(path)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise InputError("must be a path inside the frontend directory", where=flag, source=path)
+    return rel.as_posix()
+
+
+def _command_line(text: str | None, flag: str) -> list[str] | None:
+    if text is None:
+        return None
+    command = shlex.split(text)
+    if not command:
+        raise InputError("is empty", where=flag)
+    return command
+
+
+def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | None = None,
+                  openapi: str | None = None, generate_cmd: str | None = None) -> Frontend:
+    """Read a frontend directory's settings; ``types`` and ``openapi`` (relative to ``root``),
+    ``typecheck_cmd`` and ``generate_cmd`` (shell-style command lines) override what the
+    directory says.
+
+    A frontend whose client another tool generates (openapi-ts in ``src/client``,
+    openapi-typescript into a ``.d.ts``) names where that tool reads the contract (``openapi``)
+    and the command that runs it (``generate_cmd``): the contract is written there and the
+    generator run before each type-check, so the types are the ones the frontend really uses."""
     if not root.is_dir():
         raise InputError("no such directory", source=str(root))
-    found, options = find_types(root)
-    types = types or found
-    if types is None:
-        raise InputError("cannot find the generated types file: no [pull] types in contractsync.toml "
-                         "and no .ts output in contractsync.lock (pass --types PATH)", source=str(root))
-    rel = Path(types)
-    if rel.is_absolute() or ".." in rel.parts:
-        raise InputError("must be a path inside the frontend directory", where="--types", source=types)
-    if typecheck_cmd is not None:
-        command = shlex.split(typecheck_cmd)
-        if not command:
-            raise InputError("is empty", where="--typecheck-cmd")
-        incremental = False
-    else:
+    found = find_settings(root)
+    types_rel = _inside(types or found.types, "--types")
+    openapi_rel = _inside(openapi or found.openapi, "--openapi")
+    generate = _command_line(generate_cmd if generate_cmd is not None else found.generate,
+                             "--generate-cmd")
+    if types_rel is None and openapi_rel is None:
+        raise InputError("cannot find the generated types file: no [pull] types or openapi in "
+                         "contractsync.toml and no .ts output in contractsync.lock (pass --types PATH; "
+                         "for a client another tool generates, --openapi PATH --generate-cmd CMD)",
+                         source=str(root))
+    if types_rel is None and generate is None and typecheck_cmd is None:
+        raise InputError(f"the contract would be written to {openapi_rel} but nothing regenerates the "
+                         "frontend's types from it: pass --generate-cmd (e.g. 'npm run generate-client') "
+                         "or set generate in [impact] of contractsync.toml", source=str(root))
+    if types_rel is not None and types_rel == openapi_rel:
+        raise InputError("the types and the contract cannot be the same file", where="--openapi",
+                         source=types_rel)
+    command = _command_line(typecheck_cmd, "--typecheck-cmd")
+    incremental = False
+    if command is None:
         command, incremental = detect_command(root)
-    return Frontend(root.resolve(), rel.as_posix(), command, incremental, options)
+    return Frontend(root.resolve(), types_rel, command, incremental, found.typescript_options,
+                    openapi_rel, generate)
 
 
 def copy_frontend(root: Path, dest: Path) -> None:
