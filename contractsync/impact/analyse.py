@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ from ..io import atomic_write_bytes, atomic_write_text
 from ..spec.document import Document
 from ..typescript import TypeScriptOptions, to_typescript_with_symbols
 from .attribute import attribute, operation_ids
-from .diagnostics import Diagnostic, new_diagnostics, parse_diagnostics
+from .diagnostics import Diagnostic, new_diagnostics, output_tail, parse_diagnostics
 from .frontend import (
     SKIP_DIRS,
     Frontend,
@@ -31,7 +32,7 @@ from .frontend import (
 )
 
 #: Bumped when cached baseline results change meaning.
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"
 _BUILDINFO = ".contractsync-impact.tsbuildinfo"
 
 
@@ -194,14 +195,15 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
         for rel in (fe.types, fe.openapi):
             if rel is not None:
                 _own_path(fe.root, work, rel)
-        command = _command(fe)
-        key = _baseline_key(work, fe, command, base_side)
-        cached = _cache_read(key) if use_cache else None
+        commands = _commands(fe)
+        infos = _buildinfo_names(fe)
+        key = _baseline_key(work, fe, commands, base_side, infos)
+        cached = _cache_read(key, infos) if use_cache else None
         t0 = time.perf_counter()
         if cached is not None:
             base_diags, buildinfo = cached
-            if buildinfo is not None:
-                (work / _BUILDINFO).write_bytes(buildinfo)
+            for name, data in buildinfo.items():
+                (work / name).write_bytes(data)
         new_diags: list[Diagnostic] | None = None
         lines_from = work
         if cached is None:
@@ -211,17 +213,17 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
                 twin = tmp / "frontend-new"
                 shutil.copytree(work, twin, symlinks=True)
                 _write_side(fe, twin, new_side)
-                base_diags, new_diags = _check_both(command, work, twin, timeout, str(root), fe.generate)
+                base_diags, new_diags = _check_both(commands, work, twin, timeout, str(root), fe.generate)
                 lines_from = twin  # source lines (and regenerated clients) are NEW's
             else:
-                base_diags = _check(command, work, timeout, str(root), fe.generate)
+                base_diags = _check(commands, work, timeout, str(root), fe.generate)
             if use_cache:
-                _cache_write(key, base_diags, work / _BUILDINFO)
+                _cache_write(key, base_diags, work, infos)
         seconds["baseline"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if new_diags is None:
             _write_side(fe, work, new_side)
-            new_diags = _check(command, work, timeout, str(root), fe.generate)
+            new_diags = _check(commands, work, timeout, str(root), fe.generate)
         seconds["revision"] = time.perf_counter() - t0
         fresh = new_diagnostics(base_diags, new_diags)
         lines_cache: dict[str, list[str]] = {}
@@ -250,7 +252,7 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
         warnings.append(f"the frontend already has {len(base_diags)} type error"
                         f"{'s' if len(base_diags) != 1 else ''} with the BASE types; only new errors are counted")
     return ImpactReport(
-        frontend=shown, types=fe.types, command=command, changes=list(report.changes),
+        frontend=shown, types=fe.types, command=_shown(commands), changes=list(report.changes),
         breaks=hits, new_errors=fresh, unattributed=lost, baseline_errors=base_diags,
         base_source=report.base_source, revision_source=report.revision_source,
         baseline_cached=cached is not None, seconds=seconds, warnings=warnings,
@@ -275,21 +277,45 @@ def _own_path(root: Path, work: Path, rel: str) -> None:
             shutil.copy2(target, current)
 
 
-def _command(fe: Frontend) -> list[str]:
+def _buildinfo_names(fe: Frontend) -> list[str]:
+    """The incremental build info files the detected commands write in the copy."""
     if not fe.incremental:
-        return list(fe.command)
-    return [*fe.command, "--pretty", "false", "--incremental", "--tsBuildInfoFile", _BUILDINFO]
+        return []
+    if not fe.projects:
+        return [_BUILDINFO]
+    return [f".contractsync-impact-{i}.tsbuildinfo" for i in range(len(fe.projects))]
 
 
-def _check_both(command: list[str], base_dir: Path, new_dir: Path, timeout: float, where: str,
+def _commands(fe: Frontend) -> list[list[str]]:
+    """The type-check commands, run one after the other: one, or one per project of a solution
+    ``tsconfig.json``. The detected ones write their build info into the copy, never where the
+    project's own ``tsBuildInfoFile`` points (often the linked, shared ``node_modules/.tmp``)."""
+    if not fe.incremental:
+        return [list(fe.command)]
+    infos = _buildinfo_names(fe)
+    if not fe.projects:
+        return [[*fe.command, "--pretty", "false", "--incremental", "--tsBuildInfoFile", infos[0]]]
+    return [[*fe.command, "-p", project, "--pretty", "false", "--incremental", "--tsBuildInfoFile", info]
+            for project, info in zip(fe.projects, infos, strict=True)]
+
+
+def _shown(commands: list[list[str]]) -> list[str]:
+    """The commands as one word list for the report (``a … ; b …``)."""
+    out: list[str] = []
+    for command in commands:
+        out += ([";"] if out else []) + command
+    return out
+
+
+def _check_both(commands: list[list[str]], base_dir: Path, new_dir: Path, timeout: float, where: str,
                 generate: list[str] | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """:func:`_check` in two directories at once; both processes die if either fails or the
     caller is interrupted."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        base_run = pool.submit(_check, command, base_dir, timeout, where, generate)
-        new_run = pool.submit(_check, command, new_dir, timeout, where, generate)
+        base_run = pool.submit(_check, commands, base_dir, timeout, where, generate)
+        new_run = pool.submit(_check, commands, new_dir, timeout, where, generate)
         try:
             return base_run.result(), new_run.result()
         except BaseException:
@@ -297,22 +323,24 @@ def _check_both(command: list[str], base_dir: Path, new_dir: Path, timeout: floa
             raise
 
 
-def _check(command: list[str], work: Path, timeout: float, where: str,
+def _check(commands: list[list[str]], work: Path, timeout: float, where: str,
            generate: list[str] | None = None) -> list[Diagnostic]:
     """Run the type-check in ``work`` (a copy of the frontend ``where``, which errors name),
     after the frontend's own client generator when it has one."""
     if generate is not None:
         made = run_command(generate, work, timeout=timeout, where=where)
         if made.returncode != 0:
-            tail = " | ".join(made.output.strip().splitlines()[-5:])
-            raise InputError(f"generator '{' '.join(generate)}' failed (exit {made.returncode}): {tail}",
+            raise InputError(f"generator '{' '.join(generate)}' failed (exit {made.returncode}): "
+                             f"{output_tail(made.output)}",
                              source=where)
-    result = run_command(command, work, timeout=timeout, where=where)
-    diags = parse_diagnostics(result.output)
-    if result.returncode != 0 and not diags:
-        tail = " | ".join(result.output.strip().splitlines()[-5:])
-        raise InputError(f"type-check '{' '.join(command)}' failed (exit {result.returncode}) "
-                         f"without compiler diagnostics: {tail}", source=where)
+    diags: list[Diagnostic] = []
+    for command in commands:
+        result = run_command(command, work, timeout=timeout, where=where)
+        found = parse_diagnostics(result.output)
+        if result.returncode != 0 and not found:
+            raise InputError(f"type-check '{' '.join(command)}' failed (exit {result.returncode}) "
+                             f"without compiler diagnostics: {output_tail(result.output)}", source=where)
+        diags += found
     # Paths into the temporary copy differ from run to run (and from a cached baseline's run):
     # make them relative to the frontend, in file names and inside messages.
     roots = sorted({str(work.resolve()) + "/", str(work) + "/"}, key=len, reverse=True)
@@ -324,11 +352,13 @@ def _check(command: list[str], work: Path, timeout: float, where: str,
                 file = file[len(root):]
             message = message.replace(root, "")
         out.append(Diagnostic(file, d.line, d.column, d.code, message, d.category))
-    return [d for d in out if d.category == "error"]
+    # A file two projects of a solution include is reported by both: once is enough.
+    return list(dict.fromkeys(d for d in out if d.category == "error"))
 
 
-def _baseline_key(work: Path, fe: Frontend, command: list[str], base: _Side) -> str:
-    h = hashlib.sha256(f"{_CACHE_VERSION}\0{json.dumps(command)}\0{fe.types}\0{fe.openapi}\0"
+def _baseline_key(work: Path, fe: Frontend, commands: list[list[str]], base: _Side,
+                  infos: list[str]) -> str:
+    h = hashlib.sha256(f"{_CACHE_VERSION}\0{json.dumps(commands)}\0{fe.types}\0{fe.openapi}\0"
                        f"{json.dumps(fe.generate)}\0".encode())
     h.update(hashlib.sha256(base.types.encode()).digest())
     h.update(hashlib.sha256(base.contract).digest())
@@ -337,7 +367,7 @@ def _baseline_key(work: Path, fe: Frontend, command: list[str], base: _Side) -> 
         for name in sorted(filenames):
             path = Path(dirpath) / name
             rel = path.relative_to(work).as_posix()
-            if rel in (fe.types, fe.openapi, _BUILDINFO):
+            if rel in (fe.types, fe.openapi) or rel in infos:
                 continue
             h.update(rel.encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
@@ -354,7 +384,8 @@ def _cache_dir() -> Path:
     return cache_dir() / "impact"
 
 
-def _cache_read(key: str) -> tuple[list[Diagnostic], bytes | None] | None:
+def _cache_read(key: str, infos: list[str]) -> tuple[list[Diagnostic], dict[str, bytes]] | None:
+    """The cached baseline diagnostics and the build info files (by name) that exist."""
     folder = _cache_dir() / key
     try:
         data = json.loads((folder / "baseline.json").read_text(encoding="utf-8"))
@@ -362,18 +393,19 @@ def _cache_read(key: str) -> tuple[list[Diagnostic], bytes | None] | None:
                             d["message"], d["category"]) for d in data]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    try:
-        buildinfo: bytes | None = (folder / "buildinfo").read_bytes()
-    except OSError:
-        buildinfo = None
+    buildinfo: dict[str, bytes] = {}
+    for name in infos:
+        with contextlib.suppress(OSError):
+            buildinfo[name] = (folder / name).read_bytes()
     return diags, buildinfo
 
 
-def _cache_write(key: str, diags: list[Diagnostic], buildinfo: Path) -> None:
+def _cache_write(key: str, diags: list[Diagnostic], work: Path, infos: list[str]) -> None:
     folder = _cache_dir() / key
     try:
-        if buildinfo.is_file():
-            atomic_write_bytes(folder / "buildinfo", buildinfo.read_bytes())
+        for name in infos:
+            if (work / name).is_file():
+                atomic_write_bytes(folder / name, (work / name).read_bytes())
         atomic_write_text(folder / "baseline.json", json.dumps([d.to_dict() for d in diags]))
     except OSError:
         pass  # a cache that cannot be written is not an error

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -44,6 +45,10 @@ class Frontend:
     generate: list[str] | None = None
     """The frontend's own generator, run in the copy after the contract is written and before
     the type-check (``npm run generate-client``)."""
+    projects: tuple[str, ...] = ()
+    """The projects a solution-style ``tsconfig.json`` (``"files": []`` with ``references``, as
+    create-vue scaffolds) refers to: :attr:`command` runs once per project (``-p``), because
+    ``vue-tsc --noEmit`` on the solution file checks no file at all."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,67 @@ def find_settings(root: Path) -> FrontendSettings:
     return FrontendSettings(types, openapi, generate, options)
 
 
+def _jsonc(text: str) -> Any:
+    """JSON with comments and trailing commas, as tsconfig files are written."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        else:
+            out.append(ch)
+            i += 1
+    cleaned = "".join(out)
+    # A comma before a closing bracket (outside strings, which the loop above kept whole).
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', cleaned)
+    parts = [p if k % 2 else re.sub(r",(\s*[}\]])", r"\1", p) for k, p in enumerate(parts)]
+    return json.loads("".join(parts))
+
+
+def solution_projects(root: Path) -> tuple[str, ...]:
+    """The projects ``root/tsconfig.json`` refers to when it is a solution file (``"files": []``
+    and ``references``, create-vue's layout), as paths relative to ``root``; ``()`` otherwise.
+
+    ``tsc --noEmit`` / ``vue-tsc --noEmit`` on a solution file type-checks nothing and exits 0,
+    so an impact analysis that ran it would always report that nothing breaks."""
+    config = root / "tsconfig.json"
+    if not config.is_file():
+        return ()
+    try:
+        data = _jsonc(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read tsconfig.json: {exc}", source=str(config)) from None
+    if not isinstance(data, dict) or data.get("files") != [] or "include" in data:
+        return ()
+    refs = data.get("references")
+    out: list[str] = []
+    for ref in refs if isinstance(refs, list) else []:
+        path = ref.get("path") if isinstance(ref, dict) else None
+        if not isinstance(path, str):
+            continue
+        target = (root / path).resolve()
+        if target.is_dir():
+            target = target / "tsconfig.json"
+        try:
+            rel = target.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue  # a project outside the frontend is not the frontend's own code
+        if target.is_file() and rel not in out:
+            out.append(rel)
+    return tuple(out)
+
+
 def detect_command(root: Path) -> tuple[list[str], bool]:
     """The frontend's own type-check, from its package.json: ``vue-tsc --noEmit`` when vue-tsc is
     a dependency, else ``tsc --noEmit``; True when it is plain enough to add ``--incremental``."""
@@ -187,10 +253,12 @@ def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | 
                          source=types_rel)
     command = _command_line(typecheck_cmd, "--typecheck-cmd")
     incremental = False
+    projects: tuple[str, ...] = ()
     if command is None:
         command, incremental = detect_command(root)
+        projects = solution_projects(root)
     return Frontend(root.resolve(), types_rel, command, incremental, found.typescript_options,
-                    openapi_rel, generate)
+                    openapi_rel, generate, projects)
 
 
 def copy_frontend(root: Path, dest: Path) -> None:
