@@ -28,6 +28,7 @@ from .frontend import (
     ended_by_signals,
     kill_running,
     load_frontend,
+    mirror_workspace,
     run_command,
 )
 
@@ -190,14 +191,14 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
     tmp = Path(tempfile.mkdtemp(prefix="contractsync-impact-"))
     base_side, new_side = sides
     try:
-        work = tmp / "frontend"
+        work, linked = mirror_workspace(fe.root, tmp / "base")
         copy_frontend(fe.root, work)
         for rel in (fe.types, fe.openapi):
             if rel is not None:
                 _own_path(fe.root, work, rel)
         commands = _commands(fe)
         infos = _buildinfo_names(fe)
-        key = _baseline_key(work, fe, commands, base_side, infos)
+        key = _baseline_key(work, fe, commands, base_side, infos, linked)
         cached = _cache_read(key, infos) if use_cache else None
         t0 = time.perf_counter()
         if cached is not None:
@@ -210,7 +211,7 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
             _write_side(fe, work, base_side)
             if (os.cpu_count() or 1) >= 2:
                 # No baseline to reuse: check BASE and NEW at once, in two copies.
-                twin = tmp / "frontend-new"
+                twin, _ = mirror_workspace(fe.root, tmp / "new")
                 shutil.copytree(work, twin, symlinks=True)
                 _write_side(fe, twin, new_side)
                 base_diags, new_diags = _check_both(commands, work, twin, timeout, str(root), fe.generate)
@@ -357,7 +358,7 @@ def _check(commands: list[list[str]], work: Path, timeout: float, where: str,
 
 
 def _baseline_key(work: Path, fe: Frontend, commands: list[list[str]], base: _Side,
-                  infos: list[str]) -> str:
+                  infos: list[str], linked: list[Path]) -> str:
     h = hashlib.sha256(f"{_CACHE_VERSION}\0{json.dumps(commands)}\0{fe.types}\0{fe.openapi}\0"
                        f"{json.dumps(fe.generate)}\0".encode())
     h.update(hashlib.sha256(base.types.encode()).digest())
@@ -370,6 +371,11 @@ def _baseline_key(work: Path, fe: Frontend, commands: list[list[str]], base: _Si
             if rel in (fe.types, fe.openapi) or rel in infos:
                 continue
             h.update(rel.encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    # The workspace files around the frontend (tsconfig.base.json, the root package.json…).
+    for path in linked:
+        h.update(path.name.encode() + b"\0")
+        with contextlib.suppress(OSError):
             h.update(hashlib.sha256(path.read_bytes()).digest())
     # The installed dependencies: npm's record of them.
     lock = work / "node_modules" / ".package-lock.json"

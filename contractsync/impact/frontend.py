@@ -261,6 +261,56 @@ def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | 
                     openapi_rel, generate, projects)
 
 
+#: Files that make a directory the root of a JavaScript workspace (npm/yarn/pnpm, lerna, nx, turbo).
+_WORKSPACE_MARKERS = ("pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json", "rush.json")
+
+
+def workspace_root(root: Path) -> Path | None:
+    """The nearest directory above ``root`` that is a JavaScript workspace root (a package.json
+    with ``workspaces``, a pnpm-workspace.yaml, …), not above the git repository; None when the
+    frontend stands alone."""
+    current = root.resolve()
+    for parent in current.parents:
+        if any((parent / marker).is_file() for marker in _WORKSPACE_MARKERS):
+            return parent
+        pkg = parent / "package.json"
+        if pkg.is_file():
+            with contextlib.suppress(OSError, ValueError, UnicodeDecodeError):
+                data = json.loads(pkg.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and "workspaces" in data:
+                    return parent
+        if (parent / ".git").exists():
+            return None
+    return None
+
+
+def mirror_workspace(root: Path, base: Path) -> tuple[Path, list[Path]]:
+    """Where a copy of ``root`` goes under ``base`` so that what it reaches *above* itself still
+    resolves: in a workspace (``packages/web`` extending ``../../tsconfig.base.json``, hoisted
+    dependencies in the root ``node_modules``) every entry of each level between the workspace
+    root and ``root`` is linked under ``base`` at the same relative place; the path down to
+    ``root`` is left to be created. Returns that place and the linked files (not directories),
+    whose contents the baseline cache keys on."""
+    anchor = workspace_root(root)
+    if anchor is None:
+        base.mkdir(parents=True, exist_ok=True)
+        return base / "frontend", []
+    real = root.resolve()
+    parts = real.relative_to(anchor).parts
+    linked: list[Path] = []
+    level, mirror = anchor, base
+    for part in parts:
+        mirror.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(level.iterdir()):
+            if entry.name == part or entry.name in (".git", ".hg", ".svn"):
+                continue
+            (mirror / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+            if entry.is_file():
+                linked.append(entry)
+        level, mirror = level / part, mirror / part
+    return mirror, linked
+
+
 def copy_frontend(root: Path, dest: Path) -> None:
     """Copy ``root`` to ``dest`` without node_modules, build output and VCS data; link
     ``node_modules`` (every one, also in workspaces) to the original."""
@@ -306,7 +356,10 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     when ``cwd`` is a temporary copy of it), else ``cwd``."""
     place = where or str(cwd)
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(cwd / "node_modules" / ".bin"), env.get("PATH", "")])
+    # Every node_modules/.bin from cwd up, nearest first, as `npm run` does: a workspace package
+    # finds the tools its root hoisted.
+    bins = [str(d / "node_modules" / ".bin") for d in (cwd, *cwd.parents) if (d / "node_modules").exists()]
+    env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
     env.setdefault("NO_COLOR", "1")
     env.update(extra_env or {})
     exe = shutil.which(command[0], path=env["PATH"])
