@@ -269,6 +269,15 @@ def _bounds(s: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _component_stem(key: str | None) -> str:
+    """A component's name without FastAPI's ``-Input``/``-Output`` suffix."""
+    name = (key or "").rsplit("/", 1)[-1]
+    for suffix in ("-Input", "-Output"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def _matches_empty(pattern: Any) -> bool:
     """Does ``pattern`` accept the empty string? True when it cannot be read (the cautious
     answer: then a change to ``.+`` is not a proven generalisation)."""
@@ -772,6 +781,14 @@ class SchemaComparator:
         except RecursionError:
             return False
 
+    def _exists(self, resolver: Resolver, branch: Any, base: str) -> bool:
+        """Does ``branch``'s $ref (from the other document) point to something in ``resolver``'s?"""
+        try:
+            resolver.resolve(branch["$ref"], base, "")
+        except InputError:
+            return False
+        return True
+
     def _branch_key(self, resolver: Resolver, branch: Any, base: str) -> str | None:
         if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
             try:
@@ -860,6 +877,24 @@ class SchemaComparator:
                     left.remove(i)
                     right.remove(j)
                     break
+        # A component that exists on one side only (renamed, or FastAPI's split of `X` into
+        # `X-Input`/`X-Output` once its request and response shapes differ) is the same branch
+        # as the component new on the other side: paired, they are compared for what changed
+        # rather than reported as a branch removed and another added.
+        gone = [i for i in left if okeys[i] is not None and not self._exists(self.new, lo[i], nb)]
+        came = [j for j in right if nkeys[j] is not None and not self._exists(self.old, ln[j], ob)]
+        for i in list(gone):
+            stem = _component_stem(okeys[i])
+            same = [j for j in came if _component_stem(nkeys[j]) == stem]
+            if len(same) == 1:
+                pairs.append((i, same[0]))
+                gone.remove(i)
+                came.remove(same[0])
+        if len(gone) == 1 and len(came) == 1:
+            pairs.append((gone[0], came[0]))
+        paired = {i for i, _ in pairs}, {j for _, j in pairs}
+        left = [i for i in left if i not in paired[0]]
+        right = [j for j in right if j not in paired[1]]
         li = [i for i in left if okeys[i] is None]
         rj = [j for j in right if nkeys[j] is None]
         if li and len(li) == len(rj):

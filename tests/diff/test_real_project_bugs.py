@@ -225,3 +225,53 @@ def test_response_id_that_became_a_uuid_names_the_format() -> None:
     [change] = diff(old, new, options=NOW)
     assert change.id == "response-property-type-changed"
     assert change.message.endswith("id: type changed: ['integer'] → ['string'] (format uuid)")
+
+
+# --- a union branch whose component FastAPI split into X-Input / X-Output (mealie 1.12 → 2.0) --
+
+def _food(updated: str, *, title: str = "Food") -> dict[str, Any]:
+    return {"title": title, "type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"},
+        updated: {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}}}
+
+
+def _ingredients(food_ref: dict[str, str], food_ref_out: dict[str, str],
+                 schemas: dict[str, Any]) -> dict[str, Any]:
+    def ingredient(ref: dict[str, str]) -> dict[str, Any]:
+        return {"type": "object", "properties": {"food": {"anyOf": [
+            ref, {"$ref": "#/components/schemas/NewFood"}, {"type": "null"}]}}}
+
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ingredient-Input"}}},
+            "required": True}
+    return ex.doc({"/ingredients": {"post": {
+        "requestBody": body,
+        "responses": {"200": {"description": "OK", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Ingredient-Output"}}}}}}}},
+        components={"schemas": {**schemas,
+                                "NewFood": {"type": "object", "properties": {"name": {"type": "string"}}},
+                                "Ingredient-Input": ingredient(food_ref),
+                                "Ingredient-Output": ingredient(food_ref_out)}})
+
+
+def test_a_union_branch_whose_component_was_split_is_compared_not_removed() -> None:
+    # One `Food` in both directions, then FastAPI split it (the field got an alias that differs
+    # between validation and serialization): the anyOf branch now names Food-Input / Food-Output.
+    food = {"$ref": "#/components/schemas/Food"}
+    old = _ingredients(food, food, {"Food": _food("updateAt")})
+    new = _ingredients({"$ref": "#/components/schemas/Food-Input"},
+                       {"$ref": "#/components/schemas/Food-Output"},
+                       {"Food-Input": _food("update_at"), "Food-Output": _food("updatedAt")})
+    changes = list(diff(old, new, options=NOW))
+    found = sorted((c.id, c.level.value, c.location.subject) for c in changes)
+    assert not [c for c in changes if "any-of" in c.id], found
+    assert ("request-property-renamed", "warning", "components.schemas.Food-Input") in found
+    assert ("response-optional-property-renamed", "warning", "components.schemas.Food-Output") in found
+    assert not [c for c in changes if c.level is Level.BREAKING], found
+
+
+def test_two_different_components_in_a_union_stay_two_branches() -> None:
+    # Both components exist on both sides: swapping one for the other is a real branch change.
+    schemas = {"Food": _food("updateAt"), "Drink": _food("updateAt", title="Drink")}
+    old = _ingredients({"$ref": "#/components/schemas/Food"}, {"$ref": "#/components/schemas/Food"}, schemas)
+    new = _ingredients({"$ref": "#/components/schemas/Drink"}, {"$ref": "#/components/schemas/Food"}, schemas)
+    assert ("request-property-any-of-removed", "breaking") in ids(old, new)
