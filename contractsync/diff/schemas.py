@@ -269,6 +269,16 @@ def _bounds(s: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: ``(narrow, wide)`` formats where every value of the first is a value of the second: pydantic's
+#: ``UUID4`` is ``uuid4``, its ``UUID`` is ``uuid``; an ASCII e-mail address is an e-mail address.
+_FORMAT_WITHIN = frozenset({
+    ("int32", "int64"), ("float", "double"),
+    *((f"uuid{v}", "uuid") for v in (1, 3, 4, 5, 6, 7, 8)),
+    ("email", "idn-email"), ("hostname", "idn-hostname"), ("uri", "iri"),
+    ("uri", "uri-reference"), ("iri", "iri-reference"), ("uri-reference", "iri-reference"),
+})
+
+
 def _component_stem(key: str | None) -> str:
     """A component's name without FastAPI's ``-Input``/``-Output`` suffix."""
     name = (key or "").rsplit("/", 1)[-1]
@@ -594,9 +604,9 @@ class SchemaComparator:
             fo, fn = co.get("format"), cn.get("format")
             if fo != fn:
                 ext = {"scalar": scalar, "format": True}
-                if fo is None:
+                if fo is None or (fn, fo) in _FORMAT_WITHIN:
                     f("type-specialized", fo, fn, extra=ext)
-                elif fn is None or (fo, fn) in (("int32", "int64"), ("float", "double")):
+                elif fn is None or (fo, fn) in _FORMAT_WITHIN:
                     f("type-generalized", fo, fn, extra=ext)
                 else:
                     f("type-changed", fo, fn, extra=ext)

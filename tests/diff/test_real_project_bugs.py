@@ -275,3 +275,24 @@ def test_two_different_components_in_a_union_stay_two_branches() -> None:
     old = _ingredients({"$ref": "#/components/schemas/Food"}, {"$ref": "#/components/schemas/Food"}, schemas)
     new = _ingredients({"$ref": "#/components/schemas/Drink"}, {"$ref": "#/components/schemas/Food"}, schemas)
     assert ("request-property-any-of-removed", "breaking") in ids(old, new)
+
+
+# --- a format that names a subset of another (pydantic's UUID4 is `uuid4`; mealie 1.12 → 2.0) ---
+
+@pytest.mark.parametrize(("before", "after", "response", "request_"), [
+    ("uuid", "uuid4", ("response-property-type-specialized", "info"),
+     ("request-property-type-changed", "breaking")),
+    ("uuid4", "uuid", ("response-property-type-generalized", "breaking"),
+     ("request-property-type-generalized", "info")),
+    ("email", "idn-email", ("response-property-type-generalized", "breaking"),
+     ("request-property-type-generalized", "info")),
+    ("uuid4", "email", ("response-property-type-changed", "breaking"),
+     ("request-property-type-changed", "breaking")),
+])
+def test_a_narrower_format_is_a_specialization(before: str, after: str, response: tuple[str, str],
+                                              request_: tuple[str, str]) -> None:
+    def s(fmt: str) -> dict[str, Any]:
+        return {"type": "string", "format": fmt}
+
+    assert ids(ex.response_body(ex.obj(s(before))), ex.response_body(ex.obj(s(after)))) == [response]
+    assert ids(ex.request_body(ex.obj(s(before))), ex.request_body(ex.obj(s(after)))) == [request_]

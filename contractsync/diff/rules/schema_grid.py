@@ -31,11 +31,12 @@ _INT: Frag = {"type": "integer"}
 _ARR: Frag = {"type": "array", "items": {"type": "string"}}
 _OBJ: Frag = {"type": "object"}
 
-_s("type-changed", E, E, "The type changed to an unrelated one (or the format changed).", _STR, _INT)
-_s("type-generalized", I, E, "The type widened (integer to number, a format dropped): more values "
-   "are valid.", _INT, _NUM)
-_s("type-specialized", E, I, "The type narrowed (number to integer, a format added): fewer values "
-   "are valid.", _NUM, _INT)
+_s("type-changed", E, E, "The type changed to an unrelated one (or the format changed to an unrelated one, "
+   "`uuid` to `email`).", _STR, _INT)
+_s("type-generalized", I, E, "The type widened (integer to number, a format dropped or widened: "
+   "`uuid4` to `uuid`, `int32` to `int64`): more values are valid.", _INT, _NUM)
+_s("type-specialized", E, I, "The type narrowed (number to integer, a format added or narrowed: "
+   "`uuid` to `uuid4`): fewer values are valid.", _NUM, _INT)
 _s("type-compatible", I, I, "A scalar type changed where every value travels as text (XML, "
    "forms, plain text; in a response header, a `string` that became another scalar): the values "
    "still read as the text they always were.", _STR, _INT)
