@@ -161,8 +161,8 @@ def solution_projects(root: Path) -> tuple[str, ...]:
         return ()
     try:
         data = _jsonc(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read tsconfig.json: {exc}", source=str(config)) from None
+    except (OSError, ValueError, UnicodeDecodeError):
+        return ()  # the compiler reads it (or says what is wrong with it) itself
     if not isinstance(data, dict) or data.get("files") != [] or "include" in data:
         return ()
     refs = data.get("references")

@@ -89,6 +89,9 @@ def test_the_referenced_projects_are_found(frontend: Path) -> None:
     # A tsconfig that lists its own files (or includes) is checked as it is.
     (frontend / "tsconfig.json").write_text('{"include": ["src"], "references": [{"path": "./tsconfig.app.json"}]}')
     assert solution_projects(frontend) == ()
+    # A file this reader cannot parse is left to the compiler, which reports it as it does.
+    (frontend / "tsconfig.json").write_text('{"files": [], "references": [')
+    assert solution_projects(frontend) == ()
 
 
 def test_a_solution_tsconfig_is_checked_project_by_project(frontend: Path) -> None:
