@@ -328,19 +328,25 @@ def _check(commands: list[list[str]], work: Path, timeout: float, where: str,
            generate: list[str] | None = None) -> list[Diagnostic]:
     """Run the type-check in ``work`` (a copy of the frontend ``where``, which errors name),
     after the frontend's own client generator when it has one."""
+    def tail(output: str) -> str:
+        # Paths into the throwaway copy (a crash log, say) are shown as the frontend's own.
+        text = output_tail(output)
+        for root in sorted({str(work.resolve()), str(work)}, key=len, reverse=True):
+            text = text.replace(root, where)
+        return text
+
     if generate is not None:
         made = run_command(generate, work, timeout=timeout, where=where)
         if made.returncode != 0:
             raise InputError(f"generator '{' '.join(generate)}' failed (exit {made.returncode}): "
-                             f"{output_tail(made.output)}",
-                             source=where)
+                             f"{tail(made.output)}", source=where)
     diags: list[Diagnostic] = []
     for command in commands:
         result = run_command(command, work, timeout=timeout, where=where)
         found = parse_diagnostics(result.output)
         if result.returncode != 0 and not found:
             raise InputError(f"type-check '{' '.join(command)}' failed (exit {result.returncode}) "
-                             f"without compiler diagnostics: {output_tail(result.output)}", source=where)
+                             f"without compiler diagnostics: {tail(result.output)}", source=where)
         diags += found
     # Paths into the temporary copy differ from run to run (and from a cached baseline's run):
     # make them relative to the frontend, in file names and inside messages.

@@ -152,9 +152,11 @@ def test_a_contract_path_without_a_generator_is_refused(frontend: Path) -> None:
 
 
 def test_a_failing_generator_is_an_input_error_naming_it(frontend: Path) -> None:
-    (frontend / "gen.mjs").write_text('console.error("cannot read openapi.json"); process.exit(3);\n')
+    (frontend / "gen.mjs").write_text('console.error("cannot read " + process.cwd() + "/openapi.json"); '
+                                      'process.exit(3);\n')
     result = _impact(frontend, "--openapi", "openapi.json", "--generate-cmd", "node gen.mjs")
     assert result.returncode == 2
     line = result.stderr.strip().splitlines()[-1]
-    assert "generator 'node gen.mjs' failed (exit 3): cannot read openapi.json" in line
+    # The path inside the throwaway copy is shown as the user's frontend.
+    assert "generator 'node gen.mjs' failed (exit 3): cannot read web/openapi.json" in line
     assert "web" in line and "Traceback" not in result.stderr
