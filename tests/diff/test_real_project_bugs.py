@@ -296,3 +296,18 @@ def test_a_narrower_format_is_a_specialization(before: str, after: str, response
 
     assert ids(ex.response_body(ex.obj(s(before))), ex.response_body(ex.obj(s(after)))) == [response]
     assert ids(ex.request_body(ex.obj(s(before))), ex.request_body(ex.obj(s(after)))) == [request_]
+
+
+# --- an object schema that became `{}` (prefect 3.0 → 3.1's Settings) ---------------------------
+
+def test_an_object_that_became_any_value_is_one_change() -> None:
+    props = {f"SETTING_{i}": {"type": "string"} for i in range(5)}
+    old = ex.response_body({"type": "object", "properties": props})
+    new = ex.response_body({"title": "Settings"})
+    changes = list(diff(old, new, options=NOW))
+    assert [(c.id, c.level.value) for c in changes] == [("response-body-type-generalized", "breaking")]
+    assert changes[0].message.endswith("type generalized: ['object'] → any value")
+    # The other way round each new property is still named (what a client must now send).
+    back = ids(ex.request_body({"title": "Settings"}),
+               ex.request_body({"type": "object", "required": ["SETTING_0"], "properties": props}))
+    assert ("new-required-request-property", "breaking") in back

@@ -506,6 +506,10 @@ def message(rid: str, f: Finding, place: str) -> str:
     if f.before is not None and f.after is not None:
         values = f": {_fmt(f.before)}{_format_note(f, 'from_format')} → " \
                  f"{_fmt(f.after)}{_format_note(f, 'to_format')}"
+    elif f.kind.startswith("type-") and (f.before is None) != (f.after is None):
+        # A schema that lost (or gained) every constraint: `{}` admits any value.
+        values = (f": {_fmt(f.before)} → any value" if f.after is None
+                  else f": any value → {_fmt(f.after)}")
     elif f.before is not None and "removed" in f.kind:
         values = f": {_fmt(f.before)}"
     elif f.after is not None and ("added" in f.kind or "set" in f.kind or "enum" in f.kind):
