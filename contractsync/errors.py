@@ -57,6 +57,15 @@ class RefError(InputError):
 class AppExportError(InputError):
     """A FastAPI app could not be imported or its ``openapi()`` failed."""
 
+    def one_line(self) -> str:
+        """``file:line: message (app pkg.module:app)`` when the failure has a place in the app's
+        code: the place is a file of its own, not a position inside the app's import path, so
+        ``app pkg.main:app:pkg/deps.py:36:`` would read as one garbled name."""
+        if not self.where or not self.source:
+            return super().one_line()
+        text = " ".join(self.message.split("\n"))
+        return f"{self.where}: {text} ({self.source})"
+
 
 class ConfigError(InputError):
     """``[tool.contractsync]`` is invalid."""

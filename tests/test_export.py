@@ -145,3 +145,36 @@ def test_atomic_write_into_a_device_or_fifo_keeps_the_node(tmp_path: Path) -> No
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     atomic_write_bytes("/dev/null", b"x")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_failing_import_names_the_apps_file_first(tmp_path: Path) -> None:
+    # A real project's dependency module used syntax this interpreter lacks (full-stack-fastapi-
+    # template on Python 3.14): the message used to read `app svc.main:app:svc/deps.py:2: …`.
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    (tmp_path / "svc" / "deps.py").write_text("x = 1\ndef broken(:\n")
+    (tmp_path / "svc" / "main.py").write_text("from svc import deps\n")
+    from contractsync.errors import AppExportError
+
+    with pytest.raises(AppExportError) as info:
+        load_spec(AppSource("svc.main:app", app_dir=tmp_path))
+    line = str(info.value)
+    assert line.startswith(f"{tmp_path / 'svc' / 'deps.py'}:2: importing 'svc.main' failed: SyntaxError")
+    assert line.endswith("(app svc.main:app)") and "\n" not in line
+
+
+def test_settings_that_need_environment_variables_are_named_one_per_field(tmp_path: Path) -> None:
+    # The usual import failure of a real FastAPI project: pydantic-settings without its .env.
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    (tmp_path / "svc" / "main.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Settings(BaseModel):\n"
+        "    PROJECT_NAME: str\n    POSTGRES_USER: str\n\n\nsettings = Settings()\n")
+    from contractsync.errors import AppExportError
+
+    with pytest.raises(AppExportError) as info:
+        load_spec(AppSource("svc.main:app", app_dir=tmp_path))
+    line = str(info.value)
+    assert ("ValidationError: 2 validation errors for Settings: PROJECT_NAME: Field required; "
+            "POSTGRES_USER: Field required (app svc.main:app)") in line
+    assert "errors.pydantic.dev" not in line and line.startswith(f"{tmp_path / 'svc' / 'main.py'}:9: ")

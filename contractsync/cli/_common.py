@@ -183,6 +183,20 @@ TypesOption = Annotated[
                  "directory (default: [pull] types of its contractsync.toml, or its contractsync.lock).",
                  show_default=False),
 ]
+OpenapiOption = Annotated[
+    str | None,
+    typer.Option("--openapi", help="With a frontend whose client another tool generates (openapi-ts, "
+                 "openapi-typescript, orval): where that tool reads the contract, relative to the "
+                 "frontend; the old and the new contract are written there (default: [pull] openapi "
+                 "of its contractsync.toml). Use with --generate-cmd.", show_default=False),
+]
+GenerateOption = Annotated[
+    str | None,
+    typer.Option("--generate-cmd", help="With a frontend: its own client generator, run in the copy "
+                 "after the contract is written to --openapi and before the type-check, e.g. 'npm run "
+                 "generate-client' (default: [impact] generate of its contractsync.toml).",
+                 show_default=False),
+]
 TypecheckOption = Annotated[
     str | None,
     typer.Option("--typecheck-cmd", help="With a frontend: the type-check command run in (a copy of) "

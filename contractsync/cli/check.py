@@ -60,6 +60,8 @@ def check(
     python: c.PythonOption = None,
     frontend: c.FrontendOption = None,
     types: c.TypesOption = None,
+    openapi: c.OpenapiOption = None,
+    generate_cmd: c.GenerateOption = None,
     typecheck_cmd: c.TypecheckOption = None,
 ) -> int:
     """The CI gate: the contract is current, every breaking change is announced, types and
@@ -82,7 +84,8 @@ def check(
     result = run_check(cfg, base=base, now=c.parse_now(now) if now else None, app=source,
                        policy=policy_with_flags(cfg, allow_major_bump, min_deprecation_days),
                        frontend=frontend_dir(frontend, cfg),
-                       frontend_options={"types": types, "typecheck_cmd": typecheck_cmd})
+                       frontend_options={"types": types, "typecheck_cmd": typecheck_cmd,
+                                         "openapi": openapi, "generate_cmd": generate_cmd})
     out = c.stdout()
     if output_format == "markdown":
         out.print(format_markdown(result), markup=False, end="")

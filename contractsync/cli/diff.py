@@ -57,6 +57,8 @@ def diff(
                           "breaking (default: [tool.contractsync.diff] profile).", show_default=False)] = None,
     frontend: c.FrontendOption = None,
     types: c.TypesOption = None,
+    openapi: c.OpenapiOption = None,
+    generate_cmd: c.GenerateOption = None,
     typecheck_cmd: c.TypecheckOption = None,
     level: Annotated[str | None, typer.Option(
         "--level", help="List only changes at or above this level: breaking, warning or info. "
@@ -120,7 +122,8 @@ def diff(
         _output(report.shown_at(shown_level), output_format, output, threshold_name,
                 base_file=base_file, revision_file=revision_file, near=near)
         return 1 if failing(report, threshold_name) else 0
-    impact = run_impact(result, directory, types=types, typecheck_cmd=typecheck_cmd, no_cache=False)
+    impact = run_impact(result, directory, types=types, typecheck_cmd=typecheck_cmd, no_cache=False,
+                        openapi=openapi, generate_cmd=generate_cmd)
     rendered = _combined(render(report.shown_at(shown_level), output_format, fail_on=threshold_name, base_file=base_file,
                                 revision_file=revision_file, near=near), impact, output_format)
     for warning in [*report.warnings, *impact.warnings]:

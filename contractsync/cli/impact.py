@@ -36,12 +36,13 @@ def frontend_dir(frontend: Path | None, cfg: Config) -> Path | None:
 
 
 def run_impact(result: Comparison, frontend: Path, *, types: str | None, typecheck_cmd: str | None,
-               no_cache: bool) -> ImpactReport:
+               no_cache: bool, openapi: str | None = None, generate_cmd: str | None = None) -> ImpactReport:
     """The impact analysis of an already computed comparison."""
     from ..impact import analyse
 
     return analyse(frontend, result.base, result.revision, report=result.report, types=types,
-                   typecheck_cmd=typecheck_cmd, use_cache=not no_cache)
+                   typecheck_cmd=typecheck_cmd, use_cache=not no_cache, openapi=openapi,
+                   generate_cmd=generate_cmd)
 
 
 def impact(
@@ -52,6 +53,8 @@ def impact(
         show_default=False)] = None,
     frontend: c.FrontendOption = None,
     types: c.TypesOption = None,
+    openapi: c.OpenapiOption = None,
+    generate_cmd: c.GenerateOption = None,
     typecheck_cmd: c.TypecheckOption = None,
     app: c.AppOption = None,
     app_dir: c.AppDirOption = None,
@@ -97,7 +100,8 @@ def impact(
                      settings=cfg.diff, config_file=str(cfg.file) if cfg.file else None)
     for warning in result.warnings:
         c.warn(warning)
-    report = run_impact(result, directory, types=types, typecheck_cmd=typecheck_cmd, no_cache=no_cache)
+    report = run_impact(result, directory, types=types, typecheck_cmd=typecheck_cmd, no_cache=no_cache,
+                        openapi=openapi, generate_cmd=generate_cmd)
     rendered = render(report, output_format)
     if output_format != "github":
         for warning in report.warnings:

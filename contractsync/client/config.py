@@ -243,9 +243,11 @@ def load_pull_configs(path: Path | None = None, *, start: Path | None = None,
         table = contractsync.get("pull") if isinstance(contractsync, dict) else None
     else:
         table_name = "pull"
-        unknown = sorted(set(doc) - {"pull"})
+        # [impact] belongs to `contractsync impact` (the frontend's own client generator).
+        unknown = sorted(set(doc) - {"pull", "impact"})
         if unknown:
-            raise ConfigError(f"unknown table [{unknown[0]}] (expected [pull])", source=str(file))
+            raise ConfigError(f"unknown table [{unknown[0]}] (expected [pull] or [impact])",
+                              source=str(file))
         table = doc.get("pull")
     if table is None:
         raise ConfigError(f"no [{table_name}] table", source=str(file))

@@ -24,6 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def output_tail(output: str, lines: int = 5) -> str:
+    """The last ``lines`` non-blank lines of a tool's output, colours stripped, on one line: what an
+    error about a failed command quotes."""
+    kept = [line.strip() for line in _ANSI.sub("", output).splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])
 _PLAIN = re.compile(
     r"^(?P<file>\S.*?)\((?P<line>\d+),(?P<col>\d+)\): (?P<cat>error|warning|message) TS(?P<code>\d+): (?P<msg>.*)$"
 )

@@ -5,7 +5,9 @@ to type-check in (the user's tree is never touched).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -30,14 +32,35 @@ class Frontend:
     """What impact analysis needs to know about one frontend directory."""
 
     root: Path
-    types: str
-    """The generated types file, relative to :attr:`root` (POSIX)."""
+    types: str | None
+    """contractsync's generated types file, relative to :attr:`root` (POSIX); None when the
+    frontend's own generator makes its types from :attr:`openapi`."""
     command: list[str]
     """The type-check command, run in (a copy of) :attr:`root`."""
     incremental: bool
     """Whether :attr:`command` is plain tsc/vue-tsc, so ``--incremental`` can be added."""
     typescript_options: dict[str, Any] = field(default_factory=dict)
     """``[pull.typescript]`` of its contractsync.toml: the generator options its types use."""
+    openapi: str | None = None
+    """Where the contract itself (canonical JSON) goes in the copy, relative to :attr:`root`: the
+    input of the frontend's own client generator (openapi-ts, openapi-typescript, orval…)."""
+    generate: list[str] | None = None
+    """The frontend's own generator, run in the copy after the contract is written and before
+    the type-check (``npm run generate-client``)."""
+    projects: tuple[str, ...] = ()
+    """The projects a solution-style ``tsconfig.json`` (``"files": []`` with ``references``, as
+    create-vue scaffolds) refers to: :attr:`command` runs once per project (``-p``), because
+    ``vue-tsc --noEmit`` on the solution file checks no file at all."""
+
+
+@dataclass(frozen=True)
+class FrontendSettings:
+    """What a frontend's ``contractsync.toml`` / ``contractsync.lock`` say about its outputs."""
+
+    types: str | None = None
+    openapi: str | None = None
+    generate: str | None = None
+    typescript_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -53,36 +76,128 @@ def find_types(root: Path, wanted: str | None = None) -> tuple[str | None, dict[
     ``.ts`` output), and the ``[pull.typescript]`` options; ``(None, {})`` when neither says.
     With several contracts (``[[pull]]`` entries), the entry whose types are ``wanted`` (or the
     only one with types); several candidates and no ``wanted`` is an :class:`InputError`."""
+    found = find_settings(root, wanted)
+    return found.types, found.typescript_options
+
+
+def find_settings(root: Path, wanted: str | None = None) -> FrontendSettings:
+    """The outputs ``contractsync.toml`` names: ``[pull] types`` (else the lock's ``.ts``
+    output), ``[pull] openapi``, ``[impact] generate`` and the ``[pull.typescript]`` options.
+    With several contracts (``[[pull]]`` entries), those of the entry whose types are ``wanted``
+    (or of the only one with types); several candidates and no ``wanted`` is an
+    :class:`InputError`."""
     options: dict[str, Any] = {}
+    types: str | None = None
+    openapi: str | None = None
+    generate: str | None = None
+    several = False
     toml = root / "contractsync.toml"
     if toml.is_file():
-        pull = _read_toml(toml).get("pull", {})
+        data = _read_toml(toml)
+        pull = data.get("pull", {})
         if isinstance(pull, list):
-            entries: list[tuple[str | None, dict[str, Any]]] = [
-                (str(e["types"]), dict(e["typescript"]) if isinstance(e.get("typescript"), dict) else {})
-                for e in pull if isinstance(e, dict) and isinstance(e.get("types"), str)]
-            chosen = [e for e in entries if wanted is None or e[0] == wanted]
-            if len(chosen) == 1:
-                return chosen[0]
+            several = True
+            chosen = [e for e in pull if isinstance(e, dict) and isinstance(e.get("types"), str)
+                      and (wanted is None or e["types"] == wanted)]
             if len(chosen) > 1:
                 raise InputError(f"lists {len(chosen)} contracts ([[pull]]): pass --types with one of "
-                                 f"{', '.join(str(t) for t, _ in chosen)}", source=str(toml))
-            return wanted, {}
-        if isinstance(pull, dict):
+                                 f"{', '.join(str(e['types']) for e in chosen)}", source=str(toml))
+            if chosen:
+                entry = chosen[0]
+                types = str(entry["types"])
+                if isinstance(entry.get("typescript"), dict):
+                    options = dict(entry["typescript"])
+                if isinstance(entry.get("openapi"), str):
+                    openapi = str(entry["openapi"])
+            else:
+                types = wanted
+        elif isinstance(pull, dict):
             ts = pull.get("typescript")
             if isinstance(ts, dict):
                 options = ts
             if isinstance(pull.get("types"), str):
-                return pull["types"], options
+                types = pull["types"]
+            if isinstance(pull.get("openapi"), str):
+                openapi = pull["openapi"]
+        section = data.get("impact", {})
+        if not isinstance(section, dict):
+            raise InputError("[impact] must be a table", source=str(toml))
+        for key, value in section.items():
+            if key != "generate":
+                raise InputError(f"[impact] unknown key '{key}' (expected generate)", source=str(toml))
+            if not isinstance(value, str):
+                raise InputError("[impact] generate must be a string (a command line)", source=str(toml))
+            generate = value
     lock = root / "contractsync.lock"
-    if lock.is_file():
+    if types is None and not several and lock.is_file():
         data = _read_json(lock)
         outputs = data.get("outputs") if isinstance(data, dict) else None
         if isinstance(outputs, dict):
             ts_outputs = sorted(k for k in outputs if isinstance(k, str) and k.endswith(".ts"))
             if ts_outputs:
-                return ts_outputs[0], options
-    return None, options
+                types = ts_outputs[0]
+    return FrontendSettings(types, openapi, generate, options)
+
+
+def _jsonc(text: str) -> Any:
+    """JSON with comments and trailing commas, as tsconfig files are written."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        else:
+            out.append(ch)
+            i += 1
+    cleaned = "".join(out)
+    # A comma before a closing bracket (outside strings, which the loop above kept whole).
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', cleaned)
+    parts = [p if k % 2 else re.sub(r",(\s*[}\]])", r"\1", p) for k, p in enumerate(parts)]
+    return json.loads("".join(parts))
+
+
+def solution_projects(root: Path) -> tuple[str, ...]:
+    """The projects ``root/tsconfig.json`` refers to when it is a solution file (``"files": []``
+    and ``references``, create-vue's layout), as paths relative to ``root``; ``()`` otherwise.
+
+    ``tsc --noEmit`` / ``vue-tsc --noEmit`` on a solution file type-checks nothing and exits 0,
+    so an impact analysis that ran it would always report that nothing breaks."""
+    config = root / "tsconfig.json"
+    if not config.is_file():
+        return ()
+    try:
+        data = _jsonc(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return ()  # the compiler reads it (or says what is wrong with it) itself
+    if not isinstance(data, dict) or data.get("files") != [] or "include" in data:
+        return ()
+    refs = data.get("references")
+    out: list[str] = []
+    for ref in refs if isinstance(refs, list) else []:
+        path = ref.get("path") if isinstance(ref, dict) else None
+        if not isinstance(path, str):
+            continue
+        target = (root / path).resolve()
+        if target.is_dir():
+            target = target / "tsconfig.json"
+        try:
+            rel = target.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue  # a project outside the frontend is not the frontend's own code
+        if target.is_file() and rel not in out:
+            out.append(rel)
+    return tuple(out)
 
 
 def detect_command(root: Path) -> tuple[list[str], bool]:
@@ -106,30 +221,114 @@ def detect_command(root: Path) -> tuple[list[str], bool]:
                      "(pass --typecheck-cmd)", source=str(pkg_file))
 
 
-def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | None = None) -> Frontend:
-    """Read a frontend directory's settings; ``types`` (relative to ``root``) and
-    ``typecheck_cmd`` (a shell-style command line) override what the directory says."""
+def _inside(path: str | None, flag: str) -> str | None:
+    if path is None:
+        return None
+    rel = Path(path)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise InputError("must be a path inside the frontend directory", where=flag, source=path)
+    return rel.as_posix()
+
+
+def _command_line(text: str | None, flag: str) -> list[str] | None:
+    if text is None:
+        return None
+    try:
+        command = shlex.split(text)
+    except ValueError as exc:  # an unclosed quote: "No closing quotation"
+        raise InputError(f"cannot be split into words: {exc}", where=flag) from None
+    if not command:
+        raise InputError("is empty", where=flag)
+    return command
+
+
+def load_frontend(root: Path, *, types: str | None = None, typecheck_cmd: str | None = None,
+                  openapi: str | None = None, generate_cmd: str | None = None) -> Frontend:
+    """Read a frontend directory's settings; ``types`` and ``openapi`` (relative to ``root``),
+    ``typecheck_cmd`` and ``generate_cmd`` (shell-style command lines) override what the
+    directory says.
+
+    A frontend whose client another tool generates (openapi-ts in ``src/client``,
+    openapi-typescript into a ``.d.ts``) names where that tool reads the contract (``openapi``)
+    and the command that runs it (``generate_cmd``): the contract is written there and the
+    generator run before each type-check, so the types are the ones the frontend really uses."""
     if not root.is_dir():
         raise InputError("no such directory", source=str(root))
-    found, options = find_types(root, types)
-    types = types or found
-    if types is None:
-        raise InputError("cannot find the generated types file: no [pull] types in contractsync.toml "
-                         "and no .ts output in contractsync.lock (pass --types PATH)", source=str(root))
-    rel = Path(types)
-    if rel.is_absolute() or ".." in rel.parts:
-        raise InputError("must be a path inside the frontend directory", where="--types", source=types)
-    if typecheck_cmd is not None:
-        try:
-            command = shlex.split(typecheck_cmd)
-        except ValueError as exc:  # an unclosed quote: "No closing quotation"
-            raise InputError(f"cannot be split into words: {exc}", where="--typecheck-cmd") from None
-        if not command:
-            raise InputError("is empty", where="--typecheck-cmd")
-        incremental = False
-    else:
+    found = find_settings(root, types)
+    types_rel = _inside(types or found.types, "--types")
+    openapi_rel = _inside(openapi or found.openapi, "--openapi")
+    generate = _command_line(generate_cmd if generate_cmd is not None else found.generate,
+                             "--generate-cmd")
+    if types_rel is None and openapi_rel is None:
+        raise InputError("cannot find the generated types file: no [pull] types or openapi in "
+                         "contractsync.toml and no .ts output in contractsync.lock (pass --types PATH; "
+                         "for a client another tool generates, --openapi PATH --generate-cmd CMD)",
+                         source=str(root))
+    if types_rel is None and generate is None and typecheck_cmd is None:
+        raise InputError(f"the contract would be written to {openapi_rel} but nothing regenerates the "
+                         "frontend's types from it: pass --generate-cmd (e.g. 'npm run generate-client') "
+                         "or set generate in [impact] of contractsync.toml", source=str(root))
+    if types_rel is not None and types_rel == openapi_rel:
+        raise InputError("the types and the contract cannot be the same file", where="--openapi",
+                         source=types_rel)
+    command = _command_line(typecheck_cmd, "--typecheck-cmd")
+    incremental = False
+    projects: tuple[str, ...] = ()
+    if command is None:
         command, incremental = detect_command(root)
-    return Frontend(root.resolve(), rel.as_posix(), command, incremental, options)
+        projects = solution_projects(root)
+    return Frontend(root.resolve(), types_rel, command, incremental, found.typescript_options,
+                    openapi_rel, generate, projects)
+
+
+#: Files that make a directory the root of a JavaScript workspace (npm/yarn/pnpm, lerna, nx, turbo).
+_WORKSPACE_MARKERS = ("pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json", "rush.json")
+
+
+def workspace_root(root: Path) -> Path | None:
+    """The nearest directory above ``root`` that is a JavaScript workspace root (a package.json
+    with ``workspaces``, a pnpm-workspace.yaml, …), not above the git repository; None when the
+    frontend stands alone."""
+    current = root.resolve()
+    for parent in current.parents:
+        if any((parent / marker).is_file() for marker in _WORKSPACE_MARKERS):
+            return parent
+        pkg = parent / "package.json"
+        if pkg.is_file():
+            with contextlib.suppress(InputError):  # not ours to judge: npm says what is wrong
+                data = load_json_file(pkg)
+                if isinstance(data, dict) and "workspaces" in data:
+                    return parent
+        if (parent / ".git").exists():
+            return None
+    return None
+
+
+def mirror_workspace(root: Path, base: Path) -> tuple[Path, list[Path]]:
+    """Where a copy of ``root`` goes under ``base`` so that what it reaches *above* itself still
+    resolves: in a workspace (``packages/web`` extending ``../../tsconfig.base.json``, hoisted
+    dependencies in the root ``node_modules``) every entry of each level between the workspace
+    root and ``root`` is linked under ``base`` at the same relative place; the path down to
+    ``root`` is left to be created. Returns that place and the linked files (not directories),
+    whose contents the baseline cache keys on."""
+    anchor = workspace_root(root)
+    if anchor is None:
+        base.mkdir(parents=True, exist_ok=True)
+        return base / "frontend", []
+    real = root.resolve()
+    parts = real.relative_to(anchor).parts
+    linked: list[Path] = []
+    level, mirror = anchor, base
+    for part in parts:
+        mirror.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(level.iterdir()):
+            if entry.name == part or entry.name in (".git", ".hg", ".svn"):
+                continue
+            (mirror / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+            if entry.is_file():
+                linked.append(entry)
+        level, mirror = level / part, mirror / part
+    return mirror, linked
 
 
 def copy_frontend(root: Path, dest: Path) -> None:
@@ -194,7 +393,10 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     when ``cwd`` is a temporary copy of it), else ``cwd``."""
     place = where or str(cwd)
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(cwd / "node_modules" / ".bin"), env.get("PATH", "")])
+    # Every node_modules/.bin from cwd up, nearest first, as `npm run` does: a workspace package
+    # finds the tools its root hoisted.
+    bins = [str(d / "node_modules" / ".bin") for d in (cwd, *cwd.parents) if (d / "node_modules").exists()]
+    env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
     env.setdefault("NO_COLOR", "1")
     env.update(extra_env or {})
     exe = shutil.which(command[0], path=env["PATH"])

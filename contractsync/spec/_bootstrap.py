@@ -72,7 +72,7 @@ def run_export(target: str, app_dir: str) -> Dict[str, Any]:  # noqa: UP006
             msg = (f"importing '{module_name}' failed: no module named '{exc.name}' in {sys.executable} "
                    "(is --python the app's interpreter?)")
         else:
-            msg = f"importing '{module_name}' failed: {type(exc).__name__}: {exc}"
+            msg = f"importing '{module_name}' failed: {type(exc).__name__}: {_describe(exc)}"
         return _failure(msg, exc)
     try:
         obj = getattr(module, attr)
@@ -113,6 +113,24 @@ def encode_result(result: Dict[str, Any]) -> bytes:  # noqa: UP006
     except (TypeError, ValueError) as exc:
         return json.dumps({"ok": False, "error": f"openapi() returned data that is not JSON: {exc}",
                            "where": None}).encode("utf-8")
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's text; a pydantic ValidationError (the usual one: settings that need
+    environment variables) as ``N validation errors for Settings: A: Field required; B: …``
+    rather than its multi-line text with a documentation link per field."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            items = errors()
+            parts = ["{}: {}".format(".".join(str(x) for x in item["loc"]) or "(value)", item["msg"])
+                     for item in items]
+        except Exception:  # something else with an errors(): its own text
+            return str(exc)
+        head = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if parts:
+            return f"{head}: {'; '.join(parts)}"
+    return str(exc)
 
 
 def _failure(message: str, exc: BaseException) -> Dict[str, Any]:  # noqa: UP006

@@ -189,3 +189,131 @@ def test_required_listing_objects_is_no_crash() -> None:
                             "required": ["a", {"type": "string"}]})
     assert ids(old, new) == []
     assert ids(new, old) == []
+
+
+# --- integer ids became UUIDs (full-stack-fastapi-template, "use UUIDs instead of integer ids") -
+
+_UUID = {"type": "string", "format": "uuid"}
+
+
+def _item_by_id(schema: Any) -> dict[str, Any]:
+    param = {"name": "id", "in": "path", "required": True, "schema": schema}
+    return ex.doc({"/items/{id}": {"get": {"parameters": [param], "responses": ex.ok()}}})
+
+
+@pytest.mark.parametrize("make", [_item_by_id, lambda s: ex.query_param(s, required=True)])
+def test_integer_parameter_that_became_a_uuid_is_breaking(make: Any) -> None:
+    # `/items/5` was valid; the server now answers 422 to anything but a UUID. A scalar → string
+    # change only widens when the new string takes any text: a format restricts it.
+    changes = list(diff(make({"type": "integer"}), make(_UUID), options=NOW))
+    assert [(c.id, c.level.value) for c in changes] == [("request-parameter-type-changed",
+                                                         "breaking")]
+    assert changes[0].message.endswith("['integer'] → ['string'] (format uuid)")
+    # Without a format the string accepts every integer's text: still a widening.
+    assert ids(make({"type": "integer"}), make({"type": "string"})) == [
+        ("request-parameter-type-generalized", "info")]
+
+
+def test_integer_form_field_that_became_a_uuid_is_not_compatible() -> None:
+    # Forms carry text, so integer → string is compatible there; integer → uuid is not.
+    def form(s: Any) -> Any:
+        return ex.request_body(ex.obj(s, required=True),
+                               media="application/x-www-form-urlencoded")
+    assert ids(form({"type": "integer"}), form({"type": "string"})) == [
+        ("request-property-type-compatible", "info")]
+    assert ids(form({"type": "integer"}), form(_UUID)) == [
+        ("request-property-type-changed", "breaking")]
+
+
+def test_response_id_that_became_a_uuid_names_the_format() -> None:
+    old = ex.response_body(ex.obj({"type": "integer"}, required=True, name="id"))
+    new = ex.response_body(ex.obj(_UUID, required=True, name="id"))
+    [change] = diff(old, new, options=NOW)
+    assert change.id == "response-property-type-changed"
+    assert change.message.endswith("id: type changed: ['integer'] → ['string'] (format uuid)")
+
+
+# --- a union branch whose component FastAPI split into X-Input / X-Output (mealie 1.12 → 2.0) --
+
+def _food(updated: str, *, title: str = "Food") -> dict[str, Any]:
+    return {"title": title, "type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"},
+        updated: {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}}}
+
+
+def _ingredients(food_ref: dict[str, str], food_ref_out: dict[str, str],
+                 schemas: dict[str, Any]) -> dict[str, Any]:
+    def ingredient(ref: dict[str, str]) -> dict[str, Any]:
+        return {"type": "object", "properties": {"food": {"anyOf": [
+            ref, {"$ref": "#/components/schemas/NewFood"}, {"type": "null"}]}}}
+
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ingredient-Input"}}},
+            "required": True}
+    return ex.doc({"/ingredients": {"post": {
+        "requestBody": body,
+        "responses": {"200": {"description": "OK", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Ingredient-Output"}}}}}}}},
+        components={"schemas": {**schemas,
+                                "NewFood": {"type": "object", "properties": {"name": {"type": "string"}}},
+                                "Ingredient-Input": ingredient(food_ref),
+                                "Ingredient-Output": ingredient(food_ref_out)}})
+
+
+def test_a_union_branch_whose_component_was_split_is_compared_not_removed() -> None:
+    # One `Food` in both directions, then FastAPI split it (the field got an alias that differs
+    # between validation and serialization): the anyOf branch now names Food-Input / Food-Output.
+    food = {"$ref": "#/components/schemas/Food"}
+    old = _ingredients(food, food, {"Food": _food("updateAt")})
+    new = _ingredients({"$ref": "#/components/schemas/Food-Input"},
+                       {"$ref": "#/components/schemas/Food-Output"},
+                       {"Food-Input": _food("update_at"), "Food-Output": _food("updatedAt")})
+    changes = list(diff(old, new, options=NOW))
+    found = sorted((c.id, c.level.value, c.location.subject) for c in changes)
+    assert not [c for c in changes if "any-of" in c.id], found
+    assert ("request-property-renamed", "warning", "components.schemas.Food-Input") in found
+    assert ("response-optional-property-renamed", "warning", "components.schemas.Food-Output") in found
+    assert not [c for c in changes if c.level is Level.BREAKING], found
+
+
+def test_two_different_components_in_a_union_stay_two_branches() -> None:
+    # Both components exist on both sides: swapping one for the other is a real branch change.
+    schemas = {"Food": _food("updateAt"), "Drink": _food("updateAt", title="Drink")}
+    old = _ingredients({"$ref": "#/components/schemas/Food"}, {"$ref": "#/components/schemas/Food"}, schemas)
+    new = _ingredients({"$ref": "#/components/schemas/Drink"}, {"$ref": "#/components/schemas/Food"}, schemas)
+    assert ("request-property-any-of-removed", "breaking") in ids(old, new)
+
+
+# --- a format that names a subset of another (pydantic's UUID4 is `uuid4`; mealie 1.12 → 2.0) ---
+
+@pytest.mark.parametrize(("before", "after", "response", "request_"), [
+    ("uuid", "uuid4", ("response-property-type-specialized", "info"),
+     ("request-property-type-changed", "breaking")),
+    ("uuid4", "uuid", ("response-property-type-generalized", "breaking"),
+     ("request-property-type-generalized", "info")),
+    ("email", "idn-email", ("response-property-type-generalized", "breaking"),
+     ("request-property-type-generalized", "info")),
+    ("uuid4", "email", ("response-property-type-changed", "breaking"),
+     ("request-property-type-changed", "breaking")),
+])
+def test_a_narrower_format_is_a_specialization(before: str, after: str, response: tuple[str, str],
+                                              request_: tuple[str, str]) -> None:
+    def s(fmt: str) -> dict[str, Any]:
+        return {"type": "string", "format": fmt}
+
+    assert ids(ex.response_body(ex.obj(s(before))), ex.response_body(ex.obj(s(after)))) == [response]
+    assert ids(ex.request_body(ex.obj(s(before))), ex.request_body(ex.obj(s(after)))) == [request_]
+
+
+# --- an object schema that became `{}` (prefect 3.0 → 3.1's Settings) ---------------------------
+
+def test_an_object_that_became_any_value_is_one_change() -> None:
+    props = {f"SETTING_{i}": {"type": "string"} for i in range(5)}
+    old = ex.response_body({"type": "object", "properties": props})
+    new = ex.response_body({"title": "Settings"})
+    changes = list(diff(old, new, options=NOW))
+    assert [(c.id, c.level.value) for c in changes] == [("response-body-type-generalized", "breaking")]
+    assert changes[0].message.endswith("type generalized: ['object'] → any value")
+    # The other way round each new property is still named (what a client must now send).
+    back = ids(ex.request_body({"title": "Settings"}),
+               ex.request_body({"type": "object", "required": ["SETTING_0"], "properties": props}))
+    assert ("new-required-request-property", "breaking") in back

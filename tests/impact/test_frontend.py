@@ -278,3 +278,30 @@ def test_an_unsplittable_typecheck_command_is_a_one_line_error(tmp_path: Path) -
     with pytest.raises(InputError, match=r"cannot be split into words: No closing quotation") as info:
         load_frontend(tmp_path, types="t.ts", typecheck_cmd='tsc "--noEmit')
     assert info.value.one_line().startswith("--typecheck-cmd: ")
+
+
+def test_a_client_another_tool_generates_is_configured_in_contractsync_toml(tmp_path: Path) -> None:
+    _write(tmp_path / "package.json", json.dumps({"devDependencies": {"typescript": "5"}}))
+    _write(tmp_path / "contractsync.toml", '[pull]\nsource = "x"\nopenapi = "openapi.json"\n\n'
+                                           '[impact]\ngenerate = "npm run -s generate-client"\n')
+    fe = load_frontend(tmp_path)
+    assert (fe.types, fe.openapi, fe.generate) == (None, "openapi.json", ["npm", "run", "-s", "generate-client"])
+    assert fe.command == ["tsc", "--noEmit"] and fe.incremental
+    # Flags win over the file; a types file and a generated client can both be given.
+    fe = load_frontend(tmp_path, types="src/api/types.ts", openapi="spec/openapi.json", generate_cmd="node gen.mjs")
+    assert (fe.types, fe.openapi, fe.generate) == ("src/api/types.ts", "spec/openapi.json", ["node", "gen.mjs"])
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[impact]\ngenerte = "x"\n', r"\[impact\] unknown key 'generte'"),
+    ('[impact]\ngenerate = ["npm", "run"]\n', "must be a string"),
+    ('[pull]\nopenapi = "openapi.json"\n', "nothing regenerates the frontend's types"),
+    ('[pull]\nopenapi = "../openapi.json"\n[impact]\ngenerate = "x"\n', "inside the frontend"),
+    ('[pull]\ntypes = "a.ts"\nopenapi = "a.ts"\n[impact]\ngenerate = "x"\n', "cannot be the same file"),
+    ('[impact]\ngenerate = ""\n[pull]\nopenapi = "o.json"\n', "is empty"),
+])
+def test_generator_settings_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    _write(tmp_path / "package.json", json.dumps({"devDependencies": {"typescript": "5"}}))
+    _write(tmp_path / "contractsync.toml", toml)
+    with pytest.raises(InputError, match=message):
+        load_frontend(tmp_path)

@@ -101,6 +101,10 @@ def test_config_files(tmp_path: Path) -> None:
     assert settings.file == tmp_path / "contractsync.toml"
     assert settings.root == tmp_path.resolve() and settings.config.source == "b.json"
     assert settings.lock_path == tmp_path.resolve() / "contractsync.lock"
+    # [impact] (the frontend's own client generator, for `contractsync impact`) sits beside it.
+    (tmp_path / "contractsync.toml").write_text('[pull]\nsource = "b.json"\nopenapi = "o.json"\n'
+                                                '[impact]\ngenerate = "npm run generate-client"\n')
+    assert load_pull_config(start=nested).config.openapi == "o.json"
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -349,11 +349,13 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
                   else "type-changed")
         kind = suffix
     elif (family in PARAMETER_FAMILIES and at_root and kind == "type-changed"
-            and f.after == ["string"] and not x.get("format") and x.get("scalar")):
-        # Parameters travel as text: any scalar → string accepts every value clients sent.
+            and f.after == ["string"] and not x.get("format") and not x.get("to_format")
+            and x.get("scalar")):
+        # Parameters travel as text: any scalar → string accepts every value clients sent,
+        # unless the new string has a format (integer id → `uuid`) that rejects them.
         suffix = "type-generalized"
     if loose and kind in ("type-changed", "type-generalized", "type-specialized") \
-            and not x.get("format"):
+            and not x.get("format") and not x.get("to_format"):
         # Scalars travel as text in forms and XML, so a *type* swap is compatible there; a format
         # (`email`, `uuid`) restricts the text itself, as in JSON.
         suffix = "type-compatible"
@@ -519,6 +521,13 @@ def _property_phrase(rid: str, f: Finding) -> str:
     return f.kind.replace("-", " ")
 
 
+def _format_note(f: Finding, side: str) -> str:
+    """' (format uuid)' after a changed type whose side had a format: the format is what
+    decides whether the old values still pass, so the message must show it."""
+    fmt = f.extra.get(side) if f.kind.startswith(("type-", "list-of-types-")) else None
+    return f" (format {fmt})" if isinstance(fmt, str) and fmt else ""
+
+
 def message(rid: str, f: Finding, place: str) -> str:
     """A one-line message in our words: where, what, and the values involved."""
     if f.kind == "stability":
@@ -535,7 +544,12 @@ def message(rid: str, f: Finding, place: str) -> str:
         phrase += " (readOnly: clients never send it)"
     values = ""
     if f.before is not None and f.after is not None:
-        values = f": {_fmt(f.before)} → {_fmt(f.after)}"
+        values = f": {_fmt(f.before)}{_format_note(f, 'from_format')} → " \
+                 f"{_fmt(f.after)}{_format_note(f, 'to_format')}"
+    elif f.kind.startswith("type-") and (f.before is None) != (f.after is None):
+        # A schema that lost (or gained) every constraint: `{}` admits any value.
+        values = (f": {_fmt(f.before)} → any value" if f.after is None
+                  else f": any value → {_fmt(f.after)}")
     elif f.before is not None and "removed" in f.kind:
         values = f": {_fmt(f.before)}"
     elif f.after is not None and ("added" in f.kind or "set" in f.kind or "enum" in f.kind):

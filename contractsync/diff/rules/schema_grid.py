@@ -35,10 +35,12 @@ _s("type-changed", E, E, "The type changed to an unrelated one, or the format ch
    "response also a format dropped or widened, or the type dropped: values clients parse change; "
    "and a safe type change beside a format that moved the wrong way).", _STR, _INT)
 _s("type-generalized", I, E, "The type widened (integer to number, `type: [string]` to "
-   "`[string, integer]`; in a request also a format dropped or widened, or the type dropped): "
+   "`[string, integer]`; in a request also a format dropped or widened, `uuid4` to `uuid`, or the "
+   "type dropped): "
    "more values are valid.", _INT, _NUM)
 _s("type-specialized", E, I, "The type narrowed (number to integer, `[string, integer]` to "
-   "`[string]`, a format added or narrowed, int64 to int32): fewer values are valid.", _NUM, _INT)
+   "`[string]`, a format added or narrowed, int64 to int32, `uuid` to `uuid4`): fewer values are "
+   "valid.", _NUM, _INT)
 _s("type-compatible", I, I, "A scalar type changed where every value travels as text (XML, "
    "forms, plain text; in a response header, a `string` that became another scalar): the values "
    "still read as the text they always were.", _STR, _INT)
