@@ -56,7 +56,7 @@ CHANGES: dict[str, tuple[Callable[[Contract], None], list[Place]]] = {
         _response_enum_value_added,
         [("src/api/labels.ts", 5, 7, "TS2741"), ("src/api/labels.ts", 42, 13, "TS2322")],
     ),
-    # info: api-operation-id-changed
+    # info: api-operation-id-removed
     "operationId books-list_books → listBooks": (
         _operation_id_changed,
         [("src/views/BookList.vue", 9, 41, "TS2339")],

@@ -34,7 +34,7 @@ REMOVED = _change("response-property-removed", "components.schemas.Book-Output",
 ENUM = _change("response-property-enum-value-added", "components.schemas.Book-Output", "genre", None, "poetry")
 GENRE_INFO = Change("response-optional-property-added", Level.INFO, Direction.RESPONSE,
                     Location("components.schemas.Other", "genre"), "", "info-genre")
-OPID = _change("api-operation-id-changed", "GET /books", "", "list_books", "books_list")
+OPID = _change("api-operation-id-removed", "GET /books", "", "list_books", "books_list")
 SCHEMA = _change("api-schema-removed", "components.schemas.Book-Output", "")
 CHANGES = [REMOVED, ENUM, OPID, SCHEMA, GENRE_INFO]
 

@@ -131,7 +131,7 @@ def test_attributes_the_vue_examples_wire_safe_breaks(tmp_path: Path, monkeypatc
 
     rule_of = {
         "Genre gains 'romance'": "response-property-enum-value-added",
-        "operationId books-list_books → listBooks": "api-operation-id-changed",
+        "operationId books-list_books → listBooks": "api-operation-id-removed",
         "schema Author → AuthorPublic": "api-schema-renamed",
         "Review.rating no longer required": "response-property-became-optional",
     }

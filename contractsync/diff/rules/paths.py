@@ -32,11 +32,9 @@ _HOOK = {"post": {"requestBody": {"content": {"application/json": {"schema": {"t
 _r("endpoint-added", I, "A new operation.", ex.doc(), ex.op("get"))
 _r("api-operation-id-added", I, "An operation got an `operationId` (generated clients name "
    "methods after it).", ex.op("get"), ex.op("get", operationId="listItems"))
-_r("api-operation-id-removed", I, "An operation's `operationId` was removed.",
-   ex.op("get", operationId="listItems"), ex.op("get"))
-_r("api-operation-id-changed", I, "An operation's `operationId` changed: generated clients "
-   "rename the method.", ex.op("get", operationId="listItems"), ex.op("get", operationId="getItems"),
-   oasdiff=False)
+_r("api-operation-id-removed", I, "An operation's `operationId` was removed, or replaced by "
+   "another (oasdiff's id for both; the message names the new one): generated clients rename "
+   "the method.", ex.op("get", operationId="listItems"), ex.op("get", operationId="getItems"))
 _r("api-tag-added", I, "An operation got a tag.", ex.op("get"), ex.op("get", tags=["items"]))
 _r("api-tag-removed", I, "An operation lost a tag.", ex.op("get", tags=["items"]), ex.op("get"))
 _r("webhook-added", I, "A new webhook.", ex.doc(), ex.doc(webhooks={"itemCreated": _HOOK}))
@@ -202,8 +200,8 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
 def _meta(engine: Engine, ctx: OpCtx) -> None:
     a, b = ctx.old_op.get("operationId"), ctx.new_op.get("operationId")
     if a != b:
-        rid = ("api-operation-id-added" if a is None else "api-operation-id-removed" if b is None
-               else "api-operation-id-changed")
+        # A replaced id is oasdiff's api-operation-id-removed too; the message names both.
+        rid = "api-operation-id-added" if a is None else "api-operation-id-removed"
         engine.out.add(rid, subject=ctx.name, base=ctx.optr, revision=ctx.nptr, ops=(ctx.name,),
                        message=f"{ctx.name}: operationId {a!r} → {b!r}", before=a, after=b)
     ta = [t for t in ctx.old_op.get("tags") or [] if isinstance(t, str)]
