@@ -370,42 +370,38 @@ def _array(
 ) -> str:
     ro = "readonly " if ctx.immutable else ""
     # Elements of an array or tuple type are resolved lazily inside a type alias (not inside an
-    # interface member): references below are "deferred", see :mod:`.analysis`.
+    # interface member): references below are "deferred", see :mod:`.analysis`. One function,
+    # not two: each nesting level costs stack frames, and the loader's depth limit is budgeted
+    # against them (tests/test_loader_policy.py).
     ctx.array_depth += 1
     try:
-        return _array_type(ctx, s, ptr, request, ind, eager, ro)
+        items = s.get("items")
+        prefix = s.get("prefixItems")
+        if prefix is None and isinstance(items, list):
+            prefix, items = items, s.get("additionalItems")
+        if isinstance(prefix, list):
+            min_items = s.get("minItems")
+            min_items = min_items if isinstance(min_items, int) else 0
+            max_items = s.get("maxItems")
+            elements: list[str] = []
+            for i, item in enumerate(prefix):
+                t = schema_type(ctx, item, f"{ptr}/prefixItems/{i}", request, ind, eager)
+                elements.append(t if i < min_items else _paren(t) + "?")
+            closed = items is False or (isinstance(max_items, int) and max_items <= len(prefix))
+            if not closed:
+                rest = (
+                    "unknown"
+                    if items is None or items is True
+                    else schema_type(ctx, items, ptr + "/items", request, ind, eager)
+                )
+                elements.append("..." + _paren(rest) + "[]")
+            return ro + "[" + ", ".join(elements) + "]"
+        if items is None or items is True:
+            return ro + "unknown[]"
+        t = schema_type(ctx, items, ptr + "/items", request, ind, eager)
+        return ro + _paren(t) + "[]"
     finally:
         ctx.array_depth -= 1
-
-
-def _array_type(
-    ctx: Context, s: dict[str, Any], ptr: str, request: bool, ind: str, eager: bool, ro: str
-) -> str:
-    items = s.get("items")
-    prefix = s.get("prefixItems")
-    if prefix is None and isinstance(items, list):
-        prefix, items = items, s.get("additionalItems")
-    if isinstance(prefix, list):
-        min_items = s.get("minItems")
-        min_items = min_items if isinstance(min_items, int) else 0
-        max_items = s.get("maxItems")
-        elements: list[str] = []
-        for i, item in enumerate(prefix):
-            t = schema_type(ctx, item, f"{ptr}/prefixItems/{i}", request, ind, eager)
-            elements.append(t if i < min_items else _paren(t) + "?")
-        closed = items is False or (isinstance(max_items, int) and max_items <= len(prefix))
-        if not closed:
-            rest = (
-                "unknown"
-                if items is None or items is True
-                else schema_type(ctx, items, ptr + "/items", request, ind, eager)
-            )
-            elements.append("..." + _paren(rest) + "[]")
-        return ro + "[" + ", ".join(elements) + "]"
-    if items is None or items is True:
-        return ro + "unknown[]"
-    t = schema_type(ctx, items, ptr + "/items", request, ind, eager)
-    return ro + _paren(t) + "[]"
 
 
 def _all_of(
