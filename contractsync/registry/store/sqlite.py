@@ -3,6 +3,10 @@
 Each thread keeps its own connection. Writes run in ``BEGIN IMMEDIATE`` transactions, which take
 the database's write lock up front, so two processes publishing at once serialize instead of
 failing half-way (``busy_timeout`` makes the second wait).
+
+Switching a new database file to WAL does not go through the busy handler: a connection that
+asks while another holds a lock gets "database is locked" at once (seen with replicas starting
+together). That one statement is retried with backoff for as long as ``busy_timeout`` would wait.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,21 @@ from .sql import Cursor, Exec, SQLStore
 
 FILENAME = "registry.sqlite3"
 BUSY_TIMEOUT_MS = 60_000
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds a lock (see above)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
 
 
 class SQLiteStore(SQLStore):
@@ -41,7 +61,7 @@ class SQLiteStore(SQLStore):
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
