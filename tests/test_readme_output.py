@@ -1,0 +1,231 @@
+"""README output blocks are what the current code prints (docs once showed stale output).
+
+A block marked in README.md with ``<!-- output: KEY -->`` right above its fence is a transcript:
+``$ command`` lines, each followed by what it prints (stdout and stderr as a terminal shows them).
+The test sets up the scenario KEY names, runs every command *as written* with bash (``contractsync``
+is this checkout, by a shim on PATH) and compares. In a block, a line ``…`` stands for any number of
+lines, ``(exit code N)`` (or ``$ echo $?`` and ``N``) checks the previous command's exit code, and
+machine-dependent parts (commit hashes, dates) are normalised on both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.gate._repo import V1_DATE, git, make_repo, write_app
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+FRONTEND = REPO / "examples" / "bookshop" / "frontend"
+MARKER = re.compile(r"^<!-- output: (.+?) -->\n```[a-z]*\n(.*?)^```", re.M | re.S)
+ELLIPSIS = "…"
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": "/dev/null",
+           "GIT_CONFIG_SYSTEM": "/dev/null"}
+#: (pattern, replacement) applied to the README block and to the real output alike.
+COMMON_NORMALISE = [
+    (re.compile(r"merge base with main \([0-9a-f]{7,40}\)"), "merge base with main (COMMIT)"),
+    (re.compile(r"^## \[([^\]]+)\] - \d{4}-\d{2}-\d{2}$", re.M), r"## [\1] - DATE"),
+]
+
+
+def blocks() -> dict[str, str]:
+    """Every marked block of the README, by its key."""
+    found: dict[str, str] = {}
+    for match in MARKER.finditer(README.read_text(encoding="utf-8")):
+        assert match.group(1) not in found, f"two README blocks are marked {match.group(1)!r}"
+        found[match.group(1)] = match.group(2)
+    return found
+
+
+@dataclass
+class Step:
+    command: str
+    expected: list[str] = field(default_factory=list)
+    exit_code: int | None = None
+
+
+def parse(block: str) -> list[Step]:
+    steps: list[Step] = []
+    for line in block.splitlines():
+        if line.startswith("$ echo $?"):
+            steps[-1].exit_code = -1  # the next line is the code
+        elif line.startswith("$ "):
+            steps.append(Step(line[2:]))
+        elif steps and steps[-1].exit_code == -1:
+            steps[-1].exit_code = int(line)
+        elif steps and (code := re.fullmatch(r"\(exit code (\d+)\)", line)):
+            steps[-1].exit_code = int(code.group(1))
+        else:
+            assert steps, f"output before the first command: {line!r}"
+            steps[-1].expected.append(line)
+    return steps
+
+
+def normalise(text: str) -> str:
+    for pattern, replacement in COMMON_NORMALISE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """Whether ``actual`` is ``expected`` with each ``…`` line standing for any run of lines."""
+    if not expected:
+        return not actual
+    if expected[0] == ELLIPSIS:
+        return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
+    return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
+
+
+@pytest.fixture(scope="module")
+def shim(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment commands run in: `contractsync` is this checkout's, run by this Python."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    script = bin_dir / "contractsync"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m contractsync "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    env = dict(os.environ, **GIT_ENV)
+    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.update(NO_COLOR="1", COLUMNS="200", PYTHONUNBUFFERED="1", HOME=str(bin_dir))
+    env.pop("VIRTUAL_ENV", None)  # the app is imported with contractsync's own interpreter
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run_block(key: str, cwd: Path, env: dict[str, str]) -> None:
+    """Run the README block ``key`` in ``cwd`` and compare every command's output and exit code."""
+    block = blocks().get(key)
+    assert block is not None, f"README.md has no block marked <!-- output: {key} -->"
+    for step in parse(block):
+        proc = subprocess.run(["bash", "-c", step.command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+        actual = normalise(proc.stdout).splitlines()
+        expected = normalise("\n".join(step.expected)).splitlines()
+        assert matches(expected, actual), (
+            f"README block {key!r}: `{step.command}` printed\n{proc.stdout}\n"
+            f"but the README shows\n" + "\n".join(step.expected))
+        if step.exit_code is not None:
+            assert proc.returncode == step.exit_code, f"`{step.command}`: exit code {proc.returncode}"
+
+
+def excerpt_of(key: str, text: str) -> None:
+    """The README block ``key`` is a run of consecutive lines of ``text`` (after normalising)."""
+    block = blocks().get(key)
+    assert block is not None, f"README.md has no block marked <!-- output: {key} -->"
+    want = normalise(block).splitlines()
+    have = normalise(text).splitlines()
+    assert any(have[i:i + len(want)] == want for i in range(len(have))), (
+        f"README block {key!r} is not in the file, which reads\n{text}")
+
+
+# --- the scenarios ---------------------------------------------------------------------------------
+
+DIFF = "contractsync diff --app-dir examples/bookshop/v2"
+CHECK = "contractsync check (a shop whose branch drops the required field Book.isbn)"
+CHANGELOG = "contracts/CHANGELOG.md after the check example"
+GENERATE = "contractsync generate typescript (the bookshop v1 app in backend/)"
+VALIDATE = "contractsync validate broken.json"
+INIT = "contractsync init (bookshop v1 in backend/ of a git repository)"
+IMPACT = "contractsync impact --frontend examples/bookshop/frontend --app-dir examples/bookshop/v2"
+
+
+def test_diff_before_merging(shim: dict[str, str]) -> None:
+    """Workflow 1, what `make demo` shows: the stored contract against the v2 app (read only)."""
+    run_block(DIFF, REPO, shim)
+
+
+@pytest.fixture(scope="module")
+def shop_after_check(tmp_path_factory: pytest.TempPathFactory, shim: dict[str, str]) -> Iterator[Path]:
+    """Workflow 2: main has the shop's v1 accepted; a branch drops Book.isbn; the README's
+    check → announce → accept → check sequence runs on it."""
+    repo = tmp_path_factory.mktemp("check") / "shop"
+    make_repo(repo)
+    accepted = subprocess.run(["contractsync", "accept", "--now", V1_DATE], cwd=repo, env=shim,
+                              capture_output=True, text=True, check=False, timeout=120)
+    assert accepted.returncode == 0, accepted.stderr
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "v1")
+    git(repo, "checkout", "-q", "-b", "drop-isbn")
+    write_app(repo, isbn=False)
+    run_block(CHECK, repo, shim)
+    yield repo
+
+
+def test_ci_gate(shop_after_check: Path) -> None:
+    assert not (shop_after_check / "contracts" / "announcements.yaml").exists()
+
+
+def test_changelog_after_the_gate(shop_after_check: Path) -> None:
+    excerpt_of(CHANGELOG, (shop_after_check / "contracts" / "CHANGELOG.md").read_text(encoding="utf-8"))
+
+
+def _bookshop_backend(root: Path) -> Path:
+    backend = root / "backend"
+    backend.mkdir(parents=True)
+    shutil.copytree(REPO / "examples" / "bookshop" / "v1" / "bookshop", backend / "bookshop",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "frontend" / "src" / "api").mkdir(parents=True)
+    return backend
+
+
+def test_frontend_types(tmp_path: Path, shim: dict[str, str]) -> None:
+    """Workflow 3: the README's [tool.contractsync] table, then export and generate typescript."""
+    _bookshop_backend(tmp_path)
+    toml = re.search(r"```toml\n(\[tool\.contractsync\]\napp = \"bookshop.main:app\"\n.*?)```",
+                     README.read_text(encoding="utf-8"), re.S)
+    assert toml, "README's [tool.contractsync] example for workflow 3 is gone"
+    (tmp_path / "pyproject.toml").write_text(toml.group(1), encoding="utf-8")
+    run_block(GENERATE, tmp_path, shim)
+
+
+def test_bad_input_message(tmp_path: Path, shim: dict[str, str]) -> None:
+    (tmp_path / "broken.json").write_text('{\n  "openapi": "3.1.0",\n  "info": ,\n}\n', encoding="utf-8")
+    run_block(VALIDATE, tmp_path, shim)
+
+
+def test_init_in_a_monorepo(tmp_path: Path, shim: dict[str, str]) -> None:
+    backend = _bookshop_backend(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    run_block(INIT, backend, shim)
+
+
+@pytest.mark.slow
+def test_frontend_impact(shim: dict[str, str]) -> None:
+    """The example Vue frontend's own vue-tsc, with the stored and the v2 types (about 10 s)."""
+    if not (FRONTEND / "node_modules" / ".bin" / "vue-tsc").exists():
+        pytest.skip(f"{FRONTEND}/node_modules is missing: run `make frontend` (npm ci there)")
+    run_block(IMPACT, REPO, shim)
+
+
+SCENARIOS: dict[str, Callable[..., None]] = {
+    DIFF: test_diff_before_merging, CHECK: test_ci_gate, CHANGELOG: test_changelog_after_the_gate,
+    GENERATE: test_frontend_types, VALIDATE: test_bad_input_message, INIT: test_init_in_a_monorepo,
+    IMPACT: test_frontend_impact,
+}
+
+
+def test_every_marked_block_has_a_scenario() -> None:
+    """A marker this file does not know would silently go unchecked."""
+    assert set(blocks()) == set(SCENARIOS)
+
+
+@pytest.mark.parametrize(("expected", "actual", "ok"), [
+    (["a", "b"], ["a", "b"], True),
+    (["a", "…", "d"], ["a", "b", "c", "d"], True),
+    (["a", "…"], ["a"], True),
+    (["a", "…", "d"], ["a", "b", "c"], False),
+    (["a"], ["a", "b"], False),
+])
+def test_ellipsis_matching(expected: list[str], actual: list[str], ok: bool) -> None:
+    assert matches(expected, actual) is ok
