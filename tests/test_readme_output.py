@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ README = REPO / "README.md"
 FRONTEND = REPO / "examples" / "bookshop" / "frontend"
 MARKER = re.compile(r"^<!-- output: (.+?) -->\n```[a-z]*\n(.*?)^```", re.M | re.S)
 ELLIPSIS = "…"
+README_REGISTRY = "127.0.0.1:8000"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": "/dev/null",
            "GIT_CONFIG_SYSTEM": "/dev/null"}
@@ -35,6 +38,10 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COM
 COMMON_NORMALISE = [
     (re.compile(r"merge base with main \([0-9a-f]{7,40}\)"), "merge base with main (COMMIT)"),
     (re.compile(r"^## \[([^\]]+)\] - \d{4}-\d{2}-\d{2}$", re.M), r"## [\1] - DATE"),
+    # the registry's port and the backend's commits (in pull's version lines and the lock)
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
+    (re.compile(r"(\[sha256:[0-9a-f]{12}), [0-9a-f]{7}\]"), r"\1, COMMIT]"),
+    (re.compile(r'"source_commit": "[0-9a-f]{40}"'), '"source_commit": "COMMIT"'),
 ]
 
 
@@ -81,7 +88,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     """Whether ``actual`` is ``expected`` with each ``…`` line standing for any run of lines."""
     if not expected:
         return not actual
-    if expected[0] == ELLIPSIS:
+    if expected[0].strip() == ELLIPSIS:
         return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
     return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
 
@@ -102,12 +109,14 @@ def shim(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def run_block(key: str, cwd: Path, env: dict[str, str]) -> None:
-    """Run the README block ``key`` in ``cwd`` and compare every command's output and exit code."""
+def run_block(key: str, cwd: Path, env: dict[str, str], *, port: int | None = None) -> None:
+    """Run the README block ``key`` in ``cwd`` and compare every command's output and exit code.
+    With ``port``, the README's registry address (port 8000) is that port's in the commands."""
     block = blocks().get(key)
     assert block is not None, f"README.md has no block marked <!-- output: {key} -->"
     for step in parse(block):
-        proc = subprocess.run(["bash", "-c", step.command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+        command = step.command if port is None else step.command.replace(README_REGISTRY, f"127.0.0.1:{port}")
+        proc = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
         actual = normalise(proc.stdout).splitlines()
         expected = normalise("\n".join(step.expected)).splitlines()
@@ -137,6 +146,12 @@ GENERATE = "contractsync generate typescript (the bookshop v1 app in backend/)"
 VALIDATE = "contractsync validate broken.json"
 INIT = "contractsync init (bookshop v1 in backend/ of a git repository)"
 IMPACT = "contractsync impact --frontend examples/bookshop/frontend --app-dir examples/bookshop/v2"
+PUBLISH_V1 = "contractsync publish (bookshop v1, then again)"
+PULL_FIRST = "contractsync pull (the frontend's first pull, v1)"
+PUBLISH_V2 = "contractsync publish (the bookshop's v2 code: refused, announced, published)"
+PULL_UPDATE = "contractsync pull --update (v1 → v2)"
+PULL_CHECK = "contractsync pull --check (an edited output)"
+PULL_OFFLINE = "contractsync pull (the registry is down)"
 
 
 def test_diff_before_merging(shim: dict[str, str]) -> None:
@@ -208,10 +223,88 @@ def test_frontend_impact(shim: dict[str, str]) -> None:
     run_block(IMPACT, REPO, shim)
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"contractsync serve exited with {server.returncode}"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"contractsync serve did not listen on port {port} within 60 s")
+
+
+def _cli(cwd: Path, env: dict[str, str], *args: str) -> str:
+    proc = subprocess.run(["contractsync", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _use_bookshop(backend: Path, version: str) -> None:
+    shutil.rmtree(backend / "bookshop", ignore_errors=True)
+    shutil.copytree(REPO / "examples" / "bookshop" / version / "bookshop", backend / "bookshop",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def test_frontend_in_another_repository(tmp_path: Path, shim: dict[str, str]) -> None:
+    """Workflow 5: a real registry (uvicorn in a child process on a free port, stopped by its
+    PID), the bookshop backend publishing v1 then v2, a frontend repository pulling them."""
+    env = dict(shim, CONTRACTSYNC_CACHE_DIR=str(tmp_path / "cache"))
+    data, port = tmp_path / "registry-data", _free_port()
+    server = subprocess.Popen(["contractsync", "serve", "--data", str(data), "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(port, server)
+        tokens = {scope: _cli(tmp_path, env, "registry", "token", "create", f"readme-{scope}", "--scope", scope,
+                              "--data", str(data)).split()[0] for scope in ("publish", "read")}
+        backend_env = dict(env, CONTRACTSYNC_TOKEN=tokens["publish"])
+        frontend_env = dict(env, CONTRACTSYNC_TOKEN=tokens["read"])
+        backend, frontend = tmp_path / "backend", tmp_path / "frontend"
+        backend.mkdir()
+        frontend.mkdir()
+        _use_bookshop(backend, "v1")
+        git(backend, "init", "-q", "-b", "main")
+        _cli(backend, env, "init", "--app", "bookshop.main:app", "--accept")
+        (backend / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
+        git(backend, "add", "-A")
+        git(backend, "commit", "-q", "-m", "bookshop v1")
+        run_block(PUBLISH_V1, backend, backend_env, port=port)
+
+        toml = re.search(r"```toml\n(\[pull\]\nregistry = .*?)```", README.read_text(encoding="utf-8"), re.S)
+        assert toml, "README's [pull] example for workflow 5 is gone"
+        (frontend / "contractsync.toml").write_text(toml.group(1).replace(README_REGISTRY, f"127.0.0.1:{port}"),
+                                                    encoding="utf-8")
+        run_block(PULL_FIRST, frontend, frontend_env, port=port)
+
+        _use_bookshop(backend, "v2")
+        run_block(PUBLISH_V2, backend, backend_env, port=port)
+        run_block(PULL_UPDATE, frontend, frontend_env, port=port)
+        run_block(PULL_CHECK, frontend, frontend_env, port=port)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    run_block(PULL_OFFLINE, frontend, frontend_env, port=port)
+
+
 SCENARIOS: dict[str, Callable[..., None]] = {
     DIFF: test_diff_before_merging, CHECK: test_ci_gate, CHANGELOG: test_changelog_after_the_gate,
     GENERATE: test_frontend_types, VALIDATE: test_bad_input_message, INIT: test_init_in_a_monorepo,
     IMPACT: test_frontend_impact,
+    **dict.fromkeys([PUBLISH_V1, PULL_FIRST, PUBLISH_V2, PULL_UPDATE, PULL_CHECK, PULL_OFFLINE],
+                    test_frontend_in_another_repository),
 }
 
 
