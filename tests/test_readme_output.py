@@ -1,11 +1,15 @@
-"""README output blocks are what the current code prints (docs once showed stale output).
+"""README and docs output blocks are what the current code prints (docs once showed stale output).
 
-A block marked in README.md with ``<!-- output: KEY -->`` right above its fence is a transcript:
+A block marked in README.md or docs/*.md with ``<!-- output: KEY -->`` right above its fence is a
+transcript:
 ``$ command`` lines, each followed by what it prints (stdout and stderr as a terminal shows them).
 The test sets up the scenario KEY names, runs every command *as written* with bash (``contractsync``
 is this checkout, by a shim on PATH) and compares. In a block, a line ``…`` stands for any number of
 lines, ``(exit code N)`` (or ``$ echo $?`` and ``N``) checks the previous command's exit code, and
-machine-dependent parts (commit hashes, dates) are normalised on both sides.
+machine-dependent parts (commit hashes, dates, the registry's port) are normalised on both sides.
+A block without ``$`` lines whose key is a ``contractsync …`` command is that command's output, run
+in the repository. Blocks in several files may share a key: they must then say the same (docs
+must not contradict each other), and the README's is the one that runs.
 """
 
 from __future__ import annotations
@@ -45,13 +49,20 @@ COMMON_NORMALISE = [
 ]
 
 
-def blocks() -> dict[str, str]:
-    """Every marked block of the README, by its key."""
-    found: dict[str, str] = {}
-    for match in MARKER.finditer(README.read_text(encoding="utf-8")):
-        assert match.group(1) not in found, f"two README blocks are marked {match.group(1)!r}"
-        found[match.group(1)] = match.group(2)
+def marked() -> dict[str, list[tuple[Path, str]]]:
+    """Every marked block of README.md and docs/*.md, by key: (file, text), the README's first."""
+    found: dict[str, list[tuple[Path, str]]] = {}
+    for path in [README, *sorted((REPO / "docs").glob("*.md"))]:
+        for match in MARKER.finditer(path.read_text(encoding="utf-8")):
+            same = found.setdefault(match.group(1), [])
+            assert all(p != path for p, _ in same), f"two blocks of {path.name} are marked {match.group(1)!r}"
+            same.append((path, match.group(2)))
     return found
+
+
+def blocks() -> dict[str, str]:
+    """The block that runs for each key."""
+    return {key: found[0][1] for key, found in marked().items()}
 
 
 @dataclass
@@ -310,7 +321,37 @@ SCENARIOS: dict[str, Callable[..., None]] = {
 
 def test_every_marked_block_has_a_scenario() -> None:
     """A marker this file does not know would silently go unchecked."""
-    assert set(blocks()) == set(SCENARIOS)
+    assert set(blocks()) - set(SCENARIOS) == {key for key in blocks() if _is_command_output(key)}
+    assert set(SCENARIOS) <= set(blocks())
+
+
+def _without_exit_codes(block: str) -> list[str]:
+    lines = block.splitlines()
+    kept = [line for line in lines if not re.fullmatch(r"\(exit code \d+\)", line)]
+    return [line for i, line in enumerate(kept)
+            if line != "$ echo $?" and not (i and kept[i - 1] == "$ echo $?")]
+
+
+@pytest.mark.parametrize("key", sorted(key for key, found in marked().items() if len(found) > 1))
+def test_blocks_sharing_a_key_agree(key: str) -> None:
+    (first, text), *others = marked()[key]
+    for path, other in others:
+        assert _without_exit_codes(other) == _without_exit_codes(text), (
+            f"{path.relative_to(REPO)} and {first.relative_to(REPO)} show {key!r} differently")
+
+
+def _is_command_output(key: str) -> bool:
+    return key.startswith("contractsync ") and not any(line.startswith("$ ") for line in blocks()[key].splitlines())
+
+
+@pytest.mark.parametrize("key", sorted(key for key in blocks() if _is_command_output(key)))
+def test_command_output_block(key: str, shim: dict[str, str]) -> None:
+    """A block showing one command's output (docs/diff.md's format samples)."""
+    proc = subprocess.run(["bash", "-c", key], cwd=REPO, env=shim, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    expected = normalise(blocks()[key]).splitlines()
+    assert matches(expected, normalise(proc.stdout).splitlines()), (
+        f"`{key}` printed\n{proc.stdout}\nbut the docs show\n{blocks()[key]}")
 
 
 @pytest.mark.parametrize(("expected", "actual", "ok"), [
