@@ -23,6 +23,10 @@ class RegistrySettings(BaseModel):
     anonymous_read: bool = Field(default=False, description="GET requests need no token.")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY, gt=0, description="Largest publish body.")
     label_max_age: int = Field(default=5, ge=0, description="Cache-Control max-age of label pointers (s).")
+    diff_workers: int = Field(
+        default=2, gt=0, description="Diffs computed at once (each is computed once, then served from storage).")
+    diff_queue: int = Field(
+        default=16, ge=0, description="Diff computations that may wait for a worker before requests get 503.")
     warn_labels: tuple[str, ...] = Field(
         default=("pr-*", "preview-*", "dev-*"),
         description="fnmatch patterns of labels created with policy 'warn' (all others: 'block').")
