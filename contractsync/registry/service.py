@@ -313,7 +313,8 @@ class Registry:
             await running.wait()  # then read what it stored (or compute, when it failed)
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.settings.diff_workers)
-        if self._limiter.statistics().tasks_waiting >= self.settings.diff_queue:
+        busy = self._limiter.borrowed_tokens >= self._limiter.total_tokens
+        if busy and self._limiter.statistics().tasks_waiting >= self.settings.diff_queue:
             raise Problem(503, f"{self.settings.diff_workers + self.settings.diff_queue} diffs are being computed or "
                           "waiting; retry shortly (a diff is computed once, then served from storage)",
                           headers={"Retry-After": "2"}, kind="busy")
