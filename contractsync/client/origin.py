@@ -227,19 +227,42 @@ class RegistryOrigin:
                 return None
             raise
         # Only types this very generator made with these options give the bytes a local run would.
-        if (answer.headers.get("x-contractsync-generator-version") != generator_version
+        # A server says so in headers; a static mirror (a file, a CDN) in the version's index.json.
+        expected: str | None = None
+        named = "ETag"
+        if answer.headers.get("x-contractsync-generator-version") is None:
+            made = self._mirror_types(digest)
+            if (not isinstance(made, dict) or made.get("generator_version") != generator_version
+                    or made.get("options_digest") != options_digest(options)
+                    or not isinstance(made.get("digest"), str)):
+                return None
+            expected, named = made["digest"], "digest in the mirror's index.json"
+        elif (answer.headers.get("x-contractsync-generator-version") != generator_version
                 or answer.headers.get("x-contractsync-options-digest") != options_digest(options)):
             return None
         # A stored artifact's ETag is the sha256 of its bytes: bytes that are not it were altered
         # on the way (or by the registry) and are never written into the frontend.
-        etag = answer.headers.get("etag", "").removeprefix("W/").strip('"')
-        if etag.startswith("sha256:") and digest_of(answer.body) != etag:
-            raise IntegrityError(f"the types served do not match their ETag {etag} (got {digest_of(answer.body)}): "
+        if expected is None:
+            etag = answer.headers.get("etag", "").removeprefix("W/").strip('"')
+            expected = etag if etag.startswith("sha256:") else None
+        if expected is not None and digest_of(answer.body) != expected:
+            raise IntegrityError(f"the types served do not match their {named} {expected} (got {digest_of(answer.body)}): "
                                  "the registry or something between is serving other content", source=answer.url)
         try:
             return answer.body.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+    def _mirror_types(self, digest: str) -> Any:
+        """What a static mirror's version record says made its ``types.ts`` (None: nothing)."""
+        try:
+            data = self._version(digest).json()
+        except RegistryError as exc:
+            if exc.status is not None:
+                return None
+            raise
+        artifacts = data.get("artifacts") if isinstance(data, dict) else None
+        return artifacts.get("types.ts") if isinstance(artifacts, dict) else None
 
 
 def _is_json(body: bytes) -> bool:
