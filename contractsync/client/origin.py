@@ -33,7 +33,7 @@ from ..spec.source import (
     read_url,
 )
 from ..typescript.options import TypeScriptOptions, options_digest
-from .cache import IntegrityError, digest_of
+from .cache import ContractCache, IntegrityError, SavedAnswer, digest_of
 from .http import Answer, RegistryClient, RegistryError
 from .refs import Ref, is_digest
 from .report import Announced, announced_from_dict
@@ -286,7 +286,7 @@ class PlainOrigin:
     """A file, ``REV:path`` or URL: read whole each time; its changelog.json and
     announcements.yaml, when they sit next to it, give the reasons."""
 
-    def __init__(self, text: str, root: Path) -> None:
+    def __init__(self, text: str, root: Path, cache: ContractCache | None = None) -> None:
         self.text = text
         self.root = root
         self.source = parse_source(text, cwd=root)
@@ -299,12 +299,16 @@ class PlainOrigin:
         #: ``pull --watch`` poll) is a conditional GET that an unchanged contract answers with 304.
         self._validators: UrlValidators | None = None
         self._info_version = ""
+        #: For a URL: where the last answer's validators persist between runs (``pull --update``).
+        self._cache = (cache or ContractCache()) if isinstance(self.source, UrlSource) else None
 
     def close(self) -> None:
         return None
 
     def _read(self) -> tuple[str, bytes, str]:
         if isinstance(self.source, UrlSource):
+            if self._last is None:
+                self._restore(self.source.url)
             known = self._validators if self._last is not None else None
             raw, validators = fetch_url(self.source, known)
             if raw is None and self._last is not None:
@@ -318,7 +322,21 @@ class PlainOrigin:
         digest = "sha256:" + hashlib.sha256(canon).hexdigest()
         self._last = (digest, canon)
         self._info_version = doc.version
+        if isinstance(self.source, UrlSource) and self._cache is not None and self._validators is not None:
+            self._cache.put(digest, canon)
+            self._cache.save_answer(SavedAnswer(self.source.url, digest, doc.version, self._validators.etag,
+                                                self._validators.last_modified))
         return digest, canon, doc.version
+
+    def _restore(self, url: str) -> None:
+        """The last answer of ``url`` saved by an earlier run, so this GET is conditional."""
+        saved = self._cache.answer(url) if self._cache is not None else None
+        canon = self._cache.get(saved.digest) if self._cache is not None and saved is not None else None
+        if saved is None or canon is None:
+            return
+        self._last = (saved.digest, canon)
+        self._info_version = saved.info_version
+        self._validators = UrlValidators(saved.etag, saved.last_modified)
 
     def resolve(self, known: str | None) -> Resolved | None:
         digest, _, info_version = self._read()
