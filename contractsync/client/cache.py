@@ -65,7 +65,12 @@ class ContractCache:
             saved = SavedAnswer(**data)
         except (OSError, orjson.JSONDecodeError, TypeError):
             return None
-        if saved.url != url or not isinstance(saved.digest, str) or not is_digest(saved.digest):
+        texts = (saved.url, saved.digest, saved.info_version)
+        validators = (saved.etag, saved.last_modified)
+        if not all(isinstance(x, str) for x in texts) or not all(
+                x is None or (isinstance(x, str) and x.isascii() and x.isprintable()) for x in validators):
+            return None  # not what save_answer wrote: a header value must be one printable line
+        if saved.url != url or not is_digest(saved.digest):
             return None
         if not (saved.etag or saved.last_modified) or self.get(saved.digest) is None:
             return None

@@ -55,3 +55,26 @@ def test_update_revalidates_with_the_last_answers_validators(
         assert cli(monkeypatch, capsys, web, "pull", "--update", env=env).code == 0
         last = _requests(log)[-1]
         assert last["status"] == 200 and last["inm"] is None and last["ims"] is None
+
+
+@pytest.mark.parametrize("saved", [b"not json", b"[]", b'{"url": 1}',
+                                   b'{"url": "U", "digest": "sha256:00", "info_version": "1", "etag": 5, "last_modified": null}',
+                                   b'{"url": "U", "digest": "D", "info_version": "1", "etag": "\\"a\\"\\r\\nX-Evil: 1", '
+                                   b'"last_modified": null}'])
+def test_an_unusable_saved_answer_means_an_unconditional_get(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], v1_spec: Path,
+        saved: bytes) -> None:
+    cache = tmp_path / "cache"
+    env: dict[str, str | None] = {"CONTRACTSYNC_CACHE_DIR": str(cache)}
+    web = tmp_path / "web"
+    web.mkdir()
+    with spec_server(tmp_path, v1_spec, "etag") as (url, log):
+        (web / "contractsync.toml").write_text(f'[pull]\nsource = "{url}"\ntypes = "types.ts"\n', encoding="utf-8")
+        assert cli(monkeypatch, capsys, web, "pull", "--update", env=env).code == 0
+        [answer] = (cache / "answers").iterdir()
+        digest = json.loads(answer.read_bytes())["digest"]
+        answer.write_bytes(saved.replace(b'"U"', json.dumps(url).encode()).replace(b'"D"', json.dumps(digest).encode()))
+        run = cli(monkeypatch, capsys, web, "pull", "--update", env=env)
+        assert run.code == 0, run.err
+        last = _requests(log)[-1]
+        assert last["status"] == 200 and last["inm"] is None
