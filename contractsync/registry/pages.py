@@ -22,7 +22,6 @@ from ..changelog import (
     _html_entry,
     entries_from_changes,
     escape_html,
-    render_html,
 )
 from ..diff.model import Report
 from .api.deps import contract_name, read_scope, registry
@@ -150,7 +149,7 @@ def changelog_page(c: Annotated[str, Depends(contract_name)], number: int,
                    reg: Annotated[Registry, Depends(registry)],
                    _: Annotated[Principal, Depends(read_scope)]) -> HTMLResponse:
     row = reg.resolve(c, str(number))
-    return HTMLResponse(render_html(reg.history(row)))
+    return HTMLResponse(reg.changelog_html(row)[1])
 
 
 @router.get("/ui/{c}/diff", response_class=HTMLResponse)

@@ -252,6 +252,13 @@ class Registry:
                         "to it, with\nthe reasons announced at publish; it never changes for a published "
                         "version.")).encode("utf-8"))
 
+    def changelog_html(self, row: VersionRow) -> tuple[str, bytes]:
+        """The changelog page of a version (the pages' ``/ui/{c}/versions/{n}/changelog``), stored once."""
+        from ..changelog import render_html
+
+        key = f"changelog.html;{GENERATOR}={__version__}"
+        return self._generated(row, key, lambda: render_html(self.history(row)).encode("utf-8"))
+
     def history(self, row: VersionRow) -> History:
         """The changelog of ``row``: its release and those of the versions it was judged against."""
         releases: list[Release] = []

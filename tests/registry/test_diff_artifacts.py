@@ -135,3 +135,18 @@ def test_distinct_computations_are_bounded_then_refused_with_retry_after(api: Te
     assert len(refused) == 1 and refused[0].status == 503
     assert refused[0].response().headers["retry-after"] == "2"
     assert calls == [2, 1]
+
+
+def test_the_changelog_page_is_rendered_once(api: TestClient) -> None:
+    reg: Registry = api.app.state.registry  # type: ignore[attr-defined]
+    calls: list[int] = []
+    real = reg.history
+
+    def history(row: VersionRow) -> Any:
+        calls.append(row.number)
+        return real(row)
+    reg.history = history  # type: ignore[method-assign]
+    pages = [api.get("/ui/shop/versions/2/changelog") for _ in range(3)]
+    assert all(p.status_code == 200 for p in pages) and len({p.content for p in pages}) == 1
+    assert "text/html" in pages[0].headers["content-type"]
+    assert calls == [2]
