@@ -57,6 +57,7 @@ test: setup tests/ts/node_modules/.installed benchmarks/peers/openapi-typescript
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/registry_load.py
+	$(BIN)/python benchmarks/registry_diff.py
 
 clean:
 	rm -rf $(VENV) tests/ts/node_modules $(FRONTEND)/node_modules $(FRONTEND)/dist .pytest_cache .mypy_cache .ruff_cache

@@ -29,6 +29,12 @@ def serve(
     anonymous_read: Annotated[bool, typer.Option("--anonymous-read", help="GET requests need no token.")] = False,
     max_body: Annotated[int | None, typer.Option("--max-body", help="Largest publish body in bytes (default 32 MiB).",
                                                  show_default=False)] = None,
+    diff_workers: Annotated[int | None, typer.Option(
+        "--diff-workers", min=1, show_default=False,
+        help="Diffs compared at once per process (default 2); each pair is compared once, then read from storage.")] = None,
+    diff_queue: Annotated[int | None, typer.Option(
+        "--diff-queue", min=0, show_default=False,
+        help="Diff comparisons that may wait for a worker before requests get 503 + Retry-After (default 16).")] = None,
     workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log",
@@ -49,7 +55,8 @@ def serve(
     if data is not None and database is not None:
         raise InputError("give --data DIR or --database URL, not both")
     settings = RegistrySettings.from_env(data_dir=data if database is None else None, database_url=database,
-                                         anonymous_read=anonymous_read or None, max_body_bytes=max_body)
+                                         anonymous_read=anonymous_read or None, max_body_bytes=max_body,
+                                         diff_workers=diff_workers, diff_queue=diff_queue)
     if settings.database_url is None and settings.data_dir is None:
         settings = settings.model_copy(update={"data_dir": Path("contractsync-data")})
     # Migrate before listening: a bad URL or an unwritable directory is a one-line error, exit 2.
@@ -67,6 +74,8 @@ def serve(
                            ("CONTRACTSYNC_REGISTRY_DATABASE", settings.database_url or ""),
                            ("CONTRACTSYNC_REGISTRY_ANONYMOUS_READ", "1" if settings.anonymous_read else ""),
                            ("CONTRACTSYNC_REGISTRY_MAX_BODY", str(settings.max_body_bytes)),
+                           ("CONTRACTSYNC_REGISTRY_DIFF_WORKERS", str(settings.diff_workers)),
+                           ("CONTRACTSYNC_REGISTRY_DIFF_QUEUE", str(settings.diff_queue)),
                            (_PARENT_ENV, str(os.getpid()))):
             os.environ[key] = value
         with _sighup_stops():

@@ -33,7 +33,7 @@ from ..spec.source import (
     read_url,
 )
 from ..typescript.options import TypeScriptOptions, options_digest
-from .cache import IntegrityError, digest_of
+from .cache import ContractCache, IntegrityError, SavedAnswer, digest_of
 from .http import Answer, RegistryClient, RegistryError
 from .refs import Ref, is_digest
 from .report import Announced, announced_from_dict
@@ -227,19 +227,42 @@ class RegistryOrigin:
                 return None
             raise
         # Only types this very generator made with these options give the bytes a local run would.
-        if (answer.headers.get("x-contractsync-generator-version") != generator_version
+        # A server says so in headers; a static mirror (a file, a CDN) in the version's index.json.
+        expected: str | None = None
+        named = "ETag"
+        if answer.headers.get("x-contractsync-generator-version") is None:
+            made = self._mirror_types(digest)
+            if (not isinstance(made, dict) or made.get("generator_version") != generator_version
+                    or made.get("options_digest") != options_digest(options)
+                    or not isinstance(made.get("digest"), str)):
+                return None
+            expected, named = made["digest"], "digest in the mirror's index.json"
+        elif (answer.headers.get("x-contractsync-generator-version") != generator_version
                 or answer.headers.get("x-contractsync-options-digest") != options_digest(options)):
             return None
         # A stored artifact's ETag is the sha256 of its bytes: bytes that are not it were altered
         # on the way (or by the registry) and are never written into the frontend.
-        etag = answer.headers.get("etag", "").removeprefix("W/").strip('"')
-        if etag.startswith("sha256:") and digest_of(answer.body) != etag:
-            raise IntegrityError(f"the types served do not match their ETag {etag} (got {digest_of(answer.body)}): "
+        if expected is None:
+            etag = answer.headers.get("etag", "").removeprefix("W/").strip('"')
+            expected = etag if etag.startswith("sha256:") else None
+        if expected is not None and digest_of(answer.body) != expected:
+            raise IntegrityError(f"the types served do not match their {named} {expected} (got {digest_of(answer.body)}): "
                                  "the registry or something between is serving other content", source=answer.url)
         try:
             return answer.body.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+    def _mirror_types(self, digest: str) -> Any:
+        """What a static mirror's version record says made its ``types.ts`` (None: nothing)."""
+        try:
+            data = self._version(digest).json()
+        except RegistryError as exc:
+            if exc.status is not None:
+                return None
+            raise
+        artifacts = data.get("artifacts") if isinstance(data, dict) else None
+        return artifacts.get("types.ts") if isinstance(artifacts, dict) else None
 
 
 def _is_json(body: bytes) -> bool:
@@ -263,7 +286,7 @@ class PlainOrigin:
     """A file, ``REV:path`` or URL: read whole each time; its changelog.json and
     announcements.yaml, when they sit next to it, give the reasons."""
 
-    def __init__(self, text: str, root: Path) -> None:
+    def __init__(self, text: str, root: Path, cache: ContractCache | None = None) -> None:
         self.text = text
         self.root = root
         self.source = parse_source(text, cwd=root)
@@ -276,12 +299,16 @@ class PlainOrigin:
         #: ``pull --watch`` poll) is a conditional GET that an unchanged contract answers with 304.
         self._validators: UrlValidators | None = None
         self._info_version = ""
+        #: For a URL: where the last answer's validators persist between runs (``pull --update``).
+        self._cache = (cache or ContractCache()) if isinstance(self.source, UrlSource) else None
 
     def close(self) -> None:
         return None
 
     def _read(self) -> tuple[str, bytes, str]:
         if isinstance(self.source, UrlSource):
+            if self._last is None:
+                self._restore(self.source.url)
             known = self._validators if self._last is not None else None
             raw, validators = fetch_url(self.source, known)
             if raw is None and self._last is not None:
@@ -295,7 +322,21 @@ class PlainOrigin:
         digest = "sha256:" + hashlib.sha256(canon).hexdigest()
         self._last = (digest, canon)
         self._info_version = doc.version
+        if isinstance(self.source, UrlSource) and self._cache is not None and self._validators is not None:
+            self._cache.put(digest, canon)
+            self._cache.save_answer(SavedAnswer(self.source.url, digest, doc.version, self._validators.etag,
+                                                self._validators.last_modified))
         return digest, canon, doc.version
+
+    def _restore(self, url: str) -> None:
+        """The last answer of ``url`` saved by an earlier run, so this GET is conditional."""
+        saved = self._cache.answer(url) if self._cache is not None else None
+        canon = self._cache.get(saved.digest) if self._cache is not None and saved is not None else None
+        if saved is None or canon is None:
+            return
+        self._last = (saved.digest, canon)
+        self._info_version = saved.info_version
+        self._validators = UrlValidators(saved.etag, saved.last_modified)
 
     def resolve(self, known: str | None) -> Resolved | None:
         digest, _, info_version = self._read()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import principal_of, token_id_of
@@ -36,7 +37,7 @@ log = logging.getLogger("contractsync.registry")
 
 #: The version of the registry's HTTP API (its contract in contracts/registry/, released with
 #: `contractsync accept` like any contract), independent of the package's version.
-API_VERSION = "0.1.2"
+API_VERSION = "0.1.3"
 
 #: Query parameters that would put a credential in a URL (and so in logs and caches).
 TOKEN_PARAMS = frozenset({"token", "access_token", "api_key", "apikey", "auth", "authorization"})
@@ -46,6 +47,7 @@ class RegistryASGI:
     """Pure ASGI middleware in front of the routers.
 
     * A credential in the query string is a 400, before any routing.
+    * ``HEAD`` is served wherever ``GET`` is (pages and API): routed as the GET, body dropped.
     * The label poll (``GET /v1/contracts/{c}/labels/{l}``, what every ``pull --watch`` sends
       every few seconds) is answered here when it succeeds (200 or 304): the same
       checks as the routed endpoint (names, token or anonymous read, scope, ETag) without
@@ -55,9 +57,11 @@ class RegistryASGI:
       (an error) falls through to the router, so errors have one source.
     """
 
-    def __init__(self, app: ASGIApp, registry: Callable[[], Registry | None]) -> None:
+    def __init__(self, app: ASGIApp, registry: Callable[[], Registry | None],
+                 routes: Callable[[], Sequence[BaseRoute]] = list) -> None:
         self.app = app
         self.registry = registry
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -75,7 +79,16 @@ class RegistryASGI:
                     return
             elif scope["method"] in ("GET", "HEAD") and await self._label_poll(scope, send):
                 return
+            if scope["method"] == "HEAD" and not self._routes_head(scope):
+                # HEAD wherever GET is served (pages and API): the GET answer's status and headers
+                # (Content-Length, ETag, Cache-Control) without its body.
+                scope = {**scope, "method": "GET"}
+                send = _without_body(send)
         await self.app(scope, receive, send)
+
+    def _routes_head(self, scope: Scope) -> bool:
+        """Whether a route serves HEAD itself (the label pointer, for watchers)."""
+        return any(route.matches(scope)[0] == Match.FULL for route in self.routes())
 
     async def _label_poll(self, scope: Scope, send: Send) -> bool:
         path: str = scope["path"]
@@ -143,6 +156,15 @@ def _with_security_headers(send: Send) -> Send:
             extra = [*SECURITY_HEADERS, (b"content-security-policy", PAGE_CSP if html else DATA_CSP)]
             headers += [(k, v) for k, v in extra if k not in names]
             message = {**message, "headers": headers}
+        await send(message)
+    return wrapped
+
+
+def _without_body(send: Send) -> Send:
+    """``send`` for a HEAD answered by a GET route: every body chunk goes out empty."""
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
         await send(message)
     return wrapped
 
@@ -252,7 +274,8 @@ def create_app(settings: RegistrySettings | None = None, *, store: Store | None 
         openapi_url="/v1/openapi.json", docs_url=None, redoc_url=None)
     if store is not None:
         app.state.registry = Registry(store, cfg)
-    app.add_middleware(RegistryASGI, registry=lambda: getattr(app.state, "registry", None))
+    app.add_middleware(RegistryASGI, registry=lambda: getattr(app.state, "registry", None),
+                       routes=lambda: app.router.routes)
 
     from . import pages
     from .api import contracts, publish

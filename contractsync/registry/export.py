@@ -7,9 +7,19 @@ Layout (every file holds exactly the bytes the server answers at the same path):
     DIR/v1/contracts/{c}/labels/{l}                      GET …/labels/{l}   (movable: short TTL)
     DIR/v1/contracts/{c}/labels/{l}.history.json         GET …/labels/{l}/history
     DIR/v1/contracts/{c}/versions/{ref}/index.json       GET …/versions/{ref}     ({ref}: digest and number)
+                                                         + ``artifacts`` (see below)
     DIR/v1/contracts/{c}/versions/{ref}/openapi.json     immutable
     DIR/v1/contracts/{c}/versions/{ref}/types.ts         immutable (default generator options)
     DIR/v1/contracts/{c}/versions/{ref}/changelog.md     immutable
+
+A server names the generator of ``types.ts`` in response headers, which a file or a CDN does not
+send; so each version's ``index.json`` adds to the server's record an ``artifacts`` object::
+
+    "artifacts": {"types.ts": {"generator": "contractsync", "generator_version": "…",
+                               "options_digest": "sha256:…", "digest": "sha256:<of the file's bytes>"}}
+
+and ``pull`` uses the mirror's types when its own generator version and options match them
+(bytes verified against ``digest``), else generates them locally from the verified contract.
 
 Immutable files are written first and labels last, so a mirror being refreshed never points a
 label at a version whose files are not there yet. Writes are atomic and skipped when unchanged.
@@ -22,10 +32,11 @@ from pathlib import Path
 
 import orjson
 
+from .. import __version__
 from ..io import atomic_write_bytes
-from ..typescript.options import TypeScriptOptions
+from ..typescript.options import TypeScriptOptions, options_digest
 from .names import name_problem
-from .service import Registry
+from .service import GENERATOR, Registry
 from .shapes import label_json, version_json
 
 
@@ -63,9 +74,11 @@ def export_static(reg: Registry, out: Path) -> ExportResult:
         for v in versions:
             blob = reg.store.blob(v.digest)
             assert blob is not None
-            _, types = reg.types(v, TypeScriptOptions())
+            types_digest, types = reg.types(v, TypeScriptOptions())
             _, changelog = reg.changelog(v)
-            record = orjson.dumps(version_json(v))
+            record = orjson.dumps({**version_json(v), "artifacts": {"types.ts": {
+                "generator": GENERATOR, "generator_version": __version__,
+                "options_digest": options_digest(TypeScriptOptions()), "digest": types_digest}}})
             for ref in (v.digest, str(v.number)):
                 d = root / c / "versions" / ref
                 _put(d / "openapi.json", blob, result)

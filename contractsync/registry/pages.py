@@ -12,6 +12,7 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from ..changelog import (
@@ -21,7 +22,6 @@ from ..changelog import (
     _html_entry,
     entries_from_changes,
     escape_html,
-    render_html,
 )
 from ..diff.model import Report
 from .api.deps import contract_name, read_scope, registry
@@ -149,24 +149,33 @@ def changelog_page(c: Annotated[str, Depends(contract_name)], number: int,
                    reg: Annotated[Registry, Depends(registry)],
                    _: Annotated[Principal, Depends(read_scope)]) -> HTMLResponse:
     row = reg.resolve(c, str(number))
-    return HTMLResponse(render_html(reg.history(row)))
+    return HTMLResponse(reg.changelog_html(row)[1])
 
 
 @router.get("/ui/{c}/diff", response_class=HTMLResponse)
-def diff_page(c: Annotated[str, Depends(contract_name)], reg: Annotated[Registry, Depends(registry)],
-              _: Annotated[Principal, Depends(read_scope)],
-              from_: Annotated[str, Query(alias="from", max_length=80)],
-              to: Annotated[str, Query(max_length=80)]) -> HTMLResponse:
-    old, new = reg.resolve(c, from_), reg.resolve(c, to)
-    report = reg.diff(c, old, new)
-    return HTMLResponse(diff_html(c, old, new, report, reg.announcements_for(c, old, new),
-                                  versions=reg.store.versions(c)))
+async def diff_page(c: Annotated[str, Depends(contract_name)], reg: Annotated[Registry, Depends(registry)],
+                    _: Annotated[Principal, Depends(read_scope)],
+                    from_: Annotated[str, Query(alias="from", max_length=80)],
+                    to: Annotated[str, Query(max_length=80)]) -> HTMLResponse:
+    old, new = await run_in_threadpool(reg.resolve, c, from_), await run_in_threadpool(reg.resolve, c, to)
+    # The changes are the stored diff artifact (computed once); only the form, which lists every
+    # version published so far, is rendered per request.
+    stored = (await reg.diff_artifact(c, old, new, "html"))[1]
+    versions = await run_in_threadpool(reg.store.versions, c)
+    form = "\n".join(_diff_form(c, versions, old.number, new.number))
+    return HTMLResponse(stored.decode("utf-8").replace(FORM_SLOT, form, 1))
 
 
-def diff_html(c: str, old: VersionRow, new: VersionRow, report: Report, announced: Mapping[str, AnnouncementRow],
-              versions: Sequence[VersionRow] | None = None) -> str:
+#: Where the pages' diff puts its version form in the stored (immutable) diff HTML. Every stored
+#: text is escaped, so no contract can place this comment anywhere else.
+FORM_SLOT = "<!-- contractsync:diff-form -->"
+
+
+def diff_html(c: str, old: VersionRow, new: VersionRow, report: Report, announced: Mapping[str, AnnouncementRow]) -> str:
     """The changes ``old`` → ``new`` as a page: grouped like the changelog, breaking first, each
-    breaking change with the reason it was announced with."""
+    breaking change with the reason it was announced with. A function of the two immutable
+    versions only (stored once as an artifact); :data:`FORM_SLOT` marks where the pages insert
+    the version form."""
     notes = {fp: Note(reason=a.reason, migration=a.migration) for fp, a in announced.items()}
     entries = entries_from_changes(report.changes, notes)
     counts = report.counts()
@@ -174,8 +183,7 @@ def diff_html(c: str, old: VersionRow, new: VersionRow, report: Report, announce
     body = [f'<p class="meta">From version {old.number} (<code>{e(_short(old.digest))}</code>, {e(old.info_version)}) '
             f'to version {new.number} (<code>{e(_short(new.digest))}</code>, {e(new.info_version)}): '
             f'{len(report)} change{"s" if len(report) != 1 else ""} ({e(summary)}).</p>']
-    if versions:
-        body += _diff_form(c, versions, old.number, new.number)
+    body.append(FORM_SLOT)
     breaking = [x for x in entries if x.breaking]
     if breaking:
         body.append(f'<p class="summary">{len(breaking)} breaking change{"s" if len(breaking) != 1 else ""}</p>')

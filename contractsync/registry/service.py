@@ -16,6 +16,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from .. import __version__
 from ..changelog import History, Note, Release, entries_from_changes, render_markdown
 from ..config import Config
@@ -84,6 +86,10 @@ class Registry:
         self._docs: OrderedDict[str, Document] = OrderedDict()
         self._docs_lock = threading.Lock()
         self._gen_locks: dict[str, threading.Lock] = {}
+        #: Diffs being computed, by pair (touched on the event loop only), and the bound on
+        #: concurrent computations (created on first use, inside the event loop).
+        self._inflight: dict[str, anyio.Event] = {}
+        self._limiter: anyio.CapacityLimiter | None = None
 
     # --- reads ------------------------------------------------------------------------------
     def resolve(self, contract: str, ref: str) -> VersionRow:
@@ -246,6 +252,13 @@ class Registry:
                         "to it, with\nthe reasons announced at publish; it never changes for a published "
                         "version.")).encode("utf-8"))
 
+    def changelog_html(self, row: VersionRow) -> tuple[str, bytes]:
+        """The changelog page of a version (the pages' ``/ui/{c}/versions/{n}/changelog``), stored once."""
+        from ..changelog import render_html
+
+        key = f"changelog.html;{GENERATOR}={__version__}"
+        return self._generated(row, key, lambda: render_html(self.history(row)).encode("utf-8"))
+
     def history(self, row: VersionRow) -> History:
         """The changelog of ``row``: its release and those of the versions it was judged against."""
         releases: list[Release] = []
@@ -259,14 +272,68 @@ class Registry:
 
     # --- diff ----------------------------------------------------------------------------------
     def diff(self, contract: str, old: VersionRow, new: VersionRow) -> Report:
+        """The changes ``old`` → ``new``. A function of the two immutable versions only: dates
+        (a sunset that has passed) are judged as of the later version's publication, not of
+        the request, so the result can be stored once and served for ever."""
         from ..diff.compare import compare
         from ..diff.options import DiffOptions
 
-        report = compare(self.document(old), self.document(new),
-                         options=DiffOptions(now=dt.datetime.now(dt.UTC).date())).report
+        as_of = dt.date.fromisoformat(max(old.created_at, new.created_at)[:10])
+        report = compare(self.document(old), self.document(new), options=DiffOptions(now=as_of)).report
         report.base_source = f"{contract} version {old.number} ({old.digest})"
         report.revision_source = f"{contract} version {new.number} ({new.digest})"
         return report
+
+    @staticmethod
+    def diff_key(old: VersionRow, fmt: str) -> str:
+        """The artifact key of a diff, stored with the newer side (``to``) of the pair."""
+        return f"diff.{fmt};from={old.digest};{GENERATOR}={__version__}"
+
+    def store_diffs(self, contract: str, old: VersionRow, new: VersionRow) -> None:
+        """Compute the diff once and store it in every format (each a few kB next to the seconds
+        the comparison of two large contracts takes)."""
+        from .diffs import render_diffs
+
+        report = self.diff(contract, old, new)
+        for fmt, data in render_diffs(contract, old, new, report, self.announcements_for(contract, old, new)).items():
+            self.store.put_artifact(contract, new.number, self.diff_key(old, fmt), data)
+
+    async def diff_artifact(self, contract: str, old: VersionRow, new: VersionRow, fmt: str) -> tuple[str, bytes]:
+        """(digest, bytes) of the stored diff ``old`` → ``new`` in ``fmt``, computed on first use.
+
+        Identical requests in flight share one computation (the later ones wait for it on the
+        event loop, holding no thread); distinct computations run at most
+        ``settings.diff_workers`` at a time in worker threads, and when
+        ``settings.diff_queue`` more are already waiting the request is refused with 503 and
+        ``Retry-After`` instead of piling up."""
+        import anyio
+
+        key = self.diff_key(old, fmt)
+        flight = f"{contract}\0{old.digest}\0{new.digest}"
+        while True:
+            found = await anyio.to_thread.run_sync(self.store.artifact, contract, new.number, key)
+            if found is not None:
+                return found
+            running = self._inflight.get(flight)
+            if running is None:
+                break
+            await running.wait()  # then read what it stored (or compute, when it failed)
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.settings.diff_workers)
+        busy = self._limiter.borrowed_tokens >= self._limiter.total_tokens
+        if busy and self._limiter.statistics().tasks_waiting >= self.settings.diff_queue:
+            raise Problem(503, f"{self.settings.diff_workers + self.settings.diff_queue} diffs are being computed or "
+                          "waiting; retry shortly (a diff is computed once, then served from storage)",
+                          headers={"Retry-After": "2"}, kind="busy")
+        done = self._inflight[flight] = anyio.Event()
+        try:
+            await anyio.to_thread.run_sync(self.store_diffs, contract, old, new, limiter=self._limiter)
+        finally:
+            del self._inflight[flight]
+            done.set()
+        found = await anyio.to_thread.run_sync(self.store.artifact, contract, new.number, key)
+        assert found is not None, key
+        return found
 
     def announcements_for(self, contract: str, old: VersionRow, new: VersionRow) -> dict[str, AnnouncementRow]:
         lo, hi = sorted((old.number, new.number))

@@ -23,13 +23,18 @@ class RegistrySettings(BaseModel):
     anonymous_read: bool = Field(default=False, description="GET requests need no token.")
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY, gt=0, description="Largest publish body.")
     label_max_age: int = Field(default=5, ge=0, description="Cache-Control max-age of label pointers (s).")
+    diff_workers: int = Field(
+        default=2, gt=0, description="Diffs computed at once (each is computed once, then served from storage).")
+    diff_queue: int = Field(
+        default=16, ge=0, description="Diff computations that may wait for a worker before requests get 503.")
     warn_labels: tuple[str, ...] = Field(
         default=("pr-*", "preview-*", "dev-*"),
         description="fnmatch patterns of labels created with policy 'warn' (all others: 'block').")
 
     @classmethod
     def from_env(cls, **overrides: object) -> RegistrySettings:
-        """Settings from ``CONTRACTSYNC_REGISTRY_DATA`` / ``_DATABASE`` / ``_ANONYMOUS_READ``
+        """Settings from ``CONTRACTSYNC_REGISTRY_DATA`` / ``_DATABASE`` / ``_ANONYMOUS_READ`` /
+        ``_MAX_BODY`` / ``_DIFF_WORKERS`` / ``_DIFF_QUEUE``
         (for ``uvicorn --factory contractsync.registry.app:create_app``), then ``overrides``."""
         values: dict[str, object] = {}
         if os.environ.get("CONTRACTSYNC_REGISTRY_DATA"):
@@ -39,8 +44,9 @@ class RegistrySettings(BaseModel):
         flag = os.environ.get("CONTRACTSYNC_REGISTRY_ANONYMOUS_READ", "").strip().lower()
         if flag:
             values["anonymous_read"] = flag in ("1", "true", "yes", "on")
-        if os.environ.get("CONTRACTSYNC_REGISTRY_MAX_BODY"):
-            values["max_body_bytes"] = int(os.environ["CONTRACTSYNC_REGISTRY_MAX_BODY"])
+        for key, env in (("max_body_bytes", "MAX_BODY"), ("diff_workers", "DIFF_WORKERS"), ("diff_queue", "DIFF_QUEUE")):
+            if os.environ.get(f"CONTRACTSYNC_REGISTRY_{env}"):
+                values[key] = int(os.environ[f"CONTRACTSYNC_REGISTRY_{env}"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)
 

@@ -1,7 +1,9 @@
 """A static mirror (``registry export --static DIR``) serves ``pull`` the way a CDN or an object
 store would: over plain HTTP (a real web server in a child process) and as ``file://``. It holds
-each version's types for the default generator options only, so a pull with other options must
-generate them locally from the mirror's immutable openapi.json, checked against its digest (#9)."""
+each version's types for the default generator options only, and records in the version's
+index.json which generator version and options made them: a pull with the same generator and
+options uses them (verified against the recorded digest), any other generates them locally from
+the mirror's immutable openapi.json, checked against its digest (#9)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from contractsync import __version__
+from contractsync.client.cache import digest_of
 from contractsync.registry.body import parse_publish_body
 from contractsync.registry.export import export_static
 from contractsync.registry.service import Registry
@@ -79,7 +83,45 @@ def test_pull_from_a_static_mirror_generates_the_configured_types(
     lock = json.loads((web / "contractsync.lock").read_text(encoding="utf-8"))
     assert lock["generator"]["options_digest"] == options_digest(opts)
     assert lock["contract"]["version"] == 1
-    assert "types generated locally" in run.err
+    assert lock["outputs"]["types.ts"] == digest_of(expected.encode("utf-8"))
+    # The mirror's types are the default options' only: used for those, generated for any other.
+    assert ("types downloaded from the registry" if options == "default" else "types generated locally") in run.err
+
+
+def test_the_mirror_records_what_made_its_types(mirror: Path) -> None:
+    for record in mirror.glob("v1/contracts/bookshop/versions/*/index.json"):
+        made = json.loads(record.read_bytes())["artifacts"]["types.ts"]
+        types = (record.parent / "types.ts").read_bytes()
+        assert made == {"generator": "contractsync", "generator_version": __version__,
+                        "options_digest": options_digest(TypeScriptOptions()), "digest": digest_of(types)}
+
+
+@pytest.mark.parametrize("change", ["generator", "types"])
+def test_mirror_types_from_another_generator_or_altered_are_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mirror: Path,
+        v1_spec: Path, change: str) -> None:
+    import shutil
+
+    copy = tmp_path / "mirror"
+    shutil.copytree(mirror, copy)
+    for record in copy.glob("v1/contracts/bookshop/versions/*/index.json"):
+        if change == "generator":
+            data = json.loads(record.read_bytes())
+            data["artifacts"]["types.ts"]["generator_version"] = "0.0.1"
+            record.write_bytes(orjson.dumps(data))
+        else:
+            (record.parent / "types.ts").write_text("export type Evil = 1;\n", encoding="utf-8")
+    web = _frontend(tmp_path, copy.as_uri(), "")
+    run = cli(monkeypatch, capsys, web, "pull", env={"CONTRACTSYNC_CACHE_DIR": str(tmp_path / "cache"),
+                                                      "CONTRACTSYNC_TOKEN": None})
+    if change == "generator":
+        assert run.code == 0, run.err
+        assert "types generated locally" in run.err
+        assert (web / "types.ts").read_text(encoding="utf-8") == to_typescript(
+            json.loads(v1_spec.read_text(encoding="utf-8")), TypeScriptOptions())
+    else:
+        assert run.code == 2 and "do not match their digest in the mirror's index.json" in run.err
+        assert len(run.err.strip().splitlines()) == 1 and not (web / "types.ts").exists()
 
 
 def test_a_tampered_mirror_contract_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -12,9 +12,10 @@ from starlette.responses import Response
 from ... import __version__
 from ...typescript.options import TypeScriptOptions, options_digest
 from ..auth import Principal
+from ..diffs import MEDIA_TYPES
 from ..problems import Problem
 from ..service import Registry
-from ..shapes import changes_json, label_json, version_json
+from ..shapes import label_json, version_json
 from ..store.protocol import PreconditionFailed
 from .deps import check_name, contract_name, label_name, publish_scope, read_scope, registry
 from .models import (
@@ -192,32 +193,16 @@ def get_changelog(c: Contract, ref: str, request: Request, reg: Reg, _: Reader) 
     return _immutable(request, digest, data, "text/markdown; charset=utf-8")
 
 
-@router.get("/{c}/diff", summary="The changes between two versions",
-            responses={200: {"model": DiffJSON, "content": {"text/markdown": {}, "text/html": {}}}})
-def get_diff(c: Contract, request: Request, reg: Reg, _: Reader,
-             from_: Annotated[str, Query(alias="from", max_length=80)],
-             to: Annotated[str, Query(max_length=80)],
-             format: Literal["json", "markdown", "html"] = "json") -> Response:
-    old, new = reg.resolve(c, from_), reg.resolve(c, to)
-    etag = f'"diff:{old.digest}:{new.digest}:{format}"'
-    headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
-    if etag_matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    report = reg.diff(c, old, new)
-    announced = reg.announcements_for(c, old, new)
-    if format == "json":
-        from ...render.json import to_dict
-
-        data = to_dict(report)
-        data["changes"] = changes_json(report, announced)
-        data["from"] = version_json(old)
-        data["to"] = version_json(new)
-        return json_response(data, headers=headers)
-    if format == "markdown":
-        from ...render import render
-
-        return Response(render(report, "markdown"), media_type="text/markdown; charset=utf-8", headers=headers)
-    from ..pages import diff_html
-
-    return Response(diff_html(c, old, new, report, announced), media_type="text/html; charset=utf-8",
-                    headers=headers)
+@router.get("/{c}/diff", summary="The changes between two versions (stored once; immutable)",
+            responses={200: {"model": DiffJSON, "content": {"text/markdown": {}, "text/html": {}}},
+                       304: {"description": "If-None-Match matched the stored diff's digest"},
+                       503: {"description": "too many diffs being computed; retry after Retry-After seconds"}})
+async def get_diff(c: Contract, request: Request, reg: Reg, _: Reader,
+                   from_: Annotated[str, Query(alias="from", max_length=80)],
+                   to: Annotated[str, Query(max_length=80)],
+                   format: Literal["json", "markdown", "html"] = "json") -> Response:
+    # Both versions are immutable: the diff is computed once per pair, format and engine version,
+    # stored like types.ts, and served with the sha256 of its bytes as ETag.
+    old, new = await run_in_threadpool(reg.resolve, c, from_), await run_in_threadpool(reg.resolve, c, to)
+    digest, data = await reg.diff_artifact(c, old, new, format)
+    return _immutable(request, digest, data, MEDIA_TYPES[format])
