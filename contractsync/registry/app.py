@@ -37,7 +37,7 @@ log = logging.getLogger("contractsync.registry")
 
 #: The version of the registry's HTTP API (its contract in contracts/registry/, released with
 #: `contractsync accept` like any contract), independent of the package's version.
-API_VERSION = "0.1.3"
+API_VERSION = "0.1.4"
 
 #: Query parameters that would put a credential in a URL (and so in logs and caches).
 TOKEN_PARAMS = frozenset({"token", "access_token", "api_key", "apikey", "auth", "authorization"})

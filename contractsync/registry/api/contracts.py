@@ -31,6 +31,9 @@ from .models import (
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: A diff is stored once per pair, format and engine version: the same URL answers with other
+#: bytes (another ETag) after an upgrade of contractsync, so caches keep it a day, then revalidate.
+DERIVED = "public, max-age=86400"
 Reg = Annotated[Registry, Depends(registry)]
 Contract = Annotated[str, Depends(contract_name)]
 Label = Annotated[str, Depends(label_name)]
@@ -149,9 +152,10 @@ def get_version(c: Contract, ref: str, request: Request, reg: Reg, _: Reader) ->
     return json_response(version_json(row), headers=headers)
 
 
-def _immutable(request: Request, digest: str, data: bytes, media_type: str) -> Response:
+def _immutable(request: Request, digest: str, data: bytes, media_type: str,
+               cache_control: str = IMMUTABLE) -> Response:
     etag = f'"{digest}"'
-    headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+    headers = {"ETag": etag, "Cache-Control": cache_control}
     if etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(data, media_type=media_type, headers=headers)
@@ -193,7 +197,7 @@ def get_changelog(c: Contract, ref: str, request: Request, reg: Reg, _: Reader) 
     return _immutable(request, digest, data, "text/markdown; charset=utf-8")
 
 
-@router.get("/{c}/diff", summary="The changes between two versions (stored once; immutable)",
+@router.get("/{c}/diff", summary="The changes between two versions (stored once per engine version)",
             responses={200: {"model": DiffJSON, "content": {"text/markdown": {}, "text/html": {}}},
                        304: {"description": "If-None-Match matched the stored diff's digest"},
                        503: {"description": "too many diffs being computed; retry after Retry-After seconds"}})
@@ -205,4 +209,4 @@ async def get_diff(c: Contract, request: Request, reg: Reg, _: Reader,
     # stored like types.ts, and served with the sha256 of its bytes as ETag.
     old, new = await run_in_threadpool(reg.resolve, c, from_), await run_in_threadpool(reg.resolve, c, to)
     digest, data = await reg.diff_artifact(c, old, new, format)
-    return _immutable(request, digest, data, MEDIA_TYPES[format])
+    return _immutable(request, digest, data, MEDIA_TYPES[format], DERIVED)
