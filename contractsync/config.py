@@ -108,6 +108,13 @@ def load_config(pyproject: Path | None = None, *, start: Path | None = None) -> 
         return Config(root=path.parent.resolve(), file=path)
     if not isinstance(table, dict):
         raise ConfigError(f"[{TABLE}] must be a table", source=str(path))
+    return config_from_table(table, path)
+
+
+def config_from_table(table: dict[str, Any], path: Path) -> Config:
+    """The config a ``[tool.contractsync]`` table in ``path`` gives: validated, and with the paths
+    it writes to confined to the repository (see :func:`_confine`). ``init`` checks the table it
+    is about to write with this before it writes anything."""
     for reserved in ("root", "file"):
         if reserved in table:
             raise ConfigError(f"[{TABLE}] unknown key '{reserved}'", source=str(path))

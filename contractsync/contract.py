@@ -14,7 +14,7 @@ import tomlkit
 
 from .config import TABLE, Config
 from .errors import ConfigError, InputError
-from .io import atomic_write_bytes, atomic_write_text
+from .io import atomic_write_bytes, atomic_write_text, load_toml
 from .spec.canonical import canonical_json
 from .spec.document import Document
 from .spec.source import Source, load_spec
@@ -134,6 +134,42 @@ def summarize_differences(old: dict[str, Any], new: dict[str, Any], limit: int =
     return lines or ["formatting differs (the content is the same): re-export to canonical form"]
 
 
+def _init_table(app: str, app_dir: str, contracts_dir: str, frontend_types: str | None,
+                python: str | None) -> dict[str, str]:
+    table = {"app": app}
+    if app_dir != ".":
+        table["app_dir"] = app_dir
+    table["contracts_dir"] = contracts_dir
+    if frontend_types:
+        table["frontend_types"] = frontend_types
+    if python:
+        table["python"] = python
+    return table
+
+
+def plan_init(
+    pyproject: Path,
+    *,
+    app: str,
+    app_dir: str = ".",
+    contracts_dir: str = "contracts",
+    frontend_types: str | None = None,
+    python: str | None = None,
+    force: bool = False,
+) -> Config:
+    """The config ``init`` would write, checked before anything is written: an existing
+    ``[tool.contractsync]`` without ``force``, an invalid value or a path outside the repository
+    is a :class:`ConfigError` (so ``init`` never leaves a contract or a table half-done)."""
+    from .config import config_from_table
+
+    if pyproject.exists():
+        doc = load_toml(pyproject, ConfigError)
+        tool = doc.get("tool")
+        if isinstance(tool, dict) and "contractsync" in tool and not force:
+            raise ConfigError(f"[{TABLE}] already exists (use --force to replace it)", source=str(pyproject))
+    return config_from_table(_init_table(app, app_dir, contracts_dir, frontend_types, python), pyproject)
+
+
 def init_project(
     pyproject: Path,
     *,
@@ -146,7 +182,10 @@ def init_project(
 ) -> Config:
     """Write ``[tool.contractsync]`` into ``pyproject`` (created if missing), keeping the rest of
     the file as it was: a new table is appended after a blank line; ``force`` replaces an existing
-    one in place. Returns the resulting config."""
+    one in place. Returns the resulting config. Nothing is written when the table would be
+    refused (see :func:`plan_init`)."""
+    plan_init(pyproject, app=app, app_dir=app_dir, contracts_dir=contracts_dir,
+              frontend_types=frontend_types, python=python, force=force)
     text = ""
     if pyproject.exists():
         text = pyproject.read_text(encoding="utf-8")
@@ -158,17 +197,9 @@ def init_project(
         doc = tomlkit.document()
     tool = doc.get("tool")
     exists = tool is not None and "contractsync" in tool
-    if exists and not force:
-        raise ConfigError(f"[{TABLE}] already exists (use --force to replace it)", source=str(pyproject))
     table = tomlkit.table()
-    table["app"] = app
-    if app_dir != ".":
-        table["app_dir"] = app_dir
-    table["contracts_dir"] = contracts_dir
-    if frontend_types:
-        table["frontend_types"] = frontend_types
-    if python:
-        table["python"] = python
+    for key, value in _init_table(app, app_dir, contracts_dir, frontend_types, python).items():
+        table[key] = value
     if exists:
         assert tool is not None
         table.add(tomlkit.nl())

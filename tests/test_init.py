@@ -56,3 +56,28 @@ def test_init_frontend_types_and_accept(tmp_path: Path, monkeypatch: pytest.Monk
     frontend.unlink()
     assert main(["watch", "--once"]) == 0
     assert frontend.exists()
+
+
+@pytest.mark.parametrize(("setup", "args", "message"), [
+    # No git repository above: ../web is outside the project the table would confine paths to.
+    ("", ["--frontend-types", "../web/src/api/types.ts"], "frontend_types = '../web/src/api/types.ts' is outside"),
+    # A table already there: refused before the export writes the contract.
+    ('[tool.contractsync]\napp = "x:app"\n', [], "already exists (use --force"),
+])
+def test_a_refused_init_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str], setup: str, args: list[str],
+                                       message: str) -> None:
+    """init wrote pyproject.toml and contracts/openapi.json, then failed on a path outside the
+    repository; the re-run was refused ('already exists'). Every check now comes first."""
+    backend = tmp_path / "backend"
+    backend.mkdir()
+    monkeypatch.chdir(backend)
+    pyproject = backend / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "shop"\n' + setup)
+    before = pyproject.read_text()
+    assert main(["init", "--app", "good_app:app", "--app-dir", str(APPS), "--accept", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "pyproject.toml" in err and "Traceback" not in err
+    assert pyproject.read_text() == before
+    assert not (backend / "contracts").exists()
+    assert not (tmp_path / "web").exists()

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..config import find_pyproject
-from ..contract import export_contract, init_project
+from ..contract import export_contract, init_project, plan_init
 from ..io import atomic_write_text
 from ..spec.interpreter import project_python
 from ..spec.source import AppSource, FileSource, load_spec
@@ -43,7 +43,10 @@ def init(
 
     target = pyproject or c.STATE.config_file or find_pyproject() or Path("pyproject.toml")
     root = target.parent
-    # Export first: a project whose app does not import gets no half-done configuration.
+    # Nothing is written until both the table (an existing one, a path outside the repository)
+    # and the export (an app that does not import) are known to work: no half-done set-up.
+    plan_init(target, app=app, app_dir=app_dir, contracts_dir=contracts_dir,
+              frontend_types=frontend_types, python=python, force=force)
     interpreter = project_python(python, root=root, app_dir=root / app_dir)
     probe = AppSource(app, app_dir=root / app_dir, in_process=in_process, python=interpreter)
     cfg_contract = root / contracts_dir / "openapi.json"
