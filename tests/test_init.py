@@ -81,3 +81,14 @@ def test_a_refused_init_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     assert pyproject.read_text() == before
     assert not (backend / "contracts").exists()
     assert not (tmp_path / "web").exists()
+
+
+@pytest.mark.parametrize("argv", [["generate", "typescript"], ["generate", "python"]])
+def test_commands_reading_the_stored_contract_say_how_to_create_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "no stored contract: run `contractsync export` to create it" in err
+    assert "contracts/openapi.json" in err

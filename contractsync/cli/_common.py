@@ -141,6 +141,10 @@ def spec_source(
                              python=cfg.app_python(python, src.app_dir))
         return src
     if default == "contract" and not app:
+        if not cfg.contract_file.exists():
+            raise InputError(
+                "no stored contract: run `contractsync export` to create it, or pass a SPEC "
+                "(a file, REV:path, a URL or app:pkg.module:app)", source=str(cfg.contract_file))
         return parse_source(str(cfg.contract_file))
     source = app_source(cfg, app, app_dir, in_process, timeout, python)
     if source is None:
