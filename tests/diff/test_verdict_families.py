@@ -1,0 +1,58 @@
+"""Verdict families found wrong after the oasdiff rounds (#11): each a minimal spec pair written
+for this test, checked as a family (both directions, both spellings) rather than one fixture."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contractsync.diff import examples as ex
+
+from .test_rule_families import ids
+
+S: dict[str, Any] = {"type": "string"}
+
+
+# --- 1. a property's own flags set on the component it references ------------------------------
+
+def _in_component(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    doc["components"] = {"schemas": {"Name": schema}}
+    return doc
+
+
+@pytest.mark.parametrize("builder", [ex.request_body, ex.response_body])
+@pytest.mark.parametrize("required", [False, True])
+@pytest.mark.parametrize(("before", "after"), [
+    ({}, {"readOnly": True}), ({"readOnly": True}, {}),
+    ({}, {"writeOnly": True}), ({"writeOnly": True}, {}),
+    ({}, {"deprecated": True}), ({"deprecated": True}, {}),
+    ({"x-stability-level": "beta"}, {"x-stability-level": "stable"}),
+])
+def test_flags_moved_into_a_component_keep_their_verdict(
+        builder: Any, required: bool, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """readOnly/writeOnly/deprecated/x-stability-level of a property are judged where the property
+    is declared; putting its schema in a component (the referencing object unchanged) is the same
+    document and must report the same."""
+    inline = ids(builder(ex.obj({**S, **before}, required=required)),
+                 builder(ex.obj({**S, **after}, required=required)))
+    ref = ex.obj({"$ref": "#/components/schemas/Name"}, required=required)
+    via = ids(_in_component(builder(ref), {**S, **before}),
+              _in_component(builder(ref), {**S, **after}))
+    assert inline, "the inline change itself must be reported"
+    assert via == inline
+
+
+def test_a_flag_change_deep_in_an_unchanged_schema_is_found() -> None:
+    """The referencing schema may sit anywhere below an unchanged one (array items, allOf)."""
+    def body(flags: dict[str, Any]) -> dict[str, Any]:
+        schema = {"type": "array", "items": {"allOf": [
+            ex.obj({"$ref": "#/components/schemas/Name"})]}}
+        return _in_component(ex.response_body(schema), {**S, **flags})
+    assert ids(body({}), body({"deprecated": True})) == {"response-property-deprecated": "info"}
+
+
+def test_an_unchanged_component_reached_through_equal_schemas_reports_nothing() -> None:
+    doc = _in_component(ex.response_body(ex.obj({"$ref": "#/components/schemas/Name"})),
+                        {**S, "readOnly": True})
+    assert ids(doc, doc) == {}
