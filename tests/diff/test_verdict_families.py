@@ -56,3 +56,41 @@ def test_an_unchanged_component_reached_through_equal_schemas_reports_nothing() 
     doc = _in_component(ex.response_body(ex.obj({"$ref": "#/components/schemas/Name"})),
                         {**S, "readOnly": True})
     assert ids(doc, doc) == {}
+
+
+# --- 2. the document-wide security dropped or made optional ------------------------------------
+
+_SCHEMES = {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                                "bearer": {"type": "http", "scheme": "bearer"}}}
+
+
+def _global(glob: Any) -> dict[str, Any]:
+    d = ex.op("get")
+    d["components"] = _SCHEMES
+    if glob is not None:
+        d["security"] = glob
+    return d
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ([{"key": []}], None),                                  # dropped
+    ([{"key": []}], []),                                    # emptied
+    ([{"key": []}, {"bearer": []}], [{}]),                  # only anonymous left
+    ([{"key": [], "bearer": []}], [{"key": []}, {}]),       # an alternative made optional
+])
+def test_global_security_no_longer_required_breaks_no_client(before: Any, after: Any) -> None:
+    got = ids(_global(before), _global(after))
+    assert got["api-global-security-removed"] == "info"
+    assert got["api-security-not-required"] == "info"
+    assert "breaking" not in got.values()
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ([{"key": []}, {"bearer": []}], [{"bearer": []}]),
+    ([{"key": []}, {}], [{"key": []}]),                     # anonymous calls no longer allowed
+])
+def test_global_security_narrowed_while_still_required_is_breaking(before: Any, after: Any
+                                                                    ) -> None:
+    got = ids(_global(before), _global(after))
+    assert "breaking" in got.values()
+    assert "api-global-security-removed" not in got
