@@ -94,3 +94,44 @@ def test_global_security_narrowed_while_still_required_is_breaking(before: Any, 
     got = ids(_global(before), _global(after))
     assert "breaking" in got.values()
     assert "api-global-security-removed" not in got
+
+
+# --- 3. range status codes --------------------------------------------------------------------
+
+def _statuses(*codes: str, schema: Any = None, path: str = "/items") -> dict[str, Any]:
+    body = {"content": {"application/json": {"schema": schema or ex.obj(S)}}}
+    return ex.op("get", path=path, responses={c: {"description": "x", **body} for c in codes})
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (("2XX",), ("200",)), (("2XX",), ("200", "201")), (("2xx",), ("204",)),
+    (("200", "4XX"), ("200", "404")),
+])
+def test_a_range_replaced_by_codes_inside_it_removes_nothing(before: Any, after: Any) -> None:
+    assert ids(_statuses(*before), _statuses(*after)) == {}
+
+
+def test_a_code_replaced_by_its_range_is_an_addition_not_a_removal() -> None:
+    assert ids(_statuses("200"), _statuses("2XX")) == {"response-success-status-added": "info"}
+
+
+def test_a_replaced_range_still_compares_the_bodies() -> None:
+    got = ids(_statuses("2XX", schema=ex.obj(S, required=True)),
+              _statuses("200", schema=ex.obj(S)))
+    assert got == {"response-property-became-optional": "breaking"}
+
+
+def test_codes_outside_the_range_are_still_removed() -> None:
+    assert ids(_statuses("2XX"), _statuses("301")) == {
+        "response-success-status-removed": "breaking", "response-non-success-status-added": "info"}
+
+
+def test_a_webhook_no_longer_accepting_a_whole_range_is_still_narrowing() -> None:
+    def hook(*codes: str) -> dict[str, Any]:
+        d = ex.doc()
+        d["webhooks"] = {"ping": {"post": {"responses": {
+            c: {"description": "x"} for c in codes}}}}
+        return d
+    got = ids(hook("2XX"), hook("200"))
+    assert got.get("callback-response-success-status-removed") == "breaking"
+    assert "callback-response-success-status-removed" not in ids(hook("200"), hook("2XX"))
