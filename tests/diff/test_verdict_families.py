@@ -135,3 +135,37 @@ def test_a_webhook_no_longer_accepting_a_whole_range_is_still_narrowing() -> Non
     got = ids(hook("2XX"), hook("200"))
     assert got.get("callback-response-success-status-removed") == "breaking"
     assert "callback-response-success-status-removed" not in ids(hook("200"), hook("2XX"))
+
+
+# --- 4. one format lattice for parameters, their properties and bodies ------------------------
+
+def _deep(schema: Any) -> dict[str, Any]:
+    return ex.query_param(ex.obj(schema), style="deepObject", explode=True)
+
+
+def _form_object(schema: Any) -> dict[str, Any]:
+    return ex.query_param(ex.obj(schema))
+
+
+def _body(schema: Any) -> dict[str, Any]:
+    return ex.request_body(ex.obj(schema))
+
+
+_I32 = {"type": "integer", "format": "int32"}
+
+
+@pytest.mark.parametrize("where", [ex.query_param, _deep, _form_object, _body])
+@pytest.mark.parametrize(("before", "after", "safe"), [
+    (_I32, {"type": "number", "format": "double"}, False),    # not in WIDER_FORMATS
+    ({"type": "integer", "format": "int64"}, {"type": "number", "format": "float"}, False),
+    (_I32, {"type": "number"}, True),                          # the format dropped
+    ({"type": "integer"}, {"type": "number"}, True),
+    (_I32, {"type": "integer", "format": "int64"}, True),
+])
+def test_a_request_widening_is_judged_by_the_same_format_lattice_everywhere(
+        where: Any, before: Any, after: Any, safe: bool) -> None:
+    got = ids(where(before), where(after))
+    assert len(got) == 1, got
+    (rid, level), = got.items()
+    assert (level == "info") is safe, got
+    assert rid.endswith("-type-generalized") is safe, got
