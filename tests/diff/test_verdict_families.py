@@ -169,3 +169,29 @@ def test_a_request_widening_is_judged_by_the_same_format_lattice_everywhere(
     (rid, level), = got.items()
     assert (level == "info") is safe, got
     assert rid.endswith("-type-generalized") is safe, got
+
+
+# --- 5. a response header is never a "property" -----------------------------------------------
+
+_ARRAY = {"type": "array", "items": S}
+
+
+@pytest.mark.parametrize(("before", "after", "rid", "level"), [
+    ({**S, "maxLength": 10}, {**S, "maxLength": 20}, "response-header-max-length-increased",
+     "breaking"),                       # a strict client sized for 10 characters gets 20
+    ({**S, "maxLength": 20}, {**S, "maxLength": 10}, "response-header-max-length-decreased", "info"),
+    ({"type": "integer", "minimum": 5}, {"type": "integer"}, "response-header-min-unset",
+     "breaking"),
+    ({**S, "pattern": "^a"}, S, "response-header-pattern-removed", "info"),
+    (S, {**S, "enum": ["a"]}, "response-header-became-enum", "info"),
+    ({**_ARRAY, "maxItems": 3}, {**_ARRAY, "maxItems": 5}, "response-header-max-items-increased",
+     "breaking"),
+    (_ARRAY, {"type": "array", "items": {**S, "maxLength": 3}}, "response-header-max-length-set",
+     "info"),                           # inside the header's items: still the header
+])
+def test_response_header_schema_changes_are_named_for_the_header(
+        before: Any, after: Any, rid: str, level: str) -> None:
+    assert ids(ex.response_header(before), ex.response_header(after)) == {rid: level}
+    # the same keyword change in a body property keeps the property name and the same verdict
+    body = ids(ex.response_body(ex.obj(before)), ex.response_body(ex.obj(after)))
+    assert body == {rid.replace("response-header-", "response-property-"): level}

@@ -296,7 +296,9 @@ def _candidates(direction: Direction, family: str, at_root: bool) -> tuple[str, 
         return (("request-parameter", "request-property") if at_root
                 else ("request-parameter-property", "request-parameter", "request-property"))
     if family == "header" and direction is RESP:
-        return ("response-header", "response-property") if at_root else ("response-property",)
+        # A header is a header at any depth (the items of an array header, a key of an object
+        # one): its schema findings are response-header-* wherever they sit.
+        return ("response-header", "response-property")
     return (f"{side}-body", f"{side}-property") if at_root else (f"{side}-property",)
 
 
