@@ -1188,8 +1188,14 @@ class SchemaComparator:
 
         def identity(resolver: Resolver, node: Any, base: str, required: bool) -> Any:
             flags = self._flags(resolver, node, base)
-            return {"schema": node, "required": required, "ro": flags["ro"], "wo": flags["wo"],
-                    "deprecated": flags["deprecated"]}
+            # A property whose schema is a `$ref` is identified by what it references, not by
+            # the component's name: a renamed property may point at a renamed twin component.
+            try:
+                schema, nullable, _, _ = self._resolve_side(resolver, node, base, None)
+            except InputError:  # reported where the ref is walked
+                schema, nullable = node, False
+            return {"schema": schema, "nullable": nullable, "required": required,
+                    "ro": flags["ro"], "wo": flags["wo"], "deprecated": flags["deprecated"]}
 
         old_ids = {n: identity(self.old, po[n], ob, n in req_o) for n in gone}
         new_ids = {n: identity(self.new, pn[n], nb, n in req_n) for n in new}

@@ -195,3 +195,16 @@ def test_response_header_schema_changes_are_named_for_the_header(
     # the same keyword change in a body property keeps the property name and the same verdict
     body = ids(ex.response_body(ex.obj(before)), ex.response_body(ex.obj(after)))
     assert body == {rid.replace("response-header-", "response-property-"): level}
+
+
+def test_a_renamed_property_pointing_at_a_renamed_twin_component_is_one_rename() -> None:
+    """Rename detection looks through `$ref`: moving the property schemas into components
+    (named after the property) keeps the verdict the inline documents get."""
+    def doc(name: str) -> dict[str, Any]:
+        d = ex.request_body(ex.obj({"$ref": f"#/components/schemas/P_{name}"}, name=name))
+        d["components"] = {"schemas": {f"P_{name}": {**S, "maxLength": 9}}}
+        return d
+    inline = ids(ex.request_body(ex.obj({**S, "maxLength": 9}, name="a")),
+                 ex.request_body(ex.obj({**S, "maxLength": 9}, name="b")))
+    via = {k: v for k, v in ids(doc("a"), doc("b")).items() if not k.startswith("api-schema-")}
+    assert via == inline == {"request-property-renamed": "warning"}
