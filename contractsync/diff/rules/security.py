@@ -3,7 +3,10 @@
 A ``security`` list is a choice of alternatives, each a set of schemes with scopes. Removing an
 alternative, or adding a scope to one, narrows what clients may authenticate with: breaking.
 Adding an alternative widens it: safe. An operation that needed no credentials and now does
-breaks every anonymous client (``api-security-required``). A scheme renamed with the same
+breaks every anonymous client (``api-security-required``). Alternatives gone from a list that no
+longer requires credentials at all (dropped, or ``{}`` among them) break no one: for the
+document-wide list that is oasdiff's ``api-global-security-removed`` (info), and a narrowing
+that still requires credentials is ``api-global-security-alternative-removed``. A scheme renamed with the same
 definition is the same credential: requirements follow the rename.
 """
 
