@@ -208,3 +208,17 @@ def test_a_renamed_property_pointing_at_a_renamed_twin_component_is_one_rename()
                  ex.request_body(ex.obj({**S, "maxLength": 9}, name="b")))
     via = {k: v for k, v in ids(doc("a"), doc("b")).items() if not k.startswith("api-schema-")}
     assert via == inline == {"request-property-renamed": "warning"}
+
+
+def test_a_renamed_parameter_whose_schema_moved_to_a_renamed_twin_component_is_one_rename() -> None:
+    def doc(name: str, via: bool) -> dict[str, Any]:
+        schema: dict[str, Any] = {**S, "maxLength": 9}
+        d = ex.op("get", parameters=[{"name": name, "in": "query", "schema": (
+            {"$ref": f"#/components/schemas/P_{name}"} if via else schema)}])
+        if via:
+            d["components"] = {"schemas": {f"P_{name}": schema}}
+        return d
+    inline = ids(doc("a", False), doc("b", False))
+    via = {k: v for k, v in ids(doc("a", True), doc("b", True)).items()
+           if not k.startswith("api-schema-")}
+    assert via == inline == {"request-parameter-renamed": "warning"}
