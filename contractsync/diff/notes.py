@@ -21,7 +21,10 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "`oneOf`/`anyOf` of bare types. Formats are an axis of their own: what clients send "
         "must fit the new format (`int32` → `int64`, `date` → `date-time` widen), what they "
         "receive must fit the old one, and a type change that is safe on its own is "
-        "`*-type-changed` when the format beside it moved the wrong way. In a response, a "
+        "`*-type-changed` when the format beside it moved the wrong way (`integer/int32` → "
+        "`number/double` too: the lattice has no pair across types), in bodies and parameters "
+        "alike (`request-parameter-property-type-specialized` inside an object parameter). "
+        "In a response, a "
         "format or the whole `type` dropped is `*-type-changed`: the values clients parse "
         "change.",
     ]),

@@ -422,6 +422,7 @@ class SchemaComparator:
         self._local: dict[tuple[str, str], Local] = {}
         self._roots: dict[State, set[str]] = defaultdict(set)
         self._scan_cache: dict[int, list[tuple[str, bool, bool, bool]]] = {}
+        self._moved_cache: dict[tuple[int, str], bool] = {}
         self._keep: list[Any] = []  # keeps scanned nodes alive so id() keys stay unique
         self._depth_warned = False
 
@@ -516,6 +517,7 @@ class SchemaComparator:
         self._local.clear()
         self._roots.clear()
         self._scan_cache.clear()
+        self._moved_cache.clear()
         self._keep.clear()
 
     # --- comparing -------------------------------------------------------------------------
@@ -534,6 +536,60 @@ class SchemaComparator:
             okey = self.old.resolve(ref, ob, "")[0]
             nkey = self.new.resolve(ref, nb, "")[0]
             res.edges.append(Edge(okey, nkey, at_root and r_root, ro or r_ro, wo or r_wo))
+
+    def _ref_flags_moved(self, node: Any, base: str) -> bool:
+        """Whether a property of the (textually equal) schema ``node`` reaches, through a
+        ``$ref``, a schema whose own readOnly/writeOnly/deprecated/x-sunset/x-stability-level
+        differ between the documents.
+
+        Those flags belong to the *property* (they are judged where it is declared, see
+        :meth:`_properties`), so an unchanged referencing schema must still be compared when
+        only its component changed them: moving an inline property into a component must not
+        hide the change.
+        """
+        key = (id(node), base)
+        hit = self._moved_cache.get(key)
+        if hit is not None:
+            return hit
+        moved = False
+        stack: list[Any] = [node]
+        while stack and not moved:
+            cur = stack.pop()
+            if not isinstance(cur, dict) or isinstance(cur.get("$ref"), str):
+                continue
+            for k, v in cur.items():
+                if k in _SUBSCHEMA:
+                    if isinstance(v, dict):
+                        stack.append(v)
+                    elif isinstance(v, list):
+                        stack.extend(v)
+                elif k in _SUBSCHEMA_LISTS and isinstance(v, list):
+                    stack.extend(v)
+                elif k in _SUBSCHEMA_MAPS and isinstance(v, dict):
+                    for prop in v.values():
+                        if k == "properties" and self._reaches_ref(prop) and (
+                                self._flags(self.old, prop, base)
+                                != self._flags(self.new, prop, base)):
+                            moved = True
+                            break
+                        stack.append(prop)
+        self._moved_cache[key] = moved
+        self._keep.append(node)
+        return moved
+
+    @staticmethod
+    def _reaches_ref(node: Any) -> bool:
+        """Whether :meth:`_flags` would follow a ``$ref`` from the property schema ``node``."""
+        for _ in range(8):
+            if not isinstance(node, dict):
+                return False
+            if isinstance(node.get("$ref"), str):
+                return True
+            core, _, _ = unwrap(node)
+            if core is node:
+                return False
+            node = core
+        return False
 
     def _scan(self, node: Any) -> list[tuple[str, bool, bool, bool]]:
         """Every ``$ref`` in the schema ``node`` (not following them) with (at_root, readOnly,
@@ -589,7 +645,7 @@ class SchemaComparator:
 
     def _walk(self, o: Any, ob: str, optr: str | None, n: Any, nb: str, nptr: str | None,
               rel: str, at_root: bool, ro: bool, wo: bool, depth: int, res: Local) -> None:
-        if o is n and ob == nb:
+        if o is n and ob == nb and not self._ref_flags_moved(o, ob):
             self._edges_of_equal(o, ob, nb, at_root, ro, wo, res)
             return
         if depth > MAX_DEPTH:
@@ -640,7 +696,7 @@ class SchemaComparator:
             return
         ro = ro or co.get("readOnly") is True or cn.get("readOnly") is True
         wo = wo or co.get("writeOnly") is True or cn.get("writeOnly") is True
-        if ob == nb and safe_eq(co, cn):
+        if ob == nb and safe_eq(co, cn) and not self._ref_flags_moved(co, ob):
             self._edges_of_equal(co, ob, nb, at_root, ro, wo, res)
             return
         self._keywords(co, cn, optr, nptr, rel, at_root, ro, wo, res)
@@ -1132,8 +1188,14 @@ class SchemaComparator:
 
         def identity(resolver: Resolver, node: Any, base: str, required: bool) -> Any:
             flags = self._flags(resolver, node, base)
-            return {"schema": node, "required": required, "ro": flags["ro"], "wo": flags["wo"],
-                    "deprecated": flags["deprecated"]}
+            # A property whose schema is a `$ref` is identified by what it references, not by
+            # the component's name: a renamed property may point at a renamed twin component.
+            try:
+                schema, nullable, _, _ = self._resolve_side(resolver, node, base, None)
+            except InputError:  # reported where the ref is walked
+                schema, nullable = node, False
+            return {"schema": schema, "nullable": nullable, "required": required,
+                    "ro": flags["ro"], "wo": flags["wo"], "deprecated": flags["deprecated"]}
 
         old_ids = {n: identity(self.old, po[n], ob, n in req_o) for n in gone}
         new_ids = {n: identity(self.new, pn[n], nb, n in req_n) for n in new}

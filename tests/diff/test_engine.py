@@ -330,4 +330,5 @@ def test_global_security_change_lists_the_operations_that_inherit_it() -> None:
         return d
 
     report = diff(doc([{"k": []}, {"o": []}]), doc([{"k": []}]), options=NOW)
-    assert [(c.id, c.operations) for c in report] == [("api-global-security-removed", ("GET /a",))]
+    assert [(c.id, c.operations) for c in report] == [
+        ("api-global-security-alternative-removed", ("GET /a",))]

@@ -10,9 +10,11 @@ position in the template, so renaming ``{id}`` to ``{book_id}`` is no change eit
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...errors import InputError
 from ...spec.refs import escape
 from .. import examples as ex
 from ..engine import path_param_names
@@ -353,7 +355,7 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         (p, optr), (q, nptr) = po[k], pn[k2]
         add(f"{pre}-location-changed", q, f"moved from {k[0]} to {k2[0]}", optr, nptr, k[0], k2[0])
     if not ctx.flipped:
-        for k, k2 in _renames(po, pn, [k for k in removed if k not in moved],
+        for k, k2 in _renames(engine, po, pn, [k for k in removed if k not in moved],
                               [k for k in added if k not in moved.values()]):
             (p, optr), (q, nptr) = po[k], pn[k2]
             removed.remove(k)
@@ -473,21 +475,28 @@ def _family(q: dict[str, Any], ctx: OpCtx, p: dict[str, Any]) -> str:
     return family
 
 
-def _renames(po: dict[tuple[str, str], tuple[dict[str, Any], str]],
+def _renames(engine: Engine, po: dict[tuple[str, str], tuple[dict[str, Any], str]],
              pn: dict[tuple[str, str], tuple[dict[str, Any], str]],
              removed: list[tuple[str, str]], added: list[tuple[str, str]]
              ) -> list[tuple[tuple[str, str], tuple[str, str]]]:
     """Removed/added parameter pairs that are one rename: same location, style and schema
     (matched by :func:`~contractsync.diff.renames.match_renames`), both optional, the old one
-    not deprecated (removing a deprecated parameter is its announced end, not a rename)."""
+    not deprecated (removing a deprecated parameter is its announced end, not a rename). A
+    ``$ref`` schema counts by what it references, not by the component's name."""
     def candidates(side: dict[tuple[str, str], tuple[dict[str, Any], str]],
                    keys: list[tuple[str, str]], old: bool) -> dict[tuple[str, str], Any]:
         out: dict[tuple[str, str], Any] = {}
         for k in keys:
-            p = side[k][0]
+            p, ptr = side[k]
             if k[0] == "path" or p.get("required") is True or (old and p.get("deprecated") is True):
                 continue
-            out[k] = _identity(p)
+            ident = _identity(p)
+            if "schema" in ident:
+                # a broken $ref is reported where the schema is compared
+                with contextlib.suppress(InputError):
+                    ident["schema"] = engine.deref("old" if old else "new", ident["schema"],
+                                                   ptr + "/schema")[0]
+            out[k] = ident
         return out
 
     return match_renames(candidates(po, removed, True), candidates(pn, added, False))

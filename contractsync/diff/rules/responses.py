@@ -50,7 +50,9 @@ def _st(*codes: str, media: tuple[str, ...] = ("application/json",), schema: boo
 
 _r("response-success-status-added", I, "A new success status code.", _st("200"), _st("200", "201"))
 _r("response-success-status-removed", E, "A success status code was removed: clients that "
-   "handle it lose their expected answer.", _st("200", "201"), _st("200"))
+   "handle it lose their expected answer. A range replaced by codes inside it (`2XX` → `200`) "
+   "or a code replaced by its range (`200` → `2XX`) is not a removal: the two responses are "
+   "compared with each other.", _st("200", "201"), _st("200"))
 _r("response-non-success-status-added", I, "A new error status code. Clients treat unknown "
    "errors generically.", _st("200"), _st("200", "404"))
 _r("response-non-success-status-removed", I, "An error status code was removed.",
@@ -173,6 +175,47 @@ def _success(code: str) -> bool:
     return code.startswith("2")
 
 
+def _range_of(code: str) -> str | None:
+    """The class digit of a range status code (``2XX`` → ``2``), else None."""
+    return code[0] if len(code) == 3 and code[0] in "12345" and code[1:].upper() == "XX" else None
+
+
+def _covers(wide: str, code: str) -> bool:
+    """Whether the range status ``wide`` covers the specific status ``code``."""
+    digit = _range_of(wide)
+    return digit is not None and len(code) == 3 and code.isdigit() and code[0] == digit
+
+
+def _replacements(old: list[str], new: list[str], flipped: bool
+                  ) -> tuple[list[tuple[str, str]], set[str], set[str]]:
+    """Status codes only in the base paired with codes only in the revision that answer for
+    them: (pairs to compare, removed codes not to report, added codes not to report).
+
+    A specific code replaced by a range covering it (``200`` → ``2XX``) is still documented: its
+    response is compared with the range's, the range is reported as added (it promises more
+    codes). A range replaced by codes inside it (``2XX`` → ``200``) narrows what readers get:
+    a client handling 2XX handles a 200 the same, so nothing is removed or added — but in a
+    webhook or callback the reader is the server, and no longer accepting the other codes of
+    the range stays a removal.
+    """
+    pairs: list[tuple[str, str]] = []
+    quiet_removed: set[str] = set()
+    quiet_added: set[str] = set()
+    for oc in old:
+        if _range_of(oc) is not None:
+            inside = [nc for nc in new if _covers(oc, nc)]
+            if inside and not flipped:
+                pairs.extend((oc, nc) for nc in inside)
+                quiet_removed.add(oc)
+                quiet_added.update(inside)
+            continue
+        wide = [nc for nc in new if _covers(nc, oc)]
+        if wide:
+            pairs.append((oc, wide[0]))
+            quiet_removed.add(oc)
+    return pairs, quiet_removed, quiet_added
+
+
 def compare(engine: Engine, ctx: OpCtx) -> None:
     """The responses of one operation."""
     ro, optr = engine.deref("old", ctx.old_op.get("responses"), ctx.optr + "/responses")
@@ -188,10 +231,14 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
         engine.out.add(rid, subject=ctx.name, detail=detail, base=o, revision=n, ops=ops,
                        message=f"{ctx.name}: {detail} {msg}", before=before, after=after, key=key)
 
+    okeys = {str(c): c for c in ro}
+    nkeys = {str(c): c for c in rn}
+    pairs, quiet_removed, quiet_added = _replacements(
+        [c for c in okeys if c not in nkeys], [c for c in nkeys if c not in okeys], ctx.flipped)
     for code in sorted(set(ro) | set(rn), key=str):
         code_s = str(code)
-        if code_s.startswith("x-"):
-            continue  # an extension of the Responses object: data, not a response
+        if code_s.startswith("x-") or code_s in quiet_removed or code_s in quiet_added:
+            continue  # an extension of the Responses object (data); a replaced status (below)
         detail = f"response {code_s}"
         op_ = f"{optr}/{escape(code_s)}"
         np_ = f"{nptr}/{escape(code_s)}"
@@ -210,6 +257,12 @@ def compare(engine: Engine, ctx: OpCtx) -> None:
             continue
         _content(engine, ctx, add, a, b, op_, np_, detail)
         _headers(engine, ctx, add, a, b, op_, np_, detail)
+    for oc, nc in pairs:
+        a, op_ = engine.deref("old", ro[okeys[oc]], f"{optr}/{escape(oc)}")
+        b, np_ = engine.deref("new", rn[nkeys[nc]], f"{nptr}/{escape(nc)}")
+        if isinstance(a, dict) and isinstance(b, dict):
+            _content(engine, ctx, add, a, b, op_, np_, f"response {nc}")
+            _headers(engine, ctx, add, a, b, op_, np_, f"response {nc}")
 
 
 def _content(engine: Engine, ctx: OpCtx, add: Any, a: dict[str, Any], b: dict[str, Any],

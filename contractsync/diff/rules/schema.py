@@ -296,7 +296,9 @@ def _candidates(direction: Direction, family: str, at_root: bool) -> tuple[str, 
         return (("request-parameter", "request-property") if at_root
                 else ("request-parameter-property", "request-parameter", "request-property"))
     if family == "header" and direction is RESP:
-        return ("response-header", "response-property") if at_root else ("response-property",)
+        # A header is a header at any depth (the items of an array header, a key of an object
+        # one): its schema findings are response-header-* wherever they sit.
+        return ("response-header", "response-property")
     return (f"{side}-body", f"{side}-property") if at_root else (f"{side}-property",)
 
 
@@ -371,11 +373,16 @@ def rule_for(f: Finding, direction: Direction, family: str, loose: bool, at_root
     if direction is REQ and suffix == "type-specialized" and not (family in PARAMETER_FAMILIES
                                                                   and not at_root):
         suffix = "type-changed"
-    if (not x.get(f"{side}_format_ok", True) and family not in PARAMETER_FAMILIES
-            and suffix in ("type-generalized", "type-specialized", "type-compatible")):
-        # The type change alone is safe here but the format beside it moved the wrong way.
-        # (Parameters, text on the wire, keep their own type lattice above.)
-        suffix = "type-changed"
+    if (not x.get(f"{side}_format_ok", True)
+            and (suffix == "type-generalized" if family in PARAMETER_FAMILIES
+                 else suffix in ("type-generalized", "type-specialized", "type-compatible"))):
+        # The type change alone is safe here but the format beside it moved the wrong way
+        # (`integer/int64` → `number/float`: not every value fits). Parameters, text on the
+        # wire, keep their own type lattice above, but a widening is judged by the same format
+        # lattice (WIDER_FORMATS) as anywhere else; inside an object parameter a narrowed
+        # format is *-specialized, as when the type stays (`int64` → `int32`).
+        suffix = ("type-specialized" if family in PARAMETER_FAMILIES and not at_root
+                  else "type-changed")
     if direction is RESP and suffix == "type-generalized" and (x.get("format")
                                                                or x.get("untyped")):
         # What clients receive: *generalized* names a wider set of types (integer → number).

@@ -204,11 +204,9 @@ SUBJECT_SUFFIXES: dict[str, set[str]] = {
         "became-not-nullable", "enum-value-added", "enum-value-removed", "enum-removed",
         "list-of-types-widened", "list-of-types-narrowed",
     },
-    "response-header": {
-        "type-changed", "type-generalized", "type-specialized", "type-compatible",
-        "became-nullable", "became-not-nullable", "enum-value-added", "enum-value-removed",
-        "enum-removed",
-    },
+    # A response header's value is text the client parses: every keyword that shapes it
+    # (bounds, pattern, enum, composition…) is named for the header, never as a "property".
+    "response-header": set(SUFFIXES),
 }
 
 #: oasdiff names a few grid cells differently.

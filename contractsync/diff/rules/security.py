@@ -3,7 +3,10 @@
 A ``security`` list is a choice of alternatives, each a set of schemes with scopes. Removing an
 alternative, or adding a scope to one, narrows what clients may authenticate with: breaking.
 Adding an alternative widens it: safe. An operation that needed no credentials and now does
-breaks every anonymous client (``api-security-required``). A scheme renamed with the same
+breaks every anonymous client (``api-security-required``). Alternatives gone from a list that no
+longer requires credentials at all (dropped, or ``{}`` among them) break no one: for the
+document-wide list that is oasdiff's ``api-global-security-removed`` (info), and a narrowing
+that still requires credentials is ``api-global-security-alternative-removed``. A scheme renamed with the same
 definition is the same credential: requirements follow the rename.
 """
 
@@ -56,8 +59,13 @@ _r("api-security-scope-removed", I, "An authentication alternative needs one sco
    _op(_RW), _op(_R))
 _r("api-global-security-added", I, "The document-wide security accepts one more alternative.",
    _op(glob=_K), _op(glob=_KO))
-_r("api-global-security-removed", E, "The document-wide security no longer accepts an "
-   "alternative clients may use.", _op(glob=_KO), _op(glob=_K))
+_r("api-global-security-removed", I, "The document-wide security was dropped, or now also "
+   "admits calls without credentials (an empty alternative `{}`): the alternatives it no longer "
+   "lists break no client, since none is needed any more. Operations that inherit it report "
+   "`api-security-not-required`.", _op(glob=_K), _op())
+_r("api-global-security-alternative-removed", E, "The document-wide security, still requiring "
+   "credentials, no longer accepts an alternative clients may use: tokens that worked are "
+   "rejected.", _op(glob=_KO), _op(glob=_K), oasdiff=False)
 _r("api-global-security-scope-added", E, "A document-wide security alternative needs one more "
    "scope.", _op(glob=_R), _op(glob=_RW))
 _r("api-global-security-scope-removed", I, "A document-wide security alternative needs one scope "
@@ -146,7 +154,10 @@ def _open(value: Any) -> bool:
 
 
 def _compare_lists(engine: Engine, a: Any, b: Any, prefix: str, subject: str, detail: str,
-                   optr: str | None, nptr: str | None, ops: tuple[str, ...]) -> None:
+                   optr: str | None, nptr: str | None, ops: tuple[str, ...],
+                   removed: str = "removed") -> None:
+    """Alternatives and scopes of two ``security`` lists; a removed alternative is reported as
+    ``{prefix}-{removed}``."""
     ra, rb = _reqs(a, _renamed_schemes(engine)), _reqs(b)
 
     def name(k: frozenset[str]) -> str:
@@ -154,7 +165,7 @@ def _compare_lists(engine: Engine, a: Any, b: Any, prefix: str, subject: str, de
 
     for k in ra:
         if k not in rb and k:
-            engine.out.add(f"{prefix}-removed", subject=subject, detail=detail, base=optr,
+            engine.out.add(f"{prefix}-{removed}", subject=subject, detail=detail, base=optr,
                            revision=nptr, ops=ops, key=name(k), before=name(k),
                            message=f"{subject}: security alternative {name(k)} removed")
     for k in rb:
@@ -238,9 +249,13 @@ def compare_document(engine: Engine) -> None:
     # into every operation, or out of them, changes no request. With no operation inheriting
     # on either side the document-wide list is still reported, as the document's own fact.
     if go != gn and (both or not (inherit_old or inherit_new)):
+        # Alternatives gone from a list that still requires credentials narrow what clients may
+        # authenticate with; gone from one that no longer requires any (dropped, or `{}` now
+        # among them) they break no one — oasdiff's `api-global-security-removed`, info.
         _compare_lists(engine, go, gn, "api-global-security", "security", "",
                        "/security" if "security" in engine.old else None,
-                       "/security" if "security" in engine.new else None, both or inherit_new)
+                       "/security" if "security" in engine.new else None, both or inherit_new,
+                       removed="removed" if _open(gn) else "alternative-removed")
 
     so, sn = _schemes(engine.old), _schemes(engine.new)
     for name in sorted(set(so) | set(sn), key=str):
