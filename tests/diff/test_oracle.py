@@ -15,8 +15,8 @@ import pytest
 
 from ..conftest import ORACLE, REPO
 
-BLOCKS_FLOOR = 0.97
-EXACT_FLOOR = 0.96
+BLOCKS_FLOOR = 0.975
+EXACT_FLOOR = 0.965
 
 
 def _script() -> ModuleType:

@@ -161,7 +161,7 @@ def test_security_pointer_follows_the_list_in_force() -> None:
     new = ex.doc({"/a": {"get": {"responses": ex.ok()}}}, security=[{"key": []}],
                  components=schemes)
     report = diff(old, new, options=NOW)
-    assert [c.id for c in report] == ["api-security-removed"]
+    assert [c.id for c in report] == ["api-security-alternative-removed"]
     assert report[0].location.base == "/paths/~1a/get/security"
     assert report[0].location.revision == "/security"
     for change in report:

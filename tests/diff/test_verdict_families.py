@@ -81,7 +81,7 @@ def _global(glob: Any) -> dict[str, Any]:
 def test_global_security_no_longer_required_breaks_no_client(before: Any, after: Any) -> None:
     got = ids(_global(before), _global(after))
     assert got["api-global-security-removed"] == "info"
-    assert got["api-security-not-required"] == "info"
+    assert got["api-security-removed"] == "info"
     assert "breaking" not in got.values()
 
 

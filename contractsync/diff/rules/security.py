@@ -5,8 +5,9 @@ alternative, or adding a scope to one, narrows what clients may authenticate wit
 Adding an alternative widens it: safe. An operation that needed no credentials and now does
 breaks every anonymous client (``api-security-required``). Alternatives gone from a list that no
 longer requires credentials at all (dropped, or ``{}`` among them) break no one: for the
-document-wide list that is oasdiff's ``api-global-security-removed`` (info), and a narrowing
-that still requires credentials is ``api-global-security-alternative-removed``. A scheme renamed with the same
+document-wide list that is oasdiff's ``api-global-security-removed`` (info), for an operation
+its ``api-security-removed`` (info); a narrowing that still requires credentials is
+``api-global-security-alternative-removed`` / ``api-security-alternative-removed``. A scheme renamed with the same
 definition is the same credential: requirements follow the rename.
 """
 
@@ -47,12 +48,13 @@ _KO: list[dict[str, list[str]]] = [{"key": []}, {"oauth": ["read"]}]
 _R: list[dict[str, list[str]]] = [{"oauth": ["read"]}]
 _RW: list[dict[str, list[str]]] = [{"oauth": ["read", "write"]}]
 _r("api-security-added", I, "An operation accepts one more way to authenticate.", _op(_K), _op(_KO))
-_r("api-security-removed", E, "An operation no longer accepts a way to authenticate that clients "
-   "may use.", _op(_KO), _op(_K))
+_r("api-security-alternative-removed", E, "An operation, still requiring credentials, no longer "
+   "accepts a way to authenticate that clients may use: tokens that worked are rejected.",
+   _op(_KO), _op(_K), oasdiff=False)
 _r("api-security-required", E, "An operation that needed no credentials now requires them: "
    "anonymous clients break.", _op(), _op(_K), oasdiff=False)
-_r("api-security-not-required", I, "An operation no longer requires credentials.", _op(_K), _op(),
-   oasdiff=False)
+_r("api-security-removed", I, "An operation no longer requires credentials (its security dropped, or "
+   "`{}` among the alternatives): no client can fail (oasdiff's id and level).", _op(_K), _op())
 _r("api-security-scope-added", E, "An authentication alternative now needs one more scope: "
    "tokens without it are rejected.", _op(_R), _op(_RW))
 _r("api-security-scope-removed", I, "An authentication alternative needs one scope less.",
@@ -62,7 +64,7 @@ _r("api-global-security-added", I, "The document-wide security accepts one more 
 _r("api-global-security-removed", I, "The document-wide security was dropped, or now also "
    "admits calls without credentials (an empty alternative `{}`): the alternatives it no longer "
    "lists break no client, since none is needed any more. Operations that inherit it report "
-   "`api-security-not-required`.", _op(glob=_K), _op())
+   "`api-security-removed`.", _op(glob=_K), _op())
 _r("api-global-security-alternative-removed", E, "The document-wide security, still requiring "
    "credentials, no longer accepts an alternative clients may use: tokens that worked are "
    "rejected.", _op(glob=_KO), _op(glob=_K), oasdiff=False)
@@ -203,7 +205,7 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
                        message=f"{ctx.name}: now requires credentials")
         return
     if not _open(eo) and _open(en):
-        engine.out.add("api-security-not-required", subject=ctx.name, detail="security",
+        engine.out.add("api-security-removed", subject=ctx.name, detail="security",
                        base=ctx.optr, revision=ctx.nptr, ops=ops,
                        message=f"{ctx.name}: no longer requires credentials")
         return
@@ -212,7 +214,8 @@ def compare_operation(engine: Engine, ctx: OpCtx) -> None:
     # Each side's effective list sits at the operation's `security`, or (inherited) at the
     # document's: point at the one in force, so the pointer names something on both sides.
     _compare_lists(engine, eo, en, "api-security", ctx.name, "security",
-                   _security_ptr(so, eo, ctx.optr), _security_ptr(sn, en, ctx.nptr), ops)
+                   _security_ptr(so, eo, ctx.optr), _security_ptr(sn, en, ctx.nptr), ops,
+                   removed="alternative-removed")
 
 
 def _security_ptr(own: Any, effective: Any, op_ptr: str) -> str:
