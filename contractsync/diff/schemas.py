@@ -271,8 +271,8 @@ def simple_union(s: dict[str, Any]) -> frozenset[str] | None:
     for b in s[keys[0]]:
         if not isinstance(b, dict) or not isinstance(b.get("type"), str):
             return None
-        if any(k != "type" and k not in ANNOTATIONS for k in b):
-            return None
+        if any(k != "type" and k not in ANNOTATIONS and not _default_valued(k, b[k]) for k in b):
+            return None  # (`nullable: false` and the like, spelled out, leave a branch bare)
         if b["type"] != "null":
             out.add(b["type"])
     return frozenset(out)

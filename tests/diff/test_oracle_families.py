@@ -336,3 +336,18 @@ def test_a_bound_spelled_with_its_default_value(old: Any, new: Any, expected: An
     before = _op({"name": "q", "in": "query", "schema": {"type": typ, **extra, **old}})
     after = _op({"name": "q", "in": "query", "schema": {"type": typ, **extra, **new}})
     assert ids(before, after) == expected
+
+
+@pytest.mark.parametrize("spelled", [{"nullable": False}, {"readOnly": False, "deprecated": False}])
+def test_union_of_bare_types_with_defaults_spelled_out_is_still_a_list_of_types(spelled: dict[str, Any]) -> None:
+    """A generator spelling `nullable: false` inside each branch of a `oneOf` of bare types made
+    the union no longer a list of types: `*-wrapped-in-one-of`/`*-type-changed` instead of
+    `*-list-of-types-widened`, a verdict that depended on spelling."""
+    from contractsync.diff import examples as ex_
+
+    plain_before = {"type": "string"}
+    plain_after = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+    spelled_after = {"oneOf": [{"type": "string", **spelled}, {"type": "integer", **spelled}]}
+    reference = ids(ex_.request_body(ex_.obj(plain_before)), ex_.request_body(ex_.obj(plain_after)))
+    assert ids(ex_.request_body(ex_.obj(plain_before)), ex_.request_body(ex_.obj(spelled_after))) == reference
+    assert "request-property-list-of-types-widened" in reference
