@@ -60,7 +60,7 @@ CASES = [
 @pytest.mark.parametrize(("message", "line", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_attribution(message: str, line: str, expected: Change | None) -> None:
     diag = Diagnostic("src/a.ts", 1, 1, 2322, message)
-    hits, lost = attribute([diag], CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([diag], CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[{"GET /books": "list_books"}],
                            read_line=lambda f, n: line)
     if expected is None:
@@ -73,7 +73,7 @@ def test_error_inside_the_generated_file_uses_the_symbol_map() -> None:
     line = next(s.start for s in SYMBOLS if s.kind == "schema" and s.name == "Book-Output") + 1
     diag = Diagnostic("src/api/types.ts", line, 1, 2589, "Type instantiation is excessively deep.")
     whole = _change("response-body-type-changed", "components.schemas.Book-Output")
-    hits, lost = attribute([diag], [whole, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([diag], [whole, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: None)
     assert hits == {whole.fingerprint: [diag]} and lost == []
 
@@ -103,7 +103,7 @@ def test_a_type_name_alone_does_not_outweigh_the_property_on_the_line() -> None:
     nullable = _change("response-property-became-nullable", "components.schemas.Book-Output", "title")
     diag = Diagnostic("src/a.ts", 1, 1, 2345, "Argument of type 'string | null' is not assignable to "
                       "parameter of type 'string'.")
-    hits, _ = attribute([diag], [retyped, nullable], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, _, _ = attribute([diag], [retyped, nullable], types_file="src/api/types.ts", symbols=[SYMBOLS],
                         new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: "shout(book.title)")
     assert hits == {nullable.fingerprint: [diag]}
 
@@ -265,7 +265,7 @@ def test_attribution_depth(code: int, message: str, line: str, column: int, expe
     del new_doc["paths"]["/authors"]["parameters"]
     new_map = to_typescript_with_symbols(new_doc).symbols
     diag = Diagnostic("src/a.vue", 1, column, code, message)
-    hits, lost = attribute([diag], COLLIDING, types_file="src/api/types.ts", symbols=[NESTED_MAP.symbols, new_map],
+    hits, lost, _ = attribute([diag], COLLIDING, types_file="src/api/types.ts", symbols=[NESTED_MAP.symbols, new_map],
                            new_symbols=new_map, op_ids=[], read_line=lambda f, n: line)
     assert (hits, lost) == ({expected.fingerprint: [diag]}, [])
 
@@ -293,7 +293,7 @@ def test_enum_members_are_mapped_and_name_their_value() -> None:
                    Location("components.schemas.Genre", "", base="/components/schemas/Genre",
                             revision="/components/schemas/Genre"), "", "added-poem", after="poem")
     diag = Diagnostic("src/a.ts", 3, 20, 2339, "Property 'SciFi' does not exist on type 'typeof Genre'.")
-    hits, lost = attribute([diag], [added, removed, OPID], types_file="src/api/types.ts", symbols=[result.symbols],
+    hits, lost, _ = attribute([diag], [added, removed, OPID], types_file="src/api/types.ts", symbols=[result.symbols],
                            new_symbols=result.symbols, op_ids=[], read_line=lambda f, n: "if (g === Genre.SciFi) {")
     assert hits == {removed.fingerprint: [diag]} and lost == []
 
@@ -321,7 +321,7 @@ def test_a_follow_on_error_goes_to_the_change_of_the_error_it_follows(line: int,
     cause = Diagnostic("src/a.vue", 2, 11, 2345, "Argument of type '\"/authors/{author_id}\"' is not assignable "
                                               "to parameter of type 'PathsWithMethod<paths, \"get\">'.")
     later = Diagnostic("src/a.vue", line, 1, 2322, "Type 'Readable<X>' is not assignable to type 'Y'.")
-    hits, lost = attribute([cause, later], [renamed, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([cause, later], [renamed, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[],
                            read_line=lambda f, n: lines[n - 1] if 0 < n <= len(lines) else None)
     if follows:
@@ -339,7 +339,7 @@ def test_an_enum_comparison_goes_to_the_property_compared() -> None:
                   Location("components.schemas.Link", "state"), "", "link-down", before="down")
     diag = Diagnostic("src/a.vue", 1, 7, 2367, "This comparison appears to be unintentional because the types "
                       "'\"ok\" | \"degraded\"' and '\"down\"' have no overlap.")
-    hits, lost = attribute([diag], [link, health], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([diag], [link, health], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[],
                            read_line=lambda f, n: 'if (health.status === "down") return;')
     assert (hits, lost) == ({health.fingerprint: [diag]}, [])
