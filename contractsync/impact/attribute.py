@@ -382,19 +382,29 @@ def enclosing_calls(diag: Diagnostic, read_line: Any) -> tuple[list[str], list[s
         if line is None or len(line) > _LONG_LINE:
             break
         if number == diag.line:
-            line = line[: max(0, diag.column - 1)] if 0 < diag.column <= len(line) + 1 else line
+            line = line[: max(0, diag.column - 1)]
+        elif line.rstrip().endswith((";", "}")):
+            break  # the statement before the error's
         code = _STRINGS.sub(lambda m: '"' + "_" * (len(m.group(0)) - 2) + '"', line)
         text = code + "\n" + text
-        # Calls on this line whose parenthesis is still open at the error.
         for m in _CALL.finditer(code):
-            rest = text[m.end() - 1:]
-            if rest.count("(") - rest.count(")") > 0:
+            if _still_open(text, m.end() - 1):
                 names.append(m.group(1))
                 literals += [q[1:-1] for q in _STRINGS.findall(line[m.end():])]
-        if number != diag.line and text.count("(") + text.count("{") + text.count("[") <= \
-                text.count(")") + text.count("}") + text.count("]"):
-            break  # the statement the error is in starts below this line
     return names, literals
+
+
+def _still_open(text: str, start: int) -> bool:
+    """Whether the bracket at ``start`` of ``text`` is not closed by the end of ``text``."""
+    depth = 0
+    for ch in text[start:]:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return False
+    return depth > 0
 
 
 def _operation_match(change: Change, names: Sequence[str], literals: Sequence[str],

@@ -54,6 +54,10 @@ CASES = [
     ("a name only inside some type text is not enough",
      "Type '{ a: string; }' is not assignable to type '{ title: string; genre?: string }'.", "x = y;", None),
     ("a tie goes to the change judged worse", "Property 'genre' is missing in type '{}'.", "", ENUM),
+    ("a bare word on the line (a variable named like a property) is not enough",
+     "Type 'number' is not assignable to type 'string'.", "label = title;", None),
+    ("... the same name read as a member is", "Type 'number' is not assignable to type 'string'.",
+     "label = book.title;", REMOVED),
 ]
 
 
@@ -343,3 +347,46 @@ def test_an_enum_comparison_goes_to_the_property_compared() -> None:
                            new_symbols=SYMBOLS, op_ids=[],
                            read_line=lambda f, n: 'if (health.status === "down") return;')
     assert (hits, lost) == ({health.fingerprint: [diag]}, [])
+
+
+def _uuid(rule: str, direction: Direction, subject: str, detail: str, ops: tuple[str, ...]) -> Change:
+    return Change(rule, Level.BREAKING, direction, Location(subject, detail), rule, f"{subject} {detail}", ops,
+                  before=["integer"], after=["string"])
+
+
+ITEM_PARAM = {m: _uuid("request-parameter-type-changed", Direction.REQUEST, f"{m} /items/{{id}}",
+                       "path parameter {id}", (f"{m} /items/{{id}}",)) for m in ("GET", "DELETE")}
+ITEM_ID = _uuid("response-property-type-changed", Direction.RESPONSE, "components.schemas.ItemPublic", "id",
+                ("GET /items/{id}",))
+UUID_CHANGES = [*ITEM_PARAM.values(), ITEM_ID]
+UUID_IDS = [{"GET /items/{id}": "items-read_item", "DELETE /items/{id}": "items-delete_item"}]
+
+
+@pytest.mark.parametrize(("message", "line", "column", "expected"), [
+    ("Type 'number' is not assignable to type 'string'.", "await ItemsService.deleteItem({ id: id })", 33,
+     ITEM_PARAM["DELETE"]),  # the call's operationId, re-cased without its tag
+    ("Type 'number' is not assignable to type 'string'.", 'await api.GET("/items/{id}", { params: { path: '
+     "{ id: n } } })", 50, ITEM_PARAM["GET"]),  # openapi-fetch: the method and path literal
+    ("Type 'string' is not assignable to type 'number'.", "const n: number = item.id;", 24, ITEM_ID),
+], ids=["operationId call", "path literal", "types flow from a response"])
+def test_evidence_beats_a_shared_name(message: str, line: str, column: int, expected: Change) -> None:
+    diag = Diagnostic("src/a.ts", 1, column, 2322, message)
+    hits, lost, tied = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                                 new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: line)
+    assert (hits, lost, tied) == ({expected.fingerprint: [diag]}, [], {})
+
+
+def test_a_multi_line_call_is_found_above_the_error() -> None:
+    lines = ["await ItemsService.deleteItem({", "  id: n,", "})"]
+    diag = Diagnostic("src/a.ts", 2, 3, 2322, "Type 'number' is not assignable to type 'string'.")
+    hits, _, _ = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                           new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: lines[n - 1])
+    assert hits == {ITEM_PARAM["DELETE"].fingerprint: [diag]}
+
+
+def test_a_real_tie_is_listed_under_each_change_and_marked() -> None:
+    diag = Diagnostic("src/a.ts", 1, 7, 2322, "Type 'number' is not assignable to type 'string'.")
+    hits, lost, tied = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                                 new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: "send({ id: n })")
+    both = (ITEM_PARAM["GET"].fingerprint, ITEM_PARAM["DELETE"].fingerprint)
+    assert set(hits) == set(both) and lost == [] and set(tied[diag]) == set(both)
