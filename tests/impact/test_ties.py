@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.typescript._tsc import NODE_MODULES, require_tsc
+from tests.impact.test_foreign_generator import generated_client_frontend
 
 GENERATOR = r"""
 import * as fs from "node:fs";
@@ -102,23 +102,8 @@ def _spec(id_schema: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def frontend(tmp_path: Path) -> Path:
-    require_tsc()
-    fe = tmp_path / "web"
-    (fe / "src").mkdir(parents=True)
-    (fe / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
-    (fe / "package.json").write_text(json.dumps({"name": "web", "private": True, "type": "module",
-                                                 "devDependencies": {"typescript": "*"}}))
-    (fe / "tsconfig.json").write_text(json.dumps({"compilerOptions": {
-        "strict": True, "noEmit": True, "target": "es2022", "module": "esnext",
-        "moduleResolution": "bundler", "lib": ["es2022"], "types": [], "skipLibCheck": True},
-        "include": ["src"]}))
-    (fe / "gen.mjs").write_text(GENERATOR)
-    (fe / "src" / "app.ts").write_text(APP)
-    (fe / "openapi.json").write_text(json.dumps(_spec({"type": "integer"})))
-    subprocess.run(["node", "gen.mjs"], cwd=fe, check=True, timeout=60)
-    (tmp_path / "old.json").write_text(json.dumps(_spec({"type": "integer"})))
-    (tmp_path / "new.json").write_text(json.dumps(_spec({"type": "string", "format": "uuid"})))
-    return fe
+    return generated_client_frontend(tmp_path, GENERATOR, APP, _spec({"type": "integer"}),
+                                     _spec({"type": "string", "format": "uuid"}))
 
 
 def test_each_error_goes_to_its_evidence_and_only_a_real_tie_is_shared(frontend: Path) -> None:
