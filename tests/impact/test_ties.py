@@ -128,3 +128,27 @@ def test_each_error_goes_to_its_evidence_and_only_a_real_tie_is_shared(frontend:
     assert data["summary"]["ambiguous"] == 1 and data["summary"]["breaking_changes"] == 4
     assert data["headline"].startswith("4 changes break the frontend (1 file), 4 breaking changes touch nothing")
     assert "1 new error fits several changes equally" in data["headline"]
+
+
+def test_check_names_every_change_an_ambiguous_error_fits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`check --frontend` made one blocker per error naming one cause; for a tie it named whichever
+    change came last. It now says the cause is ambiguous and names each."""
+    import contractsync.impact
+    from contractsync import gate
+    from contractsync.diff.model import Change, Direction, Level, Location
+    from contractsync.impact.analyse import ImpactReport
+    from contractsync.impact.diagnostics import Diagnostic
+
+    def change(schema: str) -> Change:
+        return Change("response-property-type-changed", Level.BREAKING, Direction.RESPONSE,
+                      Location(f"components.schemas.{schema}", "id"), f"{schema} id: type changed", schema)
+
+    item, user = change("ItemPublic"), change("UserPublic")
+    err = Diagnostic("src/a.ts", 3, 7, 2322, "Type 'string' is not assignable to type 'number'.")
+    report = ImpactReport("web", None, ["tsc"], [item, user], {item.fingerprint: [err], user.fingerprint: [err]},
+                          [err], [], [], tied={err: (item.fingerprint, user.fingerprint)})
+    monkeypatch.setattr(contractsync.impact, "analyse", lambda *a, **k: report)
+    blockers = gate._frontend_blockers(tmp_path, None, None, None, [], {})  # type: ignore[arg-type]
+    assert [b.details for b in blockers] == [(
+        "caused by one of (ambiguous): response-property-type-changed: ItemPublic id: type changed; "
+        "response-property-type-changed: UserPublic id: type changed",)]
