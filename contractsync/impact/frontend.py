@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..client.lock import read_lock_data
 from ..errors import InputError
 from ..io import load_json_file, load_toml
 from ..spec.export import start_guarded, stop_guarded
@@ -131,7 +132,7 @@ def find_settings(root: Path, wanted: str | None = None) -> FrontendSettings:
             generate = value
     lock = root / "contractsync.lock"
     if types is None and not several and lock.is_file():
-        data = _read_json(lock)
+        data = read_lock_data(lock)
         outputs = data.get("outputs") if isinstance(data, dict) else None
         if isinstance(outputs, dict):
             ts_outputs = sorted(k for k in outputs if isinstance(k, str) and k.endswith(".ts"))
