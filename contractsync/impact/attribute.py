@@ -387,24 +387,23 @@ def enclosing_calls(diag: Diagnostic, read_line: Any) -> tuple[list[str], list[s
             break  # the statement before the error's
         code = _STRINGS.sub(lambda m: '"' + "_" * (len(m.group(0)) - 2) + '"', line)
         text = code + "\n" + text
+        still_open = _open_brackets(text)
         for m in _CALL.finditer(code):
-            if _still_open(text, m.end() - 1):
+            if m.end() - 1 in still_open:
                 names.append(m.group(1))
                 literals += [q[1:-1] for q in _STRINGS.findall(line[m.end():])]
     return names, literals
 
 
-def _still_open(text: str, start: int) -> bool:
-    """Whether the bracket at ``start`` of ``text`` is not closed by the end of ``text``."""
-    depth = 0
-    for ch in text[start:]:
+def _open_brackets(text: str) -> set[int]:
+    """Positions of the brackets of ``text`` not closed by its end (one pass)."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
         if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return False
-    return depth > 0
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            stack.pop()
+    return set(stack)
 
 
 def _operation_match(change: Change, names: Sequence[str], literals: Sequence[str],
