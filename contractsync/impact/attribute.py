@@ -424,7 +424,7 @@ def _operation_match(change: Change, names: Sequence[str], literals: Sequence[st
             continue
         method, path = m.groups()
         full = OPERATION_BONUS if subject and op == change.location.subject else OPERATION_BONUS // 2
-        if any(lit.startswith("/") and (path == lit or path.endswith(lit)) for lit in literals) and \
+        if any(_path_literal(lit) and (path == lit or path.endswith(lit)) for lit in literals) and \
                 (method in names or not any(n.isupper() and n in _METHODS for n in names)):
             return full
         for ids in op_ids:
@@ -432,6 +432,11 @@ def _operation_match(change: Change, names: Sequence[str], literals: Sequence[st
             if words and any(c == words[len(words) - len(c):] for c in called if len(c) <= len(words)):
                 return full
     return 0
+
+
+def _path_literal(text: str) -> bool:
+    """A string that names a path: ``/books/{id}`` (a fixed segment), not ``/{id}`` or ``/``."""
+    return text.startswith("/") and any(seg and not seg.startswith("{") for seg in text.split("/"))
 
 
 _METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"})
@@ -449,8 +454,8 @@ def _ts_types(value: object) -> set[str]:
 def flow(diag: Diagnostic, change: Change) -> int:
     """+1 when the scalar types the message shows flow the way ``change`` makes them (its new
     response type read where its old one is expected; its old request type passed where the new
-    one is expected), -1 when they flow the other way (that change cannot be the cause), 0 when
-    the message or the change says nothing about it."""
+    one is expected), -1 when they flow the other way (an unlikely cause), 0 when the message or
+    the change says nothing about it."""
     before, after = _ts_types(change.before), _ts_types(change.after)
     if not before or not after or before == after or change.direction is Direction.NONE:
         return 0
@@ -488,7 +493,7 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
     Evidence decides first: the change whose member is the property the error is about (its
     object the error's object type), whose operation the error's call is, whose types flow as
     the message shows. Only among equally evidenced changes — or when no change has evidence —
-    do the names the error shows decide; and a change the type flow rules out is never chosen.
+    do the names the error shows decide; a change the type flow contradicts counts less.
     What still ties is listed under each tied change and marked (:attr:`Attribution.tied`)."""
     tokens = [(c, change_tokens(c, symbols, op_ids), change_place(c, symbols)) for c in changes]
     known = known_groups(symbols)
@@ -512,20 +517,17 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
                 if where.group in owners:
                     evidence += OWNER_BONUS
             evidence += _operation_match(change, names, literals, op_ids)
-            direction = flow(diag, change)
-            if direction < 0:
-                continue  # the types flow the other way: not this change
-            if evidence or words >= THRESHOLD:
-                bonus = FLOW_BONUS * direction + (SIGNAL_BONUS if _signal_matches(place.signal, change) else 0)
-                if evidence:
-                    evidence += bonus
-                else:
-                    words += bonus
-            scored.append(((evidence, words), change))
-        best = max((s for s, _ in scored), default=(0, 0))
-        if best[0] == 0 and best[1] < THRESHOLD:
+            if not evidence and words < THRESHOLD:
+                continue  # nothing names this change clearly enough
+            # The type flow and a null/undefined signal rank the candidates. Types flowing the
+            # other way make a change less likely, not impossible (a frontend may read back the
+            # request object it built).
+            bonus = FLOW_BONUS * flow(diag, change) + (SIGNAL_BONUS if _signal_matches(place.signal, change) else 0)
+            scored.append(((evidence + bonus, words) if evidence else (0, words + bonus), change))
+        if not scored:
             lost.append(diag)
             continue
+        best = max(s for s, _ in scored)
         tied = [change for s, change in scored if s == best]
         # Among equally good matches of the error's property, the change on the side the error is
         # on: reading a property is the response side, writing one in an object literal the

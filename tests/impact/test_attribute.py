@@ -390,3 +390,21 @@ def test_a_real_tie_is_listed_under_each_change_and_marked() -> None:
                                  new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: "send({ id: n })")
     both = (ITEM_PARAM["GET"].fingerprint, ITEM_PARAM["DELETE"].fingerprint)
     assert set(hits) == set(both) and lost == [] and set(tied[diag]) == set(both)
+
+
+def test_a_contradicting_flow_lowers_a_change_but_does_not_drop_it() -> None:
+    """A frontend reading back the request object it built: only the request change fits the
+    property, though its type flows the 'response' way. It is still the cause."""
+    only = ITEM_PARAM["GET"]
+    diag = Diagnostic("src/a.ts", 1, 24, 2322, "Type 'string' is not assignable to type 'number'.")
+    hits, lost, _ = attribute([diag], [only], types_file="src/api/types.ts", symbols=[SYMBOLS],
+                              new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: "const n: number = args.id;")
+    assert hits == {only.fingerprint: [diag]} and lost == []
+
+
+def test_a_path_literal_needs_a_fixed_segment() -> None:
+    """`"/{id}"` is in every path with a trailing parameter: it names no operation."""
+    diag = Diagnostic("src/a.ts", 1, 25, 2322, "Type 'number' is not assignable to type 'string'.")
+    hits, _, tied = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                              new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: 'call("/{id}", { id: n })')
+    assert set(hits) == {ITEM_PARAM["GET"].fingerprint, ITEM_PARAM["DELETE"].fingerprint} and len(tied) == 1
