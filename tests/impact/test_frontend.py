@@ -351,3 +351,22 @@ def test_a_command_that_kills_its_parent_is_reported_not_fatal(tmp_path: Path, o
     assert run.returncode == 2, (run.returncode, run.stderr)
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "was killed by SIGKILL" in lines[0] and str(web) in lines[0], run.stderr
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_timed_out_type_check_takes_its_setsid_helpers_along(tmp_path: Path) -> None:
+    """Past the timeout the guard is told to end everything (SIGTERM): it ends its descendants,
+    those in other sessions included, before its group is killed (#13)."""
+    import time
+
+    from contractsync.impact import frontend
+
+    pidfile = tmp_path / "helper.pid"
+    command = ["sh", "-c", f"setsid sh -c 'echo $$ > {pidfile}; exec sleep 300' > /dev/null 2>&1 & sleep 300"]
+    with pytest.raises(InputError, match="took longer than 3 s"):
+        frontend.run_command(command, tmp_path, timeout=3, where="web")
+    helper = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper), "a setsid helper outlived a timed-out type-check"
