@@ -499,11 +499,18 @@ def _frontend_blockers(frontend: Path, base: Document, head: Document, report: R
     impact = analyse(frontend, base, head, report=report, **options)
     notes.append(f"frontend {frontend}: {impact.headline()}")
     notes.extend(impact.warnings)
-    by_error = {id(err): change for change in impact.breaking_changes for err in impact.breaks[change.fingerprint]}
+    by_error: dict[int, list[Change]] = {}
+    for broken in impact.breaking_changes:
+        for err in impact.breaks[broken.fingerprint]:
+            by_error.setdefault(id(err), []).append(broken)
     out = []
     for err in impact.new_errors:
-        change = by_error.get(id(err))
-        cause = f"{change.id}: {change.message}" if change is not None else "no change could be named"
+        causes = by_error.get(id(err), [])
+        change = causes[0] if causes else None
+        if len(causes) > 1:  # a tie the attribution could not break: say so, name each
+            cause = "one of (ambiguous): " + "; ".join(f"{c.id}: {c.message}" for c in causes)
+        else:
+            cause = f"{change.id}: {change.message}" if change is not None else "no change could be named"
         out.append(Blocker("frontend-breaks", f"the frontend no longer type-checks: TS{err.code} {err.headline}",
                            "update the frontend in the same change (or keep the contract compatible)",
                            (f"caused by {cause}",), change.fingerprint if change is not None else None,

@@ -41,15 +41,53 @@ def remove_file(path: Path) -> bool:
     return True
 
 
-def read_project_text(path: Path) -> str | None:
-    """The UTF-8 text of a file contractsync keeps in a project, or None when it does not exist
-    yet; any other failure is an :class:`InputError` naming the file."""
+#: The most contractsync reads from a file it keeps in a project (lock, changelog, config,
+#: package.json): far above any real one, so a hostile or runaway file is refused, not read whole.
+MAX_PROJECT_FILE_BYTES = 32 * 2**20
+
+
+def size_text(n: int) -> str:
+    """``32 MiB``, ``4,096 bytes``."""
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def read_bounded(path: Path, limit: int, error: type[InputError] = InputError, *, what: str = "file",
+                 special_hint: str = "") -> bytes:
+    """A regular file's bytes, at most ``limit`` of them: a larger file is an ``error`` naming it
+    (checked before reading, and again after, should it grow meanwhile). A FIFO, a device or a
+    socket is refused without being opened (a FIFO blocks the open; ``/dev/zero`` never ends);
+    :class:`FileNotFoundError` passes through for the caller to decide."""
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise error(f"is a directory, not a {what}", source=str(path))
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode)
+                else "a device")
+        raise error(f"is {kind}, not a regular file{special_hint}", source=str(path))
+    if info.st_size > limit:
+        raise error(f"is larger than {size_text(limit)}", source=str(path))
+    # O_NONBLOCK: should the path have become a FIFO since the stat, open does not block.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise error("is not a regular file", source=str(path))
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # it grew while being read
+        raise error(f"is larger than {size_text(limit)}", source=str(path))
+    return data
+
+
+def read_project_text(path: Path, limit: int = MAX_PROJECT_FILE_BYTES) -> str | None:
+    """The UTF-8 text of a file contractsync keeps in a project (at most ``limit`` bytes), or
+    None when it does not exist yet; any other failure is an :class:`InputError` naming the file."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_bounded(path, limit).decode("utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(f"cannot read: {exc}", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -235,7 +273,7 @@ def load_toml(path: Path, error: type[InputError] = InputError) -> dict[str, obj
     from .spec.parse import DEPTH_MESSAGE
 
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_PROJECT_FILE_BYTES, error)
     except FileNotFoundError:
         raise error("no such file", source=str(path)) from None
     except OSError as exc:
@@ -283,7 +321,7 @@ def load_json_file(path: Path, error: type[InputError] = InputError, hint: str =
     from .spec.parse import check_depth, load_json
 
     try:
-        raw = path.read_bytes() if raw is None else raw
+        raw = read_bounded(path, MAX_PROJECT_FILE_BYTES, error) if raw is None else raw
     except FileNotFoundError:
         raise error("no such file", source=str(path)) from None
     except OSError as exc:

@@ -305,7 +305,13 @@ def _confine_outputs(settings: PullSettings) -> None:
     )
 
     top = repository_top(settings.root)
+    own = {os.path.realpath(p) for p in (settings.lock_path, settings.file) if p is not None}
     for key, rel in settings.config.outputs().items():
+        target = settings.root / rel
+        # Any project's lock or config (this one's, or a sibling frontend's), or this config file.
+        if target.name in (LOCK_FILE, CONFIG_FILE) or os.path.realpath(target) in own:
+            raise ConfigError(f"{settings.label} {key} = {rel!r} is contractsync's own file: pull would "
+                              "overwrite it with generated output", source=str(settings.file))
         problem = leaves_repository(settings.root / rel, top)
         if problem is not None:
             raise ConfigError(f"{settings.label} {key} = {rel!r} {problem}: "

@@ -108,8 +108,22 @@ def locked_names(path: Path) -> list[str] | None:
     return sorted(entries) if isinstance(entries, dict) else None
 
 
+#: The most read from a lock. A real one is a few hundred bytes per contract; a larger file is
+#: not a lock (a 200 MB one was read whole).
+MAX_LOCK_BYTES = 4 * 2**20
+
+#: Files an output must never be: the lock and the config that names the outputs.
+OWN_FILES = frozenset({"contractsync.lock", "contractsync.toml"})
+
+
+def read_lock_data(path: Path) -> Any:
+    """The lock's JSON (None when there is none), read with a size cap and the loader every
+    document goes through; an unsupported ``lock_version`` is an :class:`InputError`."""
+    return _read(path)
+
+
 def _read(path: Path) -> Any:
-    text = read_project_text(path)
+    text = read_project_text(path, MAX_LOCK_BYTES)
     if text is None:
         return None
     fix = "fix it, restore it from git, or delete it and run `contractsync pull --update`"
@@ -129,6 +143,9 @@ def _validated(data: Any, path: Path, prefix: str, fix: str) -> Lock:
         raise InputError(f"{'unknown key' if unknown else message}; {fix}", source=str(path),
                          where=prefix + where) from None
     for key, digest in lock.outputs.items():
+        if Path(key).name in OWN_FILES:
+            raise InputError(f"lists {key!r} as an output: pull would overwrite contractsync's own file; {fix}",
+                             source=str(path), where=f"{prefix}outputs.{key}")
         if not key or not digest.startswith("sha256:") or len(digest) != 71:
             raise InputError(f"output digest {digest!r} is not sha256:<64 hex>; {fix}", source=str(path),
                              where=f"{prefix}outputs.{key}")

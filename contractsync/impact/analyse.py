@@ -62,6 +62,8 @@ class ImpactReport:
     profile_only: frozenset[str] = frozenset()
     """Fingerprints of changes the caller's report did not list and the ``typescript`` profile
     found (an alias removed, a path parameter renamed): causes of breakage, not of the verdict."""
+    tied: dict[Diagnostic, tuple[str, ...]] = field(default_factory=dict)
+    """New errors that several changes explain equally well (listed under each): the fingerprints."""
     baseline_cached: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -91,10 +93,19 @@ class ImpactReport:
         text = (f"{n} change{'s' if n != 1 else ''} break{'s' if n == 1 else ''} the frontend "
                 f"({m} file{'s' if m != 1 else ''}), {k} breaking change{'s' if k != 1 else ''} "
                 f"touch{'es' if k == 1 else ''} nothing the frontend uses")
+        if self.tied:
+            t = len(self.tied)
+            text += (f"; {t} new error{'s' if t != 1 else ''} {'fit' if t != 1 else 'fits'} several changes "
+                     "equally (listed under each, marked ambiguous)")
         if self.unattributed:
             u = len(self.unattributed)
             text += f"; {u} new error{'s' if u != 1 else ''} could not be attributed"
         return text
+
+    def also(self, diag: Diagnostic, fingerprint: str) -> tuple[str, ...]:
+        """The other changes an error listed under ``fingerprint`` ties with (empty: it is that
+        change's alone)."""
+        return tuple(f for f in self.tied.get(diag, ()) if f != fingerprint)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,11 +115,12 @@ class ImpactReport:
             "broken": self.broken,
             "summary": {"breaking_changes": len(self.breaking_changes), "files": len(self.files),
                         "untouched_breaking": len(self.untouched), "new_errors": len(self.new_errors),
-                        "unattributed": len(self.unattributed),
+                        "unattributed": len(self.unattributed), "ambiguous": len(self.tied),
                         "baseline_errors": len(self.baseline_errors)},
             "headline": self.headline(),
-            "changes": [{**c.to_dict(), "frontend_errors": [d.to_dict() for d in self.breaks.get(c.fingerprint, [])]}
-                        for c in self.changes],
+            "changes": [{**c.to_dict(), "frontend_errors": [
+                {**d.to_dict(), **({"ambiguous_with": list(self.also(d, c.fingerprint))} if d in self.tied else {})}
+                for d in self.breaks.get(c.fingerprint, [])]} for c in self.changes],
             "untouched": [c.fingerprint for c in self.untouched],
             "profile_only": sorted(self.profile_only),
             "unattributed": [d.to_dict() for d in self.unattributed],
@@ -262,7 +274,7 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
         extra = [c for c in typescript.changes if c.fingerprint not in listed]
         judged = {c.fingerprint: c for c in typescript.changes}
         candidates = [judged.get(c.fingerprint, c) for c in report.changes] + extra
-        hits, lost = attribute(fresh, candidates, types_file=fe.types or "",
+        attributed = attribute(fresh, candidates, types_file=fe.types or "",
                                symbols=[base_ts.symbols, new_ts.symbols], new_symbols=new_ts.symbols,
                                op_ids=[operation_ids(base_data), operation_ids(new_data)],
                                read_line=read_line)
@@ -274,7 +286,8 @@ def _analyse(shown: str, root: Path, fe: Frontend, base: Document | Mapping[str,
                         f"{'s' if len(base_diags) != 1 else ''} with the BASE types; only new errors are counted")
     return ImpactReport(
         frontend=shown, types=fe.types, command=_shown(commands), changes=[*report.changes, *extra],
-        breaks=hits, new_errors=fresh, unattributed=lost, baseline_errors=base_diags,
+        breaks=attributed.hits, new_errors=fresh, unattributed=attributed.lost, baseline_errors=base_diags,
+        tied=attributed.tied,
         base_source=report.base_source, revision_source=report.revision_source,
         profile_only=frozenset(c.fingerprint for c in extra),
         baseline_cached=cached is not None, seconds=seconds, warnings=warnings,

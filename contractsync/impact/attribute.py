@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..diff.model import Change, Direction
 from ..typescript.symbols import SymbolMap, iter_operations
@@ -151,8 +151,11 @@ def error_tokens(diag: Diagnostic, source_line: str | None, types_file: str,
     if source_line is not None:
         for quoted in _quoted(source_line):
             add(quoted, SOURCE)
-        for word in _WORD.findall(source_line):
-            add(word, SOURCE)
+        # A name the line reads as a member, writes as a key or calls is about the contract; a
+        # bare word (a variable `id`, a JSX attribute `value=`) is anyone's and counts least.
+        code = _STRINGS.sub('""', source_line)
+        for m in _WORD.finditer(code):
+            add(m.group(0), SOURCE if _ACCESSED.search(code[max(0, m.start() - 4):m.start()]) or _USED.match(code, m.end()) else INSIDE)
     if diag.file == types_file and symbols is not None:
         for sym in symbols.at(diag.line):
             add(sym.name, EXACT)
@@ -160,9 +163,16 @@ def error_tokens(diag: Diagnostic, source_line: str | None, types_file: str,
     return out
 
 
+#: A name read as a member (``book.title``, ``b?.title``) or followed by a key's colon or a call.
+_ACCESSED = re.compile(r"\??\.\s*$")
+_USED = re.compile(r"\s*(?:\??:|\()")
+
 #: How much more a change counts when its property (or parameter, or response status) is the one
-#: the error is about, and when the object it belongs to is the error's object type.
-PROPERTY_BONUS, OWNER_BONUS, SIGNAL_BONUS = 12, 12, 3
+#: the error is about, when the object it belongs to is the error's object type, when the error
+#: sits in a call of the change's operation, and when the types the message shows flow the way
+#: the change makes them (a response's new type read where the old one is expected, a request's
+#: old type passed where the new one is expected).
+PROPERTY_BONUS, OWNER_BONUS, SIGNAL_BONUS, OPERATION_BONUS, FLOW_BONUS = 12, 12, 3, 12, 6
 
 #: Messages naming a property and the object type it is (not) in, in the order tried.
 _PROPERTY_MESSAGES = (
@@ -339,12 +349,152 @@ def score(tokens: Tokens, seen: Mapping[str, int]) -> int:
     return sum(weight * seen.get(token, 0) for token, weight in tokens.weights.items())
 
 
+def name_words(name: str) -> tuple[str, ...]:
+    """An identifier as lower-case words, whatever its case style: ``userId``, ``user_id``,
+    ``user-id`` and ``UserID`` are all ``("user", "id")`` (generators re-case contract names)."""
+    return tuple(w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name))
+
+
+def same_name(a: str | None, b: str | None) -> bool:
+    """The same contract name, possibly re-cased by a client generator."""
+    if a is None or b is None:
+        return False
+    return a == b or (bool(name_words(a)) and name_words(a) == name_words(b))
+
+
+_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:<[^()]*>)?\s*\(")
+#: Lines above an error searched for the call it sits in (a multi-line argument object).
+_CALL_REACH = 12
+
+
+def enclosing_calls(diag: Diagnostic, read_line: Any) -> tuple[list[str], list[str]]:
+    """The calls the error's position sits in, innermost first — their names and the string
+    literals among their arguments (``ItemsService.deleteItem({ id })`` → ``deleteItem``;
+    ``api.GET("/books/{id}", …)`` → ``GET`` and ``/books/{id}``) — from its line and the lines
+    above whose brackets are still open at the error."""
+    if diag.file is None:
+        return [], []
+    names: list[str] = []
+    literals: list[str] = []
+    text = ""
+    for number in range(diag.line, max(0, diag.line - _CALL_REACH), -1):
+        line = read_line(diag.file, number)
+        if line is None or len(line) > _LONG_LINE:
+            break
+        if number == diag.line:
+            line = line[: max(0, diag.column - 1)]
+        elif line.rstrip().endswith((";", "}")):
+            break  # the statement before the error's
+        code = _STRINGS.sub(lambda m: '"' + "_" * (len(m.group(0)) - 2) + '"', line)
+        text = code + "\n" + text
+        still_open = _open_brackets(text)
+        for m in _CALL.finditer(code):
+            if m.end() - 1 in still_open:
+                names.append(m.group(1))
+                literals += [q[1:-1] for q in _STRINGS.findall(line[m.end():])]
+    return names, literals
+
+
+def _open_brackets(text: str) -> set[int]:
+    """Positions of the brackets of ``text`` not closed by its end (one pass)."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            stack.pop()
+    return set(stack)
+
+
+def _operation_match(change: Change, names: Sequence[str], literals: Sequence[str],
+                     op_ids: Sequence[Mapping[str, str]]) -> int:
+    """How strongly the calls around the error are the change's operation: its subject (full
+    bonus) or an operation reaching it (half). A call matches by the operationId a generator
+    derived its method name from (``deleteItem`` ← ``items-delete_item``: the last words of the
+    id, re-cased), or by its path template with its method (openapi-fetch's ``api.GET(path)``)."""
+    if not names and not literals:
+        return 0
+    subject = _OP_SUBJECT.match(change.location.subject)
+    ops = ([change.location.subject] if subject else []) + [op for op in change.operations
+                                                          if op != change.location.subject]
+    called = [name_words(n) for n in names if len(name_words(n)) >= 2]
+    for op in ops:
+        m = _OP_SUBJECT.match(op)
+        if m is None:
+            continue
+        method, path = m.groups()
+        full = OPERATION_BONUS if subject and op == change.location.subject else OPERATION_BONUS // 2
+        if any(_path_literal(lit) and (path == lit or path.endswith(lit)) for lit in literals) and \
+                (method in names or not any(n.isupper() and n in _METHODS for n in names)):
+            return full
+        for ids in op_ids:
+            words = name_words(ids.get(op, "")) if op in ids else ()
+            if words and any(c == words[len(words) - len(c):] for c in called if len(c) <= len(words)):
+                return full
+    return 0
+
+
+def _path_literal(text: str) -> bool:
+    """A string that names a path: ``/books/{id}`` (a fixed segment), not ``/{id}`` or ``/``."""
+    return text.startswith("/") and any(seg and not seg.startswith("{") for seg in text.split("/"))
+
+
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"})
+#: ``Type 'S' is not assignable to type 'T'`` and the argument form, with scalar types only.
+_FLOW = re.compile(r"(?:Type|Argument of type) '([^'{}<>()\[\]]*)' is not assignable to "
+                   r"(?:type|parameter of type) '([^'{}<>()\[\]]*)'")
+_TS_OF = {"integer": "number", "number": "number", "string": "string", "boolean": "boolean", "null": "null"}
+
+
+def _ts_types(value: object) -> set[str]:
+    items = value if isinstance(value, list) else [value]
+    return {_TS_OF[i] for i in items if isinstance(i, str) and i in _TS_OF}
+
+
+def flow(diag: Diagnostic, change: Change) -> int:
+    """+1 when the scalar types the message shows flow the way ``change`` makes them (its new
+    response type read where its old one is expected; its old request type passed where the new
+    one is expected), -1 when they flow the other way (an unlikely cause), 0 when the message or
+    the change says nothing about it."""
+    before, after = _ts_types(change.before), _ts_types(change.after)
+    if not before or not after or before == after or change.direction is Direction.NONE:
+        return 0
+    for line in diag.message.split("\n"):
+        m = _FLOW.search(line)
+        if m is None:
+            continue
+        got = {p.strip().strip('"') for p in m.group(1).split("|")}
+        want = {p.strip().strip('"') for p in m.group(2).split("|")}
+        new_side, old_side = (got, want) if change.direction is Direction.RESPONSE else (want, got)
+        if after - before <= new_side and before & old_side:
+            return 1
+        if after - before <= old_side and before & new_side:
+            return -1
+    return 0
+
+
+class Attribution(NamedTuple):
+    """Where the new errors go: ``hits`` (fingerprint of a change → its errors), ``lost`` (errors
+    no change explains) and ``tied`` (an error several changes explain equally well, with their
+    fingerprints: it is listed under each, and the report says so)."""
+
+    hits: dict[str, list[Diagnostic]]
+    lost: list[Diagnostic]
+    tied: dict[Diagnostic, tuple[str, ...]]
+
+
 def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_file: str,
               symbols: Sequence[SymbolMap], new_symbols: SymbolMap | None,
               op_ids: Sequence[Mapping[str, str]],
-              read_line: Any) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
-    """``({fingerprint: [errors]}, unattributed)``. ``read_line(file, line)`` returns the source
-    line an error points at (or None)."""
+              read_line: Any) -> Attribution:
+    """Which change(s) each new error comes from. ``read_line(file, line)`` returns the source
+    line an error points at (or None).
+
+    Evidence decides first: the change whose member is the property the error is about (its
+    object the error's object type), whose operation the error's call is, whose types flow as
+    the message shows. Only among equally evidenced changes — or when no change has evidence —
+    do the names the error shows decide; a change the type flow contradicts counts less.
+    What still ties is listed under each tied change and marked (:attr:`Attribution.tied`)."""
     tokens = [(c, change_tokens(c, symbols, op_ids), change_place(c, symbols)) for c in changes]
     known = known_groups(symbols)
     hits: dict[str, list[Diagnostic]] = {}
@@ -352,24 +502,32 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
     for diag in errors:
         line = read_line(diag.file, diag.line) if diag.file else None
         seen = error_tokens(diag, line, types_file, new_symbols)
-        place = error_place(diag, line) if diag.file != types_file else ErrorPlace()
+        in_types = diag.file == types_file
+        place = error_place(diag, line) if not in_types else ErrorPlace()
         owners = owner_groups(place, known)
-        scored = []
+        names, literals = enclosing_calls(diag, read_line) if not in_types else ([], [])
+        scored: list[tuple[tuple[int, int], Change]] = []
         placed: set[str] = set()
         for change, toks, where in tokens:
-            value = score(toks, seen)
-            if place.prop is not None and where.key == place.prop:
-                value += PROPERTY_BONUS
+            words = score(toks, seen)
+            evidence = 0
+            if place.prop is not None and same_name(where.key, place.prop):
+                evidence += PROPERTY_BONUS
                 placed.add(change.fingerprint)
                 if where.group in owners:
-                    value += OWNER_BONUS
-            if value and _signal_matches(place.signal, change):
-                value += SIGNAL_BONUS
-            scored.append((value, change))
-        best = max((s for s, _ in scored), default=0)
-        if best < THRESHOLD:
+                    evidence += OWNER_BONUS
+            evidence += _operation_match(change, names, literals, op_ids)
+            if not evidence and words < THRESHOLD:
+                continue  # nothing names this change clearly enough
+            # The type flow and a null/undefined signal rank the candidates. Types flowing the
+            # other way make a change less likely, not impossible (a frontend may read back the
+            # request object it built).
+            bonus = FLOW_BONUS * flow(diag, change) + (SIGNAL_BONUS if _signal_matches(place.signal, change) else 0)
+            scored.append(((evidence + bonus, words) if evidence else (0, words + bonus), change))
+        if not scored:
             lost.append(diag)
             continue
+        best = max(s for s, _ in scored)
         tied = [change for s, change in scored if s == best]
         # Among equally good matches of the error's property, the change on the side the error is
         # on: reading a property is the response side, writing one in an object literal the
@@ -387,7 +545,13 @@ def attribute(errors: Iterable[Diagnostic], changes: Sequence[Change], *, types_
         for change in tied:
             if change.level.rank == worst:
                 hits.setdefault(change.fingerprint, []).append(diag)
-    return _follow_ons(hits, lost, read_line)
+    hits, lost = _follow_ons(hits, lost, read_line)
+    # An error under several changes (a tie, or a follow-on of one) is marked as such.
+    under: dict[Diagnostic, list[str]] = {}
+    for fingerprint, diags in hits.items():
+        for d in diags:
+            under.setdefault(d, []).append(fingerprint)
+    return Attribution(hits, lost, {d: tuple(fps) for d, fps in under.items() if len(fps) > 1})
 
 
 #: A declaration and the names it binds: ``const [one, theirs] = …``, ``let { data } = …``.

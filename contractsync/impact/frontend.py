@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..client.lock import read_lock_data
 from ..errors import InputError
 from ..io import load_json_file, load_toml
+from ..spec.export import start_guarded, stop_guarded
 
 #: Directories never copied: dependencies (linked instead), build output, VCS data, caches.
 SKIP_DIRS = frozenset({"node_modules", "dist", ".git", ".hg", ".svn", ".vite", ".cache",
@@ -130,7 +132,7 @@ def find_settings(root: Path, wanted: str | None = None) -> FrontendSettings:
             generate = value
     lock = root / "contractsync.lock"
     if types is None and not several and lock.is_file():
-        data = _read_json(lock)
+        data = read_lock_data(lock)
         outputs = data.get("outputs") if isinstance(data, dict) else None
         if isinstance(outputs, dict):
             ts_outputs = sorted(k for k in outputs if isinstance(k, str) and k.endswith(".ts"))
@@ -404,9 +406,7 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
         raise InputError(f"'{command[0]}' not found in node_modules/.bin or on PATH "
                          "(run npm ci in the frontend, or pass --typecheck-cmd)", source=place)
     try:
-        proc = subprocess.Popen([exe, *command[1:]], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                                start_new_session=True, preexec_fn=_die_with_parent())
+        proc = start_guarded([exe, *command[1:]], cwd=cwd, env=env)
     except OSError as exc:
         raise InputError(f"cannot run '{command[0]}': {exc.strerror or exc}", source=place) from None
     with _RUNNING_LOCK:
@@ -430,7 +430,21 @@ def run_command(command: list[str], cwd: Path, *, timeout: float, extra_env: dic
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(proc)
+        proc.release()
+    if proc.returncode < 0:
+        # The guard process between this one and the command was killed: by the command itself
+        # (`kill -9 $PPID`, a tool that signals its parent or its group), since this process did not.
+        name = _signal_name(-proc.returncode)
+        raise InputError(f"'{shlex.join(command)}' was killed by {name} before it finished (does it signal its "
+                         "parent process or its process group?)", source=place)
     return RunResult(proc.returncode, out)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 #: Most output read from a type-check (characters). tsc prints about 200 per diagnostic, so this is
@@ -478,28 +492,6 @@ def _output(proc: subprocess.Popen[str], timeout: float) -> str:
     return "".join(chunks)
 
 
-def _die_with_parent() -> Any:
-    """Linux: a ``preexec_fn`` that makes the kernel SIGKILL the type-check when this process dies
-    however it dies (SIGKILL included, where no handler runs); None elsewhere. libc is resolved
-    here, before the fork, so the child only makes the call."""
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def preexec() -> None:
-        prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-
-    return preexec
-
-
 @contextlib.contextmanager
 def ended_by_signals() -> Any:
     """SIGTERM and SIGHUP (a CI cancel, ``timeout``, a closed terminal) end the analysis the way
@@ -525,5 +517,4 @@ def ended_by_signals() -> Any:
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop_guarded(proc)

@@ -44,12 +44,17 @@ def _title(change: Change, report: ImpactReport | None = None) -> str:
     return f"{change.id}: {change.message}{mark}"
 
 
+def _tie(report: ImpactReport, diag: Diagnostic, change: Change) -> str:
+    others = report.also(diag, change.fingerprint)
+    return f"  (ambiguous: fits {', '.join(f'[{f}]' for f in others)} equally)" if others else ""
+
+
 def text(report: ImpactReport) -> str:
     lines = [f"Frontend impact: {report.frontend} ({' '.join(report.command)})", ""]
     for change in report.breaking_changes:
         lines.append(f"{change.level.value.upper():8} {_title(change, report)}  [{change.fingerprint}]")
         for diag in report.breaks[change.fingerprint]:
-            lines.append(f"    {_where(report, diag)}  TS{diag.code}: {_short(diag.headline)}")
+            lines.append(f"    {_where(report, diag)}  TS{diag.code}: {_short(diag.headline)}{_tie(report, diag, change)}")
         lines.append("")
     if report.unattributed:
         lines.append("New errors not attributed to a change:")
@@ -76,7 +81,7 @@ def markdown(report: ImpactReport) -> str:
         for change in report.breaking_changes:
             for diag in report.breaks[change.fingerprint]:
                 out.append(f"| `{change.id}` {_md(change.message)} | `{_where(report, diag)}` | "
-                           f"TS{diag.code}: {_md(_short(diag.headline))} |")
+                           f"TS{diag.code}: {_md(_short(diag.headline))}{_md(_tie(report, diag, change))} |")
         for diag in report.unattributed:
             out.append(f"| (not attributed) | `{_where(report, diag)}` | TS{diag.code}: {_md(_short(diag.headline))} |")
         out.append("")
@@ -110,7 +115,7 @@ def github(report: ImpactReport) -> str:
     for change in report.breaking_changes:
         for diag in report.breaks[change.fingerprint]:
             lines.append(_annotation(report, diag, f"{change.id}", f"{change.message}: TS{diag.code} "
-                                     f"{diag.message} [{change.fingerprint}]"))
+                                     f"{diag.message} [{change.fingerprint}]{_tie(report, diag, change)}"))
     for diag in report.unattributed:
         lines.append(_annotation(report, diag, "contractsync impact",
                                  f"not attributed to a change: TS{diag.code} {diag.message}"))
@@ -145,7 +150,8 @@ def sarif(report: ImpactReport) -> str:
 
     for change in report.breaking_changes:
         for diag in report.breaks[change.fingerprint]:
-            result(diag, change.id, f"{change.message}: TS{diag.code} {diag.message}", change.fingerprint)
+            result(diag, change.id, f"{change.message}: TS{diag.code} {diag.message}{_tie(report, diag, change)}",
+                   change.fingerprint)
     for diag in report.unattributed:
         result(diag, "frontend-error-not-attributed", f"TS{diag.code} {diag.message}", None)
     doc = {

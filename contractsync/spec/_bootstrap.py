@@ -344,15 +344,45 @@ def _shield() -> Optional[int]:  # noqa: UP045
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1
 
 
-def main(argv: List[str]) -> int:  # noqa: UP006
-    target, app_dir, result_fd_text, alive_fd_text, parent_text = argv
-    result_fd = int(result_fd_text)
-    os.set_inheritable(result_fd, False)
+def _guarded(alive_fd: int, parent: int) -> None:
+    """The process guards every child contractsync runs through this file: a subreaper that dies
+    with the command (:func:`guard`) and a shield process in between. Returns in the process that
+    does the work; the shield exits here with that process's exit code (``128 + signal`` when a
+    signal ended it) once it has ended every descendant left behind."""
     become_subreaper()
-    guard(int(alive_fd_text), int(parent_text))
+    guard(alive_fd, parent)
     shield_exit = _shield()
     if shield_exit is not None:
         os._exit(shield_exit)
+
+
+#: The first argument that makes :func:`main` run a command (not an export) under the guards.
+EXEC = "--exec"
+
+
+def run_guarded(argv: List[str]) -> int:  # noqa: UP006
+    """``argv = [alive_fd, parent, executable, *args]``: run a command (a type-check, a client
+    generator) under the guards of :func:`_guarded`. A command that signals its parent
+    (``kill -9 $PPID``) ends the shield, not contractsync, which reports it; helpers it leaves
+    running, in its process group or in a session of their own (``setsid``, double-forked), end
+    when it exits; all of them end when contractsync dies, however it dies."""
+    alive_fd_text, parent_text, executable = argv[:3]
+    _guarded(int(alive_fd_text), int(parent_text))
+    try:
+        os.execv(executable, [executable, *argv[3:]])
+    except OSError as exc:
+        sys.stderr.write(f"cannot run '{executable}': {exc.strerror}\n")
+        sys.stderr.flush()
+    os._exit(127)
+
+
+def main(argv: List[str]) -> int:  # noqa: UP006
+    if argv and argv[0] == EXEC:
+        return run_guarded(argv[1:])
+    target, app_dir, result_fd_text, alive_fd_text, parent_text = argv
+    result_fd = int(result_fd_text)
+    os.set_inheritable(result_fd, False)
+    _guarded(int(alive_fd_text), int(parent_text))
     result = run_export(target, app_dir)
     data = encode_result(result)
     with os.fdopen(result_fd, "wb") as out:

@@ -15,6 +15,7 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,54 @@ _LAUNCHER = (
 
 #: The stdlib-only file the export child runs.
 BOOTSTRAP = Path(__file__).with_name("_bootstrap.py")
+
+
+class GuardedProcess(subprocess.Popen[str]):
+    """A command run under the export child's process guards (:func:`start_guarded`)."""
+
+    alive_w: int = -1
+
+    def release(self) -> None:
+        """Close this side of the alive pipe (once the process has been waited for)."""
+        if self.alive_w >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.alive_w)
+            self.alive_w = -1
+
+
+def start_guarded(command: list[str], *, cwd: Path, env: dict[str, str]) -> GuardedProcess:
+    """Start ``command`` (``command[0]`` an executable's path) with its output (stdout and stderr)
+    on a text pipe, under the guards the export child has (:func:`._bootstrap.run_guarded`): in
+    its own session, behind a subreaper shield that ends every helper it leaves (those that
+    ``setsid`` included) and that it may kill instead of this process; all of it dies with this
+    process. Ending it: :func:`stop_guarded`. The impact type-checks and client generators run
+    this way."""
+    alive_r, alive_w = os.pipe()
+    cmd = child_command(sys.executable, [BOOTSTRAP],
+                        [_bootstrap.EXEC, str(alive_r), str(os.getpid()), *command])
+    try:
+        proc = GuardedProcess(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, text=True, pass_fds=(alive_r,), start_new_session=True)
+    except BaseException:
+        os.close(alive_w)
+        raise
+    finally:
+        os.close(alive_r)
+    proc.alive_w = alive_w
+    return proc
+
+
+def stop_guarded(proc: subprocess.Popen[str], grace: float = EXIT_GRACE) -> None:
+    """End a :func:`start_guarded` process and everything it started: SIGTERM makes the shield end
+    its descendants (those in other sessions too) and its group; SIGKILL to the group after
+    ``grace`` seconds, or at once when it is not a guarded process."""
+    if isinstance(proc, GuardedProcess) and proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(grace)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _export_child(src: AppSource) -> dict[str, Any]:

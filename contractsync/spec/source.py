@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, SpecLoadError
+from ..io import read_bounded, size_text
 from .document import Document, check_structure
 from .parse import detect_format, parse_bytes
 from .refs import check_refs
@@ -189,29 +189,11 @@ def read_source(src: Source) -> tuple[bytes, str, Path | None]:
 
 
 def _read_file(path: Path) -> bytes:
-    """A regular file's bytes, at most :data:`MAX_SPEC_BYTES`. A FIFO, a device or a socket is
-    refused without being opened (opening a FIFO blocks until a writer comes; ``/dev/zero``
-    never ends)."""
+    """A regular file's bytes, at most :data:`MAX_SPEC_BYTES` (:func:`..io.read_bounded`: a FIFO,
+    a device or a socket is refused without being opened)."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise SpecLoadError("is a directory, not a spec file", source=str(path))
-        if not stat.S_ISREG(info.st_mode):
-            kind = ("a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode)
-                    else "a device")
-            raise SpecLoadError(f"is {kind}, not a regular file (pipe it to '-' to read it as standard "
-                                "input)", source=str(path))
-        if info.st_size > MAX_SPEC_BYTES:
-            raise SpecLoadError(f"is larger than {_size(MAX_SPEC_BYTES)}", source=str(path))
-        # O_NONBLOCK: should the path have become a FIFO since the stat, open does not block.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise SpecLoadError("is not a regular file", source=str(path))
-            data = fh.read(MAX_SPEC_BYTES + 1)
-        if len(data) > MAX_SPEC_BYTES:  # it grew while being read
-            raise SpecLoadError(f"is larger than {_size(MAX_SPEC_BYTES)}", source=str(path))
-        return data
+        return read_bounded(path, MAX_SPEC_BYTES, SpecLoadError, what="spec file",
+                            special_hint=" (pipe it to '-' to read it as standard input)")
     except FileNotFoundError:
         raise SpecLoadError("no such file", source=str(path)) from None
     except PermissionError:
@@ -293,8 +275,7 @@ def fetch_url(src: UrlSource, validators: UrlValidators | None = None) -> tuple[
         raise SpecLoadError(f"HTTP error: {exc}", source=src.url) from None
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
+_size = size_text
 
 
 def read_git(src: GitSource) -> bytes:

@@ -54,13 +54,17 @@ CASES = [
     ("a name only inside some type text is not enough",
      "Type '{ a: string; }' is not assignable to type '{ title: string; genre?: string }'.", "x = y;", None),
     ("a tie goes to the change judged worse", "Property 'genre' is missing in type '{}'.", "", ENUM),
+    ("a bare word on the line (a variable named like a property) is not enough",
+     "Type 'number' is not assignable to type 'string'.", "label = title;", None),
+    ("... the same name read as a member is", "Type 'number' is not assignable to type 'string'.",
+     "label = book.title;", REMOVED),
 ]
 
 
 @pytest.mark.parametrize(("message", "line", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_attribution(message: str, line: str, expected: Change | None) -> None:
     diag = Diagnostic("src/a.ts", 1, 1, 2322, message)
-    hits, lost = attribute([diag], CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([diag], CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[{"GET /books": "list_books"}],
                            read_line=lambda f, n: line)
     if expected is None:
@@ -73,7 +77,7 @@ def test_error_inside_the_generated_file_uses_the_symbol_map() -> None:
     line = next(s.start for s in SYMBOLS if s.kind == "schema" and s.name == "Book-Output") + 1
     diag = Diagnostic("src/api/types.ts", line, 1, 2589, "Type instantiation is excessively deep.")
     whole = _change("response-body-type-changed", "components.schemas.Book-Output")
-    hits, lost = attribute([diag], [whole, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([diag], [whole, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: None)
     assert hits == {whole.fingerprint: [diag]} and lost == []
 
@@ -103,7 +107,7 @@ def test_a_type_name_alone_does_not_outweigh_the_property_on_the_line() -> None:
     nullable = _change("response-property-became-nullable", "components.schemas.Book-Output", "title")
     diag = Diagnostic("src/a.ts", 1, 1, 2345, "Argument of type 'string | null' is not assignable to "
                       "parameter of type 'string'.")
-    hits, _ = attribute([diag], [retyped, nullable], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, _, _ = attribute([diag], [retyped, nullable], types_file="src/api/types.ts", symbols=[SYMBOLS],
                         new_symbols=SYMBOLS, op_ids=[], read_line=lambda f, n: "shout(book.title)")
     assert hits == {nullable.fingerprint: [diag]}
 
@@ -265,7 +269,7 @@ def test_attribution_depth(code: int, message: str, line: str, column: int, expe
     del new_doc["paths"]["/authors"]["parameters"]
     new_map = to_typescript_with_symbols(new_doc).symbols
     diag = Diagnostic("src/a.vue", 1, column, code, message)
-    hits, lost = attribute([diag], COLLIDING, types_file="src/api/types.ts", symbols=[NESTED_MAP.symbols, new_map],
+    hits, lost, _ = attribute([diag], COLLIDING, types_file="src/api/types.ts", symbols=[NESTED_MAP.symbols, new_map],
                            new_symbols=new_map, op_ids=[], read_line=lambda f, n: line)
     assert (hits, lost) == ({expected.fingerprint: [diag]}, [])
 
@@ -293,7 +297,7 @@ def test_enum_members_are_mapped_and_name_their_value() -> None:
                    Location("components.schemas.Genre", "", base="/components/schemas/Genre",
                             revision="/components/schemas/Genre"), "", "added-poem", after="poem")
     diag = Diagnostic("src/a.ts", 3, 20, 2339, "Property 'SciFi' does not exist on type 'typeof Genre'.")
-    hits, lost = attribute([diag], [added, removed, OPID], types_file="src/api/types.ts", symbols=[result.symbols],
+    hits, lost, _ = attribute([diag], [added, removed, OPID], types_file="src/api/types.ts", symbols=[result.symbols],
                            new_symbols=result.symbols, op_ids=[], read_line=lambda f, n: "if (g === Genre.SciFi) {")
     assert hits == {removed.fingerprint: [diag]} and lost == []
 
@@ -321,7 +325,7 @@ def test_a_follow_on_error_goes_to_the_change_of_the_error_it_follows(line: int,
     cause = Diagnostic("src/a.vue", 2, 11, 2345, "Argument of type '\"/authors/{author_id}\"' is not assignable "
                                               "to parameter of type 'PathsWithMethod<paths, \"get\">'.")
     later = Diagnostic("src/a.vue", line, 1, 2322, "Type 'Readable<X>' is not assignable to type 'Y'.")
-    hits, lost = attribute([cause, later], [renamed, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([cause, later], [renamed, OPID], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[],
                            read_line=lambda f, n: lines[n - 1] if 0 < n <= len(lines) else None)
     if follows:
@@ -339,7 +343,68 @@ def test_an_enum_comparison_goes_to_the_property_compared() -> None:
                   Location("components.schemas.Link", "state"), "", "link-down", before="down")
     diag = Diagnostic("src/a.vue", 1, 7, 2367, "This comparison appears to be unintentional because the types "
                       "'\"ok\" | \"degraded\"' and '\"down\"' have no overlap.")
-    hits, lost = attribute([diag], [link, health], types_file="src/api/types.ts", symbols=[SYMBOLS],
+    hits, lost, _ = attribute([diag], [link, health], types_file="src/api/types.ts", symbols=[SYMBOLS],
                            new_symbols=SYMBOLS, op_ids=[],
                            read_line=lambda f, n: 'if (health.status === "down") return;')
     assert (hits, lost) == ({health.fingerprint: [diag]}, [])
+
+
+def _uuid(rule: str, direction: Direction, subject: str, detail: str, ops: tuple[str, ...]) -> Change:
+    return Change(rule, Level.BREAKING, direction, Location(subject, detail), rule, f"{subject} {detail}", ops,
+                  before=["integer"], after=["string"])
+
+
+ITEM_PARAM = {m: _uuid("request-parameter-type-changed", Direction.REQUEST, f"{m} /items/{{id}}",
+                       "path parameter {id}", (f"{m} /items/{{id}}",)) for m in ("GET", "DELETE")}
+ITEM_ID = _uuid("response-property-type-changed", Direction.RESPONSE, "components.schemas.ItemPublic", "id",
+                ("GET /items/{id}",))
+UUID_CHANGES = [*ITEM_PARAM.values(), ITEM_ID]
+UUID_IDS = [{"GET /items/{id}": "items-read_item", "DELETE /items/{id}": "items-delete_item"}]
+
+
+@pytest.mark.parametrize(("message", "line", "column", "expected"), [
+    ("Type 'number' is not assignable to type 'string'.", "await ItemsService.deleteItem({ id: id })", 33,
+     ITEM_PARAM["DELETE"]),  # the call's operationId, re-cased without its tag
+    ("Type 'number' is not assignable to type 'string'.", 'await api.GET("/items/{id}", { params: { path: '
+     "{ id: n } } })", 50, ITEM_PARAM["GET"]),  # openapi-fetch: the method and path literal
+    ("Type 'string' is not assignable to type 'number'.", "const n: number = item.id;", 24, ITEM_ID),
+], ids=["operationId call", "path literal", "types flow from a response"])
+def test_evidence_beats_a_shared_name(message: str, line: str, column: int, expected: Change) -> None:
+    diag = Diagnostic("src/a.ts", 1, column, 2322, message)
+    hits, lost, tied = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                                 new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: line)
+    assert (hits, lost, tied) == ({expected.fingerprint: [diag]}, [], {})
+
+
+def test_a_multi_line_call_is_found_above_the_error() -> None:
+    lines = ["await ItemsService.deleteItem({", "  id: n,", "})"]
+    diag = Diagnostic("src/a.ts", 2, 3, 2322, "Type 'number' is not assignable to type 'string'.")
+    hits, _, _ = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                           new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: lines[n - 1])
+    assert hits == {ITEM_PARAM["DELETE"].fingerprint: [diag]}
+
+
+def test_a_real_tie_is_listed_under_each_change_and_marked() -> None:
+    diag = Diagnostic("src/a.ts", 1, 7, 2322, "Type 'number' is not assignable to type 'string'.")
+    hits, lost, tied = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                                 new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: "send({ id: n })")
+    both = (ITEM_PARAM["GET"].fingerprint, ITEM_PARAM["DELETE"].fingerprint)
+    assert set(hits) == set(both) and lost == [] and set(tied[diag]) == set(both)
+
+
+def test_a_contradicting_flow_lowers_a_change_but_does_not_drop_it() -> None:
+    """A frontend reading back the request object it built: only the request change fits the
+    property, though its type flows the 'response' way. It is still the cause."""
+    only = ITEM_PARAM["GET"]
+    diag = Diagnostic("src/a.ts", 1, 24, 2322, "Type 'string' is not assignable to type 'number'.")
+    hits, lost, _ = attribute([diag], [only], types_file="src/api/types.ts", symbols=[SYMBOLS],
+                              new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: "const n: number = args.id;")
+    assert hits == {only.fingerprint: [diag]} and lost == []
+
+
+def test_a_path_literal_needs_a_fixed_segment() -> None:
+    """`"/{id}"` is in every path with a trailing parameter: it names no operation."""
+    diag = Diagnostic("src/a.ts", 1, 25, 2322, "Type 'number' is not assignable to type 'string'.")
+    hits, _, tied = attribute([diag], UUID_CHANGES, types_file="src/api/types.ts", symbols=[SYMBOLS],
+                              new_symbols=SYMBOLS, op_ids=UUID_IDS, read_line=lambda f, n: 'call("/{id}", { id: n })')
+    assert set(hits) == {ITEM_PARAM["GET"].fingerprint, ITEM_PARAM["DELETE"].fingerprint} and len(tied) == 1

@@ -74,24 +74,7 @@ NEW = _spec({"type": "string", "format": "uuid"})
 
 @pytest.fixture
 def frontend(tmp_path: Path) -> Path:
-    require_tsc()
-    fe = tmp_path / "web"
-    (fe / "src").mkdir(parents=True)
-    (fe / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
-    (fe / "package.json").write_text(json.dumps({"name": "web", "private": True, "type": "module",
-                                                 "devDependencies": {"typescript": "*"}}))
-    (fe / "tsconfig.json").write_text(json.dumps({"compilerOptions": {
-        "strict": True, "noEmit": True, "target": "es2022", "module": "esnext",
-        "moduleResolution": "bundler", "lib": ["es2022"], "types": [], "skipLibCheck": True},
-        "include": ["src"]}))
-    (fe / "gen.mjs").write_text(GENERATOR)
-    (fe / "src" / "app.ts").write_text(APP)
-    # The committed client, generated from the old contract, as the project keeps it.
-    (fe / "openapi.json").write_text(json.dumps(OLD))
-    subprocess.run(["node", "gen.mjs"], cwd=fe, check=True, timeout=60)
-    (tmp_path / "old.json").write_text(json.dumps(OLD))
-    (tmp_path / "new.json").write_text(json.dumps(NEW))
-    return fe
+    return generated_client_frontend(tmp_path, GENERATOR, APP, OLD, NEW)
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -160,3 +143,27 @@ def test_a_failing_generator_is_an_input_error_naming_it(frontend: Path) -> None
     # The path inside the throwaway copy is shown as the user's frontend.
     assert "generator 'node gen.mjs' failed (exit 3): cannot read web/openapi.json" in line
     assert "web" in line and "Traceback" not in result.stderr
+
+
+def generated_client_frontend(tmp_path: Path, generator: str, app: str, old: dict[str, Any],
+                              new: dict[str, Any]) -> Path:
+    """``tmp_path/web``: a strict-tsc frontend (pinned tsc linked) whose ``src/app.ts`` is ``app``
+    and whose client ``gen.mjs`` (``generator``) made from ``old``, committed as a project keeps
+    it; ``tmp_path/old.json`` and ``new.json`` beside it."""
+    require_tsc()
+    fe = tmp_path / "web"
+    (fe / "src").mkdir(parents=True)
+    (fe / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    (fe / "package.json").write_text(json.dumps({"name": "web", "private": True, "type": "module",
+                                                 "devDependencies": {"typescript": "*"}}))
+    (fe / "tsconfig.json").write_text(json.dumps({"compilerOptions": {
+        "strict": True, "noEmit": True, "target": "es2022", "module": "esnext",
+        "moduleResolution": "bundler", "lib": ["es2022"], "types": [], "skipLibCheck": True},
+        "include": ["src"]}))
+    (fe / "gen.mjs").write_text(generator)
+    (fe / "src" / "app.ts").write_text(app)
+    (fe / "openapi.json").write_text(json.dumps(old))
+    subprocess.run(["node", "gen.mjs"], cwd=fe, check=True, timeout=60)
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    return fe

@@ -305,3 +305,68 @@ def test_generator_settings_are_checked(tmp_path: Path, toml: str, message: str)
     _write(tmp_path / "contractsync.toml", toml)
     with pytest.raises(InputError, match=message):
         load_frontend(tmp_path)
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_helper_that_leaves_the_session_ends_with_the_type_check(tmp_path: Path) -> None:
+    """A helper that `setsid`s out of the command's process group (a daemon, a watch server)
+    survived impact: killing the group missed it. The command runs behind the export child's
+    subreaper shield, which ends every descendant when the command exits (#13)."""
+    import time
+
+    from contractsync.impact import frontend
+
+    pidfile = tmp_path / "helper.pid"
+    command = ["sh", "-c", f"setsid sh -c 'echo $$ > {pidfile}; exec sleep 300' > /dev/null 2>&1 & "
+               f"while [ ! -s {pidfile} ]; do sleep 0.05; done; echo 'src/a.ts(1,1): error TS2322: no'"]
+    result = frontend.run_command(command, tmp_path, timeout=120, where="web")
+    assert result.output == "src/a.ts(1,1): error TS2322: no\n"
+    helper = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper), "a helper in its own session outlived the type-check"
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="POSIX signals")
+@pytest.mark.parametrize("option", ["--typecheck-cmd", "--generate-cmd"])
+def test_a_command_that_kills_its_parent_is_reported_not_fatal(tmp_path: Path, option: str) -> None:
+    """A type-check (or generator) that SIGKILLs its parent killed contractsync itself: exit 137
+    and no message. Its parent is now the guard; impact reports it in one line, exit 2 (#13)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    web = tmp_path / "web"
+    _write(web / "package.json", "{}")
+    (tmp_path / "a.json").write_text(json.dumps(spec))
+    killer = f"{sys.executable} -c 'import os, signal; os.kill(os.getppid(), signal.SIGKILL)'"
+    extra = ["--openapi", "openapi.json", "--typecheck-cmd", "true"] if option == "--generate-cmd" else []
+    run = subprocess.run(
+        [sys.executable, "-m", "contractsync", "impact", "--frontend", str(web), "--types", "t.ts", "--no-cache",
+         *extra, option, killer, str(tmp_path / "a.json"), str(tmp_path / "a.json")],
+        cwd=REPO, env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, (run.returncode, run.stderr)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "was killed by SIGKILL" in lines[0] and str(web) in lines[0], run.stderr
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_timed_out_type_check_takes_its_setsid_helpers_along(tmp_path: Path) -> None:
+    """Past the timeout the guard is told to end everything (SIGTERM): it ends its descendants,
+    those in other sessions included, before its group is killed (#13)."""
+    import time
+
+    from contractsync.impact import frontend
+
+    pidfile = tmp_path / "helper.pid"
+    command = ["sh", "-c", f"setsid sh -c 'echo $$ > {pidfile}; exec sleep 300' > /dev/null 2>&1 & sleep 300"]
+    with pytest.raises(InputError, match="took longer than 3 s"):
+        frontend.run_command(command, tmp_path, timeout=3, where="web")
+    helper = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper), "a setsid helper outlived a timed-out type-check"

@@ -264,6 +264,14 @@ def test_lost_base_without_cache(fe: Frontend, tmp_path: Path, v1_spec: Path, v2
     ('[pull]\nregistry = "http://127.0.0.1:9"\ncontract = "a"\ntypes = "t.ts"\nrefs = "x"\n',
      "contractsync.toml: [pull] unknown key 'refs'"),
     ('[pull]\nsource = "missing.json"\ntypes = "t.ts"\n', "missing.json: no such file"),
+    # An output that is contractsync's own file: pull would write types over the lock (and the
+    # lock check would compare the lock with itself) or over its config (#13).
+    ('[pull]\nsource = "x.json"\ntypes = "contractsync.lock"\n',
+     "contractsync.toml: [pull] types = 'contractsync.lock' is contractsync's own file"),
+    ('[pull]\nsource = "x.json"\ntypes = "t.ts"\nopenapi = "./contractsync.toml"\n',
+     "contractsync.toml: [pull] openapi = './contractsync.toml' is contractsync's own file"),
+    ('[pull]\nsource = "x.json"\ntypes = "other/contractsync.lock"\n',
+     "[pull] types = 'other/contractsync.lock' is contractsync's own file"),
 ])
 def test_one_line_errors(fe: Frontend, toml: str, message: str) -> None:
     (fe.root / "contractsync.toml").write_text(toml, encoding="utf-8")

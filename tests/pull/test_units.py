@@ -200,6 +200,8 @@ def test_lock_round_trip_sorted(tmp_path: Path) -> None:
     (lambda d: d.update(extra=1), "extra"),
     (lambda d: d["generator"].update(name="openapi-typescript"), "generator.name"),
     (lambda d: d["outputs"].update({"x.ts": "md5:abc"}), "outputs.x.ts"),
+    (lambda d: d["outputs"].update({"contractsync.lock": DIGEST}), "outputs.contractsync.lock"),
+    (lambda d: d["outputs"].update({"web/contractsync.toml": DIGEST}), "outputs.web/contractsync.toml"),
 ])
 def test_lock_errors(tmp_path: Path, mutate, where: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "contractsync.lock"
@@ -209,6 +211,33 @@ def test_lock_errors(tmp_path: Path, mutate, where: str) -> None:  # type: ignor
     with pytest.raises(InputError) as info:
         load_lock(path)
     assert info.value.one_line().startswith(f"{path}:{where}: "), info.value.one_line()
+
+
+def test_a_huge_lock_is_refused_unread(tmp_path: Path) -> None:
+    """A 200 MB contractsync.lock was read whole (and parsed) by pull, check and impact. It is
+    refused past MAX_LOCK_BYTES from its size, before a byte is read (#13)."""
+    from contractsync.client.lock import MAX_LOCK_BYTES
+    from contractsync.impact.frontend import find_types
+
+    path = tmp_path / "contractsync.lock"
+    with path.open("wb") as fh:  # sparse: 200 MB on disk costs nothing
+        fh.truncate(200 * 2**20)
+    for read in (lambda: load_lock(path), lambda: find_types(tmp_path)):
+        with pytest.raises(InputError) as info:
+            read()
+        assert info.value.one_line() == f"{path}: is larger than {MAX_LOCK_BYTES // 2**20} MiB"
+    path.write_text(json.dumps({"outputs": {"src/t.ts": DIGEST}}) + " " * MAX_LOCK_BYTES)
+    with pytest.raises(InputError, match="is larger than"):
+        load_lock(path)
+
+
+def test_a_lock_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "contractsync.lock"
+    os.mkfifo(path)
+    with pytest.raises(InputError, match="is a FIFO, not a regular file"):
+        load_lock(path)
 
 
 def test_lock_not_json(tmp_path: Path) -> None:
