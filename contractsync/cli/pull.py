@@ -38,6 +38,10 @@ def pull(
     name: Annotated[str | None, typer.Option(
         "--name", help="With several [[pull]] contracts: only the one of this name (default: all, in order).",
         show_default=False)] = None,
+    generate: Annotated[str | None, typer.Option(
+        "--generate", help="How the types are made, overriding [pull] generate: local (from the verified "
+        "contract; the default), registry (the registry's stored types; trusts it) or verify (both, refused "
+        "when they differ). Plain sources are always local.", show_default=False)] = None,
 ) -> int:
     """Install the contract version pinned in `contractsync.lock` and generate the frontend's
     types (offline from the local cache when it has the version).
@@ -70,6 +74,8 @@ def pull(
         # Said before anything is fetched or written, not only once an update arrives.
         raise InputError(f"no such directory: {frontend}", where="--frontend")
     entries = load_pull_configs(config_file or _state_config(), name=name)
+    if generate is not None:
+        entries = _with_generate(entries, generate)
     several = entries[0].name is not None
     lock_path = entries[0].lock_path
     if check:
@@ -114,6 +120,20 @@ def pull(
     if several and name is None and code == 0 and prune_lock(lock_path, [str(e.name) for e in entries]):
         c.info(f"wrote {c.display_path(lock_path)} (dropped contracts the config no longer lists)")
     return code
+
+
+def _with_generate(entries: list[PullSettings], mode: str) -> list[PullSettings]:
+    """The entries with ``--generate`` in place of their ``generate`` (registry entries only: a
+    plain source has no stored types)."""
+    import dataclasses
+
+    from ..client.config import GENERATE_MODES
+
+    if mode not in GENERATE_MODES:
+        raise typer.BadParameter(f"must be {', '.join(GENERATE_MODES[:-1])} or {GENERATE_MODES[-1]}",
+                                 param_hint="--generate")
+    return [dataclasses.replace(e, config=e.config.model_copy(update={"generate": mode}))
+            if e.config.registry is not None else e for e in entries]
 
 
 def _state_config() -> Path | None:
@@ -176,7 +196,8 @@ def _progress(outcome: PullOutcome) -> None:
     if not outcome.written and not outcome.lock_written:
         c.info("outputs and lock are current")
     elif outcome.contract_from in where:
-        types = {"registry": "; types downloaded from the registry", "generated": "; types generated locally"}
+        types = {"registry": "; types downloaded from the registry", "generated": "; types generated locally",
+                 "verified": "; types generated locally, identical to the registry's"}
         c.info(f"contract from {where[outcome.contract_from]}{types.get(outcome.types_from, '')}")
 
 

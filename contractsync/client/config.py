@@ -42,7 +42,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -52,6 +52,14 @@ from ..io import load_toml
 from ..registry.names import name_problem
 from ..typescript.options import TypeScriptOptions
 from .refs import Ref, parse_ref
+
+#: How ``pull`` makes the types: ``local`` generates them from the digest-verified contract (the
+#: default: the registry's types are never trusted, and generating costs less than downloading),
+#: ``registry`` uses the registry's stored types when they are this generator's (trusts the
+#: registry), ``verify`` downloads them AND generates locally, and refuses when they differ.
+GenerateMode = Literal["local", "registry", "verify"]
+GENERATE_MODES: tuple[GenerateMode, ...] = ("local", "registry", "verify")
+DEFAULT_GENERATE: GenerateMode = "local"
 
 CONFIG_FILE = "contractsync.toml"
 LOCK_FILE = "contractsync.lock"
@@ -71,6 +79,9 @@ class PullConfig(BaseModel):
     ref: str | None = Field(default=None, description="label:NAME, version:N or digest:sha256:… (default label:main).")
     types: str | None = Field(default=None, description="Output: the generated TypeScript types (.ts).")
     openapi: str | None = Field(default=None, description="Output: the contract itself (.json).")
+    generate: GenerateMode = Field(default=DEFAULT_GENERATE, description=(
+        "How the types are made: 'local' (from the digest-verified contract), 'registry' (the "
+        "registry's stored types; trusts it) or 'verify' (both; refused when they differ)."))
     timeout: float = Field(default=30.0, gt=0, le=3600, description="Seconds an HTTP request may take.")
     typescript: TypeScriptOptions = Field(default_factory=TypeScriptOptions,
                                           description="Generator options, as [tool.contractsync.typescript].")
@@ -132,6 +143,9 @@ class PullConfig(BaseModel):
             raise ValueError("'contract' is required with 'registry'")
         if self.source is not None and self.ref is not None:
             raise ValueError("'ref' applies to a registry; a plain source is read as it is")
+        if self.source is not None and self.generate != "local":
+            raise ValueError(f"generate = {self.generate!r} applies to a registry; a plain source has no "
+                             "stored types, they are always generated locally")
         if self.types is None and self.openapi is None:
             raise ValueError("no output: set 'types' (a .ts file) and/or 'openapi' (a .json file)")
         if self.types is not None and self.types == self.openapi:
@@ -144,6 +158,14 @@ class PullConfig(BaseModel):
         if self.registry is None:
             return None
         return parse_ref(self.ref or DEFAULT_REF)
+
+    @property
+    def generate_mode(self) -> GenerateMode | None:
+        """How the types are made, as recorded in the lock: None without a ``types`` output,
+        ``local`` for a plain source (it has no stored types)."""
+        if self.types is None:
+            return None
+        return self.generate if self.registry is not None else "local"
 
     @property
     def origin(self) -> str:

@@ -57,6 +57,9 @@ class LockedGenerator(BaseModel):
     name: Literal["contractsync"] = "contractsync"
     version: str = Field(min_length=1)
     options_digest: str = Field(pattern=_DIGEST)
+    generate: Literal["local", "registry", "verify"] | None = Field(default=None, description=(
+        "How the types were made ([pull] generate); absent in a lock written before the setting "
+        "existed, or without a types output."))
 
 
 class Lock(BaseModel):
@@ -71,7 +74,14 @@ class Lock(BaseModel):
 
     def dump(self) -> str:
         """The file's text: sorted keys, two-space indent, newline at end."""
-        return _dump(self.model_dump(mode="json"))
+        return _dump(self.as_json())
+
+    def as_json(self) -> dict[str, Any]:
+        """The lock as JSON data (``generator.generate`` only when there is one)."""
+        data = self.model_dump(mode="json")
+        if data["generator"].get("generate") is None:
+            del data["generator"]["generate"]
+        return data
 
 
 def load_lock(path: Path, name: str | None = None) -> Lock | None:
@@ -162,7 +172,7 @@ def save_lock(path: Path, lock: Lock, name: str | None = None) -> bool:
         data = _read_leniently(path)
         entries = data.get("contracts") if isinstance(data, dict) else None
         contracts = dict(entries) if isinstance(entries, dict) else {}
-        entry = lock.model_dump(mode="json")
+        entry = lock.as_json()
         del entry["lock_version"]
         contracts[name] = entry
         text = _dump({"lock_version": LOCK_VERSION, "contracts": contracts})

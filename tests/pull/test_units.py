@@ -70,6 +70,8 @@ GOOD = {"registry": "https://contracts.example.com/", "contract": "bookshop", "t
     ({**GOOD, "openapi": "src/api/types.ts"}, "name the same file"),
     ({**GOOD, "typescript": {"enums": True}}, "[pull] unknown key 'typescript.enums'"),
     ({**GOOD, "timeout": 0}, "[pull] timeout: "),
+    ({**GOOD, "generate": "trust"}, "[pull] generate: "),
+    ({"source": "openapi.json", "generate": "verify", "types": "t.ts"}, "generate = 'verify' applies to a registry"),
 ])
 def test_pull_table_errors(table: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -256,3 +258,11 @@ def test_document_of_knows_its_hash(v1_spec: Path) -> None:
     canon = v1_spec.read_bytes()
     doc = document_of(canon, "x")
     assert doc.sha256 == hashlib.sha256(canonical_json(doc.data)).hexdigest() == hashlib.sha256(canon).hexdigest()
+
+
+def test_generate_mode_defaults_to_local_and_is_local_for_a_plain_source() -> None:
+    assert parse_pull_table(dict(GOOD), source="t").generate_mode == "local"
+    assert parse_pull_table({**GOOD, "generate": "verify"}, source="t").generate_mode == "verify"
+    assert parse_pull_table({"source": "openapi.json", "types": "t.ts", "generate": "local"},
+                            source="t").generate_mode == "local"
+    assert parse_pull_table({**GOOD, "types": None, "openapi": "o.json"}, source="t").generate_mode is None
