@@ -12,7 +12,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import httpcore
 import httpx
 import orjson
 
@@ -94,10 +98,12 @@ class RegistryClient:
             # from the mirror directory; messages keep naming the file:// URL.
             transport = FileTransport(Path(unquote(urlsplit(self.base_url).path)))
             self._request_base = "http://static-mirror.invalid"
+        self._sockets = AbortableBackend()
         self._http = httpx.Client(
             headers=headers, transport=transport, follow_redirects=True,
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
         )
+        self._sockets.install(self._http)
 
     def close(self) -> None:
         self._http.close()
@@ -141,7 +147,7 @@ class RegistryClient:
         for attempt in range(self.retries):
             try:
                 return _within(self.timeout, url, lambda: self._attempt(method, path, url, headers, params, content),
-                               self.cancel)
+                               self.cancel, abort=self._sockets.abort)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt + 1 < self.retries:
                     time.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
@@ -221,11 +227,13 @@ def _too_slow(url: str, timeout: float) -> RegistryError:
     return RegistryError(f"the registry did not answer within {timeout:g} s", source=url)
 
 
-def _within(timeout: float, url: str, attempt: Callable[[], Answer], cancel: threading.Event | None = None) -> Answer:
+def _within(timeout: float, url: str, attempt: Callable[[], Answer], cancel: threading.Event | None = None,
+            *, abort: Callable[[], None] | None = None) -> Answer:
     """``attempt()`` bounded to ``timeout`` seconds in all: headers that trickle in (or never
-    come) are waited for in a daemon thread that is abandoned at the deadline, or as soon as
+    come) are waited for in a daemon thread that is given up at the deadline, or as soon as
     ``cancel`` is set; the body's own deadline (:func:`_read_capped`) ends a trickled body inside
-    the thread."""
+    the thread. When the thread is given up, ``abort`` shuts its sockets down so that the blocked
+    read returns and the thread ends now, not at httpx's read timeout (``timeout`` seconds later)."""
     result: list[Answer] = []
     error: list[BaseException] = []
 
@@ -234,18 +242,110 @@ def _within(timeout: float, url: str, attempt: Callable[[], Answer], cancel: thr
             result.append(attempt())
         except BaseException as exc:  # handed to the caller's thread
             error.append(exc)
+    def give_up() -> None:
+        if abort is not None:
+            abort()
+            worker.join(_ABORT_JOIN)
     worker = threading.Thread(target=run, name="contractsync-http", daemon=True)
     worker.start()
     deadline = time.monotonic() + timeout + 1.0
     while worker.is_alive() and time.monotonic() < deadline:
         if cancel is not None and cancel.is_set():
+            give_up()
             raise RegistryError("stopped while waiting for the registry", source=url)
         worker.join(0.1 if cancel is not None else max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        give_up()
+        raise _too_slow(url, timeout)
     if error:
         raise error[0]
     if not result:
         raise _too_slow(url, timeout)
     return result[0]
+
+
+#: Seconds a given-up request's thread is waited for once its sockets are shut down (it ends at
+#: once; the bound only keeps a stuck TLS library from holding the caller).
+_ABORT_JOIN = 5.0
+
+
+class AbortableBackend(httpcore.NetworkBackend):
+    """httpcore's own network backend, remembering the sockets it opens so that a request given up
+    (cancelled, or past its deadline) is ended at once: ``shutdown()`` wakes a ``recv()`` blocked
+    in another thread, which ``close()`` does not.
+
+    httpx has no public way to pass a network backend, so :meth:`install` sets it on the pools of
+    the client's transports (its default one and any proxy from the environment); a transport
+    without one (a test's mock, the static mirror's) is left alone, and its request then ends at
+    its own read timeout, as before."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._streams: set[_TrackedStream] = set()
+        self._lock = threading.Lock()
+
+    def install(self, client: httpx.Client) -> None:
+        transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+        for transport in transports:
+            pool = getattr(transport, "_pool", None)
+            if pool is not None and isinstance(getattr(pool, "_network_backend", None), httpcore.SyncBackend):
+                pool._network_backend = self
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return self.track(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:
+        return self.track(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+    def track(self, stream: httpcore.NetworkStream) -> _TrackedStream:
+        tracked = _TrackedStream(stream, self)
+        with self._lock:
+            self._streams.add(tracked)
+        return tracked
+
+    def forget(self, stream: _TrackedStream) -> None:
+        with self._lock:
+            self._streams.discard(stream)
+
+    def abort(self) -> None:
+        """Shut down every socket still open: a read blocked on one returns at once."""
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _TrackedStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream, owner: AbortableBackend) -> None:
+        self._inner = inner
+        self._owner = owner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._owner.forget(self)
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        # The TLS stream owns the socket from now on (the plain one is detached).
+        self._owner.forget(self)
+        return self._owner.track(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 class FileTransport(httpx.BaseTransport):

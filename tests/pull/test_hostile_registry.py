@@ -215,6 +215,30 @@ def test_watch_stops_at_once_while_a_poll_hangs(stub: str, tmp_path: Path, sig: 
     assert err.strip().splitlines()[-1].endswith("stopped"), err
 
 
+def test_a_cancelled_request_ends_its_thread(stub: str) -> None:
+    """Cancelling a request whose headers never come raised at once, but left its daemon thread
+    blocked in recv() until httpx's read timeout (600 s here). The cancel path now shuts the
+    request's socket down, so the thread is gone when the call returns."""
+    import threading
+
+    from contractsync.client.http import RegistryClient, RegistryError
+
+    cancel = threading.Event()
+    before = sum(1 for s in httpx.get(f"{stub}/seen").json() if s["mode"] == "stall")
+
+    def cancel_once_in_flight() -> None:
+        while sum(1 for s in httpx.get(f"{stub}/seen").json() if s["mode"] == "stall") == before:
+            time.sleep(0.05)
+        cancel.set()
+    trigger = threading.Thread(target=cancel_once_in_flight, daemon=True)
+    trigger.start()
+    with RegistryClient(f"{stub}/stall", timeout=600, cancel=cancel) as client, \
+            pytest.raises(RegistryError, match="stopped while waiting"):
+        client.get("/v1/contracts/shop/labels/main")
+    trigger.join()
+    assert [t.name for t in threading.enumerate() if t.name == "contractsync-http"] == []
+
+
 def test_terminal_escapes_from_a_registry_are_printed_visibly(stub: str, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
