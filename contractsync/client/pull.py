@@ -235,7 +235,7 @@ def check(settings: PullSettings) -> list[str]:
         reasons.append(f"the [{settings.table}.typescript] options changed since {shown} was written: "
                        "run `contractsync pull`")
     mode = settings.config.generate_mode
-    if mode is not None and lock.generator.generate != mode:
+    if mode is not None and _locked_generate(settings, lock) != mode:
         made = (f"generate = {lock.generator.generate!r}" if lock.generator.generate is not None
                 else "an unrecorded [pull] generate (the registry's types may have been used)")
         reasons.append(f"{shown} records types made with {made}, the config says generate = {mode!r}: "
@@ -349,7 +349,16 @@ def _same_generator(settings: PullSettings, lock: Lock) -> bool:
     """The lock's outputs were made by this generator version, with these options, the same way."""
     return (lock.generator.version == __version__
             and lock.generator.options_digest == options_digest(settings.config.typescript)
-            and lock.generator.generate == settings.config.generate_mode)
+            and _locked_generate(settings, lock) == settings.config.generate_mode)
+
+
+def _locked_generate(settings: PullSettings, lock: Lock) -> str | None:
+    """How the lock's types were made. A lock written before ``[pull] generate`` existed does not
+    say: for a plain source that was ``local`` (it has no stored types); for a registry it may
+    have been the registry's types, so it stays unknown (drift until the next ``pull``)."""
+    if lock.generator.generate is None and settings.config.registry is None and settings.config.types is not None:
+        return "local"
+    return lock.generator.generate
 
 
 # --- update --------------------------------------------------------------------------------------

@@ -116,6 +116,13 @@ def test_tampered_types_with_a_matching_etag(stub: str, tmp_path: Path, monkeypa
     if generate == "local":
         assert asked == before  # never downloaded
         assert types.read_bytes() != EVIL_TYPES and b"list_books" in types.read_bytes()
+        # A registry lock written before the setting existed may hold the registry's types: drift.
+        lock_path = tmp_path / "fe" / "contractsync.lock"
+        lock_path.write_text(lock.replace('"generate": "local",', ""), encoding="utf-8")
+        old = pull(tmp_path, monkeypatch, capsys, f"{stub}/tampered", args=("--check",))
+        assert old.code == 1 and "an unrecorded [pull] generate" in old.out
+        assert pull(tmp_path, monkeypatch, capsys, f"{stub}/tampered").code == 0
+        assert lock_path.read_text(encoding="utf-8") == lock
     else:
         assert types.read_bytes() == EVIL_TYPES
     # Switching the setting is drift that `pull --check` reports, and `pull` repairs.

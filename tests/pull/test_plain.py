@@ -167,6 +167,21 @@ def test_check_drift(fe: Frontend, v1_spec: Path) -> None:
     assert plain.code == 1 and "run `contractsync pull --update`" in plain.err
 
 
+def test_a_lock_from_before_generate_is_local_for_a_plain_source(fe: Frontend, v1_spec: Path) -> None:
+    """A plain source has no stored types, so a lock written before `[pull] generate` existed made
+    them locally: it is in sync, and `generate = "registry"` is refused for such a source."""
+    fe.config(f'source = "{v1_spec}"\ntypes = "types.ts"\n')
+    assert fe.run().code == 0
+    lock = fe.lock()
+    generator = lock["generator"]
+    assert isinstance(generator, dict) and generator.pop("generate") == "local"
+    (fe.root / "contractsync.lock").write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert fe.run("--check").code == 0
+    fe.config(f'source = "{v1_spec}"\ntypes = "types.ts"\ngenerate = "registry"\n')
+    refused = fe.run("--check")
+    assert refused.code == 2 and "generate = 'registry' applies to a registry" in refused.err
+
+
 def test_options_change_regenerates_without_update(fe: Frontend, v1_spec: Path) -> None:
     fe.config(f'source = "{v1_spec}"\ntypes = "types.ts"\n')
     assert fe.run().code == 0
