@@ -5,8 +5,10 @@ interpreter warm (a CLI run adds ~0.3 s of start-up):
 * ``pull --check`` (hashes the outputs, reads the lock; no network);
 * ``pull --update`` from a plain file source that did not change (read, canonicalize, digest);
 * installing offline from the local cache with the types regenerated here;
-* a first install from a real ``contractsync serve`` (SQLite, loopback): the contract and the
-  registry's stored types downloaded, both verified.
+* a first install from a real ``contractsync serve`` (SQLite, loopback), once per ``[pull]
+  generate``: ``local`` (the contract downloaded and verified, the types generated here),
+  ``verify`` (also the stored types downloaded and compared) and ``registry`` (the stored types
+  downloaded and used).
 
 Run with ``python benchmarks/run.py -k pull``.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -87,7 +90,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _registry_setup() -> None:
+def _registry_setup(mode: str) -> None:
+    if "url" not in _state:
+        _start_registry()
+    _state["registry"] = _frontend(f"registry-{mode}", f'registry = "{_state["url"]}"\ncontract = "github"\n'
+                                                       f'generate = "{mode}"\n')
+
+
+def _start_registry() -> None:
     import httpx
 
     data = WORK / "registry-data"
@@ -116,7 +126,7 @@ def _registry_setup() -> None:
     # The registry generates the stored types on the first request; later pulls get them stored.
     httpx.get(f"{url}/v1/contracts/github/versions/1/types.ts", headers={"Authorization": f"Bearer {token}"},
               timeout=600)
-    _state["registry"] = _frontend("registry", f'registry = "{url}"\ncontract = "github"\n')
+    _state["url"] = url
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -133,7 +143,8 @@ def _first_install_from_registry() -> None:
     for name in ("src/api/types.ts", "contractsync.lock"):
         (settings.root / name).unlink(missing_ok=True)
     outcome = install(settings)
-    assert outcome.contract_from == "registry" and outcome.types_from == "registry", outcome
+    made = {"local": "generated", "verify": "verified", "registry": "registry"}[settings.config.generate]
+    assert outcome.contract_from == "registry" and outcome.types_from == made, outcome
 
 
 def cases() -> list[Case]:
@@ -147,7 +158,10 @@ def cases() -> list[Case]:
              skip=missing, note=f"{note}: read + canonicalize + digest the source"),
         Case("pull offline from the cache, types regenerated", func=_offline, setup=_plain_setup, repeat=5,
              skip=missing, note=f"{note}: verify the cached contract, generate, write"),
-        Case("pull, first install from contractsync serve", func=_first_install_from_registry,
-             setup=_registry_setup, repeat=5, skip=missing,
-             note=f"{note}: contract + stored types downloaded over loopback, both verified"),
+        *(Case(f"pull, first install from contractsync serve, generate = {mode}", func=_first_install_from_registry,
+               setup=functools.partial(_registry_setup, mode), repeat=5, skip=missing, note=f"{note}: {what}")
+          for mode, what in (
+              ("local", "contract downloaded over loopback and verified, types generated here (the default)"),
+              ("verify", "contract + stored types downloaded, types also generated here and compared"),
+              ("registry", "contract + stored types downloaded over loopback, both verified against their digests"))),
     ]
