@@ -266,3 +266,20 @@ def test_generate_mode_defaults_to_local_and_is_local_for_a_plain_source() -> No
     assert parse_pull_table({"source": "openapi.json", "types": "t.ts", "generate": "local"},
                             source="t").generate_mode == "local"
     assert parse_pull_table({**GOOD, "types": None, "openapi": "o.json"}, source="t").generate_mode is None
+
+
+def test_generate_flag_applies_to_registry_entries_only(tmp_path: Path) -> None:
+    """`pull --generate verify` over [[pull]] entries: a plain source has no stored types and
+    stays local; an unknown mode is a usage error naming --generate."""
+    import typer
+
+    from contractsync.cli.pull import _with_generate
+    from contractsync.client.config import load_pull_configs
+
+    (tmp_path / "contractsync.toml").write_text(
+        '[[pull]]\nname = "a"\nregistry = "https://x.example"\ncontract = "a"\ntypes = "a.ts"\n'
+        '[[pull]]\nname = "b"\nsource = "openapi.json"\ntypes = "b.ts"\n', encoding="utf-8")
+    entries = _with_generate(load_pull_configs(tmp_path / "contractsync.toml"), "verify")
+    assert [e.config.generate_mode for e in entries] == ["verify", "local"]
+    with pytest.raises(typer.BadParameter, match="must be local, registry or verify"):
+        _with_generate(entries, "trust")
