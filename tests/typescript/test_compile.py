@@ -200,6 +200,69 @@ def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
     assert lines[aliases["CondRequest"].start - 1] == "export type CondRequest = requestSchemas[\"Filter\"] | CondRequest[];"
 
 
+_BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
+_BOTH_WAYS_BODY = {"required": True, "content": {"application/json": {"schema": _ref("Attachment")},
+                                                 "multipart/form-data": {"schema": _ref("Attachment")}}}
+#: One schema reached by a JSON body and a multipart body (the same request body, two media
+#: types), also returned, and recursive through arrays: every view and alias at once.
+BOTH_WAYS: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "both ways", "version": "1"},
+    "paths": {"/attachments": {"post": {
+        "operationId": "attach", "requestBody": _BOTH_WAYS_BODY,
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": _ref("Attachment")}}}},
+    }}},
+    "components": {"schemas": {
+        "Attachment": {"type": "object", "required": ["name", "data"], "properties": {
+            "name": {"type": "string"}, "data": _BINARY, "size": {"type": "integer", "default": 0},
+            "tree": _ref("Node")}},
+        "Node": {"anyOf": [_ref("Attachment"), {"type": "array", "items": _ref("Node")}]},
+    }},
+}
+
+BOTH_WAYS_USE = """import type { operations } from "./types";
+type Body = operations["attach"]["requestBody"]["content"];
+type Json = Body["application/json"];
+type Multi = Body["multipart/form-data"];
+type Out = operations["attach"]["responses"][200]["content"]["application/json"];
+const json: Json = { name: "a", data: "aGk=", tree: [[{ name: "b", data: "eA==" }]] };
+// @ts-expect-error a JSON body carries the bytes as a string
+const jsonBlob: Json = { name: "a", data: new Blob(["hi"]) };
+// @ts-expect-error and so do the nested ones
+const jsonDeep: Json = { name: "a", data: "aGk=", tree: [{ name: "b", data: new Blob([]) }] };
+const multi: Multi = { name: "a", data: new Blob(["hi"]), tree: [[{ name: "b", data: new Blob([]) }]] };
+// @ts-expect-error a multipart body uploads a file
+const multiText: Multi = { name: "a", data: "hi" };
+// @ts-expect-error at any depth of the recursive alias too
+const multiDeep: Multi = { name: "a", data: new Blob([]), tree: [{ name: "b", data: "eA==" }] };
+const out: Out = { name: "a", data: "aGk=", size: 2 };
+// @ts-expect-error a response always has the defaulted field
+const outShort: Out = { name: "a", data: "aGk=" };
+"""
+
+
+def test_a_schema_reached_by_json_and_multipart_bodies_has_a_view_for_each(tmp_path: Path) -> None:
+    """A binary string is the string a JSON body carries and the Blob a multipart body uploads:
+    a schema both reach gets its text request view (``requestSchemas``) and a form view
+    (``formRequestSchemas``), recursive aliases included, under every option set."""
+    require_tsc()
+    for j, options in enumerate(ALL_OPTIONS):
+        work = tmp_path / f"o{j}"
+        work.mkdir()
+        warnings: list[TypeScriptWarning] = []
+        (work / "types.ts").write_text(to_typescript(BOTH_WAYS, options, warn=warnings.append))
+        assert warnings == []
+        (work / "use.ts").write_text(BOTH_WAYS_USE)
+        assert_compiles(work, [work / "types.ts", work / "use.ts"])
+    result = to_typescript_with_symbols(BOTH_WAYS)
+    assert "export type NodeFormRequest = formRequestSchemas[\"Attachment\"] | NodeFormRequest[];" in result.text
+    assert 'export type AttachmentFormRequest = formRequestSchemas["Attachment"];' in result.text
+    views = {s.ts: s.kind for s in result.symbols.symbols if s.name == "Attachment"}
+    assert views['formRequestSchemas["Attachment"]'] == "request-schema"
+    assert views['requestSchemas["Attachment"]'] == "request-schema"
+    assert "formRequestSchemas" not in to_typescript(RECURSIVE)  # only where a contract needs it
+
+
 ENUM_TAGS: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "enum tags", "version": "1"},

@@ -181,7 +181,13 @@ def test_binary_in_a_json_body_or_parameter_is_the_string_it_carries() -> None:
     assert "raw: string;" in member(text, "requestSchemas", "Scalars")
     assert "raw: string;" in member(text, "components", "Scalars")
     assert "inner?: requestSchemas" in member(text, "components", "Nested")  # the defaulted n differs
-    assert "raw: Blob;" in member(text, "components", "Both")  # a multipart body reaches it too
+    # JSON and multipart bodies both reach it: the request view is the JSON one, the form view
+    # is what the multipart body references.
+    assert "raw: string;" in member(text, "components", "Both")
+    assert "raw: Blob;" in member(text, "formRequestSchemas", "Both")
+    assert '"multipart/form-data": formRequestSchemas["Both"];' in text
+    assert '"application/vnd.api+json": components["schemas"]["Both"];' in text
+    assert 'export type BothFormRequest = formRequestSchemas["Both"];' in text
     assert "raw: Blob;" in member(text, "components", "Upload")
     assert "q?: string;" in text  # inline, in a parameter and each media type of /inline
     assert '"application/json": string;' in text
