@@ -52,6 +52,21 @@ def _enum_values(ctx: Context) -> list[str]:
             f'export const {const}: ReadonlyArray<components["schemas"]{ident.index_key(name)}> = '
             f"[{', '.join(lit for lit in literals if lit is not None)}];\n"
         )
+    # Inline enums declared by ``--enum`` (``PetKind``) have a name to type the list with; their
+    # names come after every component's, so a component's ``XValues`` never moves.
+    component_enums = {ctx.schema_alias.get(name) for name in ctx.enum_components}
+    for ptr, enum in ctx.enum_names.items():
+        if enum in component_enums or enum not in ctx.enum_members:
+            continue
+        node = ctx.resolve(ptr)
+        values = node.get("enum") if isinstance(node, dict) else None
+        nullable = isinstance(node, dict) and (
+            (isinstance(values, list) and None in values) or node.get("nullable") is True
+        )
+        members = [*ctx.enum_members[enum], "null"] if nullable else ctx.enum_members[enum]
+        const = ctx.names.allocate(enum + "Values")
+        element = f"{enum} | null" if nullable else enum
+        out.append(f"export const {const}: ReadonlyArray<{element}> = [{', '.join(members)}];\n")
     return out
 
 

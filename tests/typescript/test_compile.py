@@ -279,7 +279,7 @@ ENUM_TAGS: dict[str, Any] = {
     }},
 }
 
-ENUM_TAGS_USE = """import { DogKind, PetKind } from "./types";
+ENUM_TAGS_USE = """import { DogKind, DogKindValues, PetKind, PetKindValues } from "./types";
 import type { components } from "./types";
 type S = components["schemas"];
 const cat: S["Pet"] = { kind: PetKind.cat, meows: 1 };
@@ -289,6 +289,10 @@ const wolf: S["Pet"] = { kind: DogKind.wolf };
 const kitten: S["Kitten"] = { kind: PetKind.cat, tiny: true };
 // @ts-expect-error the tag narrows Kitten to cat
 const notKitten: S["Kitten"] = { kind: PetKind.dog };
+const dogKinds: readonly S["Dog"]["kind"][] = DogKindValues;  // an inline enum's list (--enum-values)
+const petKinds: readonly PetKind[] = PetKindValues;
+// @ts-expect-error each list is typed with its own enum
+const mixed: readonly PetKind[] = DogKindValues;
 """
 
 
@@ -296,7 +300,7 @@ def test_discriminator_tags_are_enum_members_with_enum(tmp_path: Path) -> None:
     """With ``--enum`` a tag property is a TypeScript enum, which a string literal tag would turn
     into ``never`` (``PetKind & "cat"``): the tag is the enum member instead."""
     require_tsc()
-    text = to_typescript(ENUM_TAGS, TypeScriptOptions(enum=True))
+    text = to_typescript(ENUM_TAGS, TypeScriptOptions(enum=True, enum_values=True))
     assert '(components["schemas"]["Cat"] & { kind: PetKind.cat })' in text
     (tmp_path / "types.ts").write_text(text)
     (tmp_path / "use.ts").write_text(ENUM_TAGS_USE)

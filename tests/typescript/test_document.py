@@ -352,6 +352,13 @@ def test_enum_option() -> None:
     assert "export type Color =" not in text  # the enum is the name
     assert 'export const ColorValues: ReadonlyArray<components["schemas"]["Color"]> = [Color.red, Color["dark-blue"], Color.Value1];' in text
     assert 'export const MixedValues: ReadonlyArray<components["schemas"]["Mixed"]> = ["a", 1];' in text
+    # inline enums that --enum names get their list too, typed with the enum (null where allowed)
+    assert "export const PetKindValues: ReadonlyArray<PetKind | null> = [PetKind.cat, PetKind.dog, null];" in text
+    assert "export const PetNValues: ReadonlyArray<PetN> = [PetN.Value1, PetN.ValueMinus2];" in text
+    # without --enum an inline enum has no name, so only component enums get a list
+    plain = to_typescript(doc(schemas), TypeScriptOptions(enum_values=True))
+    assert "PetKindValues" not in plain
+    assert 'export const ColorValues: ReadonlyArray<components["schemas"]["Color"]> = ["red", "dark-blue", "1"];' in plain
 
 
 def test_enum_option_names_inline_enums_by_the_way_to_them() -> None:
