@@ -153,19 +153,12 @@ def plan_form_views(
     or through a schema that has such a view itself. Their primary request view is then the text
     one (the ``string`` a JSON client sends) and the form view has the ``Blob``."""
     both = as_text & as_file
-    form = binary & both
     referrers: dict[str, set[str]] = {}
     for src, targets in refs.items():
         if src in both:
             for dst in targets:
                 referrers.setdefault(dst, set()).add(src)
-    stack = list(form)
-    while stack:
-        for src in referrers.get(stack.pop(), ()):
-            if src not in form:
-                form.add(src)
-                stack.append(src)
-    return form
+    return reachable(referrers, binary & both)
 
 
 def response_roots(ctx: Context) -> set[str]:

@@ -178,19 +178,26 @@ const d: S["Direct"] = Symbol();  // a union-only cycle is cut: unknown
 """
 
 
-def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
-    """Recursion through arrays and unions (JsonValue, filter trees, nested tuples) is typed
-    exactly under every option set: values of the shape compile, values outside it do not (each
-    ``@ts-expect-error`` must be used), and the symbol map points at the multi-line aliases."""
+def _use_compiles_under_all_options(tmp_path: Path, document: dict[str, Any], use: str,
+                                    warned: list[str]) -> None:
+    """The types of ``document`` under every option set, with ``use`` beside them, compile (every
+    ``@ts-expect-error`` in ``use`` used), warning exactly at the pointers ``warned``."""
     require_tsc()
     for j, options in enumerate(ALL_OPTIONS):
         work = tmp_path / f"o{j}"
         work.mkdir()
         warnings: list[TypeScriptWarning] = []
-        (work / "types.ts").write_text(to_typescript(RECURSIVE, options, warn=warnings.append))
-        assert [w.pointer for w in warnings] == ["#/components/schemas/Direct/anyOf/0"]
-        (work / "use.ts").write_text(RECURSIVE_USE)
+        (work / "types.ts").write_text(to_typescript(document, options, warn=warnings.append))
+        assert [w.pointer for w in warnings] == warned
+        (work / "use.ts").write_text(use)
         assert_compiles(work, [work / "types.ts", work / "use.ts"])
+
+
+def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
+    """Recursion through arrays and unions (JsonValue, filter trees, nested tuples) is typed
+    exactly under every option set: values of the shape compile, values outside it do not (each
+    ``@ts-expect-error`` must be used), and the symbol map points at the multi-line aliases."""
+    _use_compiles_under_all_options(tmp_path, RECURSIVE, RECURSIVE_USE, ["#/components/schemas/Direct/anyOf/0"])
     result = to_typescript_with_symbols(RECURSIVE)
     lines = result.text.splitlines()
     aliases = {s.ts: s for s in result.symbols.symbols if s.kind == "alias"}
@@ -245,15 +252,7 @@ def test_a_schema_reached_by_json_and_multipart_bodies_has_a_view_for_each(tmp_p
     """A binary string is the string a JSON body carries and the Blob a multipart body uploads:
     a schema both reach gets its text request view (``requestSchemas``) and a form view
     (``formRequestSchemas``), recursive aliases included, under every option set."""
-    require_tsc()
-    for j, options in enumerate(ALL_OPTIONS):
-        work = tmp_path / f"o{j}"
-        work.mkdir()
-        warnings: list[TypeScriptWarning] = []
-        (work / "types.ts").write_text(to_typescript(BOTH_WAYS, options, warn=warnings.append))
-        assert warnings == []
-        (work / "use.ts").write_text(BOTH_WAYS_USE)
-        assert_compiles(work, [work / "types.ts", work / "use.ts"])
+    _use_compiles_under_all_options(tmp_path, BOTH_WAYS, BOTH_WAYS_USE, [])
     result = to_typescript_with_symbols(BOTH_WAYS)
     assert "export type NodeFormRequest = formRequestSchemas[\"Attachment\"] | NodeFormRequest[];" in result.text
     assert 'export type AttachmentFormRequest = formRequestSchemas["Attachment"];' in result.text
