@@ -9,7 +9,10 @@ It answers two questions from the references the schema emitter recorded:
 
    * used only in requests → ``components["schemas"]["X"]`` *is* the request view;
    * used in requests and responses → ``components["schemas"]["X"]`` stays the response view and
-     the request view is emitted as ``requestSchemas["X"]``; request bodies reference that.
+     the request view is emitted as ``requestSchemas["X"]``; request bodies reference that;
+   * reached both from JSON bodies (or parameters) and from bodies of another media type, with a
+     binary string in it → the request view above is the text one (``string``) and a form view,
+     ``formRequestSchemas["X"]`` (``Blob``), is what multipart/octet-stream bodies reference.
 
 2. **Which references would make TypeScript's resolution circular?** Inside an interface member
    TypeScript defers a reference only inside an object literal; ``A: components["schemas"]["A"][]``
@@ -114,10 +117,10 @@ def request_roots(ctx: Context) -> set[str]:
     return collect_schema_refs(ctx, [n for n in nodes if n is not None])
 
 
-def text_only_requests(ctx: Context, refs: dict[str, set[str]]) -> set[str]:
-    """Schemas that requests reach only as text — from parameters and JSON request bodies, never
-    from a body of another media type (multipart, form, octet-stream), where a binary string is a
-    file the client uploads."""
+def request_media_reach(ctx: Context, refs: dict[str, set[str]]) -> tuple[set[str], set[str]]:
+    """``(as_text, as_file)``: the schemas requests reach as text — from parameters and JSON
+    request bodies — and those they reach from a body of another media type (multipart, form,
+    octet-stream), where a binary string is a file the client uploads. A schema can be in both."""
     text: list[Any] = []
     files: list[Any] = []
     bodies: list[Any] = []
@@ -139,7 +142,23 @@ def text_only_requests(ctx: Context, refs: dict[str, set[str]]) -> set[str]:
                 (text if is_text_media(str(media)) else files).append(entry)
     as_text = reachable(refs, collect_schema_refs(ctx, text) & refs.keys())
     as_file = reachable(refs, collect_schema_refs(ctx, files) & refs.keys())
-    return as_text - as_file
+    return as_text, as_file
+
+
+def plan_form_views(
+    refs: dict[str, set[str]], binary: set[str], as_text: set[str], as_file: set[str]
+) -> set[str]:
+    """Schemas that need a separate view for bodies that are not JSON (``formRequestSchemas``):
+    reached both as text and as a file body, and holding a binary string — locally (``binary``)
+    or through a schema that has such a view itself. Their primary request view is then the text
+    one (the ``string`` a JSON client sends) and the form view has the ``Blob``."""
+    both = as_text & as_file
+    referrers: dict[str, set[str]] = {}
+    for src, targets in refs.items():
+        if src in both:
+            for dst in targets:
+                referrers.setdefault(dst, set()).add(src)
+    return reachable(referrers, binary & both)
 
 
 def response_roots(ctx: Context) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import circular_edges, cycles, plan_views, text_only_requests
+from .analysis import circular_edges, cycles, plan_form_views, plan_views, request_media_reach
 from .context import Context, escape_pointer_segment
 from .ident import property_key
 from .jsdoc import schema_doc, text_doc
@@ -32,11 +32,18 @@ class SchemaSection:
 
     members: dict[str, str] = field(default_factory=dict)
     request_members: dict[str, str] = field(default_factory=dict)
+    #: The ``formRequestSchemas`` members (views for bodies that are not JSON).
+    form_members: dict[str, str] = field(default_factory=dict)
 
 
-def _emit_schema(ctx: Context, name: str, schema: Any, request: bool, ind: str = _I2) -> str:
+def _emit_schema(
+    ctx: Context, name: str, schema: Any, request: bool, ind: str = _I2, file: bool = False
+) -> str:
+    """One member in the response view, or in the request view (``file``: the view for bodies
+    that are not JSON, where a binary string is a ``Blob``)."""
     ptr = "#/components/schemas/" + escape_pointer_segment(name)
     ctx.current = name
+    ctx.current_file = file
     ctx.current_refs = set()
     ctx.current_hard = set()
     ctx.current_soft = set()
@@ -46,15 +53,19 @@ def _emit_schema(ctx: Context, name: str, schema: Any, request: bool, ind: str =
     if name in ctx.recursive:
         # The body is a top-level type alias (where TypeScript defers array elements); the
         # member names it.
-        ctx.recursive_bodies[(name, request)] = schema_type(ctx, schema, ptr, request, "", True)
+        body = schema_type(ctx, schema, ptr, request, "", True)
+        if request and file and name in ctx.form:
+            ctx.form_bodies[name] = body
+        else:
+            ctx.recursive_bodies[(name, request)] = body
         return f"{doc}{ind}{property_key(name)}: {ctx.recursive_alias(name, request)};\n"
     t = schema_type(ctx, schema, ptr, request, ind, True)
     return f"{doc}{ind}{property_key(name)}: {t};\n"
 
 
 def emit_schemas(ctx: Context) -> SchemaSection:
-    """Emit every component schema in its view; fills ``ctx.dual``, ``ctx.banned`` and
-    ``ctx.recursive`` (whose bodies go to ``ctx.recursive_bodies``)."""
+    """Emit every component schema in its view; fills ``ctx.dual``, ``ctx.form``, ``ctx.banned``
+    and ``ctx.recursive`` (whose bodies go to ``ctx.recursive_bodies`` and ``ctx.form_bodies``)."""
     section = SchemaSection()
     refs: dict[str, set[str]] = {}
     hard: dict[str, set[str]] = {}
@@ -73,8 +84,15 @@ def emit_schemas(ctx: Context) -> SchemaSection:
         if ctx.current_binary:
             binary.add(name)
     ctx.current = None
-    ctx.text_requests = text_only_requests(ctx, refs)
-    local_differs |= binary - ctx.text_requests
+    # A request view is the text one (binary strings are `string`) when JSON bodies or parameters
+    # reach the schema; only a schema that other bodies reach alone is a file view, and a schema
+    # reached both ways gets a separate form view.
+    as_text, as_file = request_media_reach(ctx, refs)
+    ctx.text_requests = as_text
+    ctx.form = plan_form_views(refs, binary, as_text, as_file)
+    file_only = as_file - as_text
+    local_differs |= binary & file_only
+    local_differs |= {name for name in file_only if refs.get(name, set()) & ctx.form}
 
     # A cycle of references none of which is inside an array/tuple element is cut; the rest of the
     # eager cycles become recursive type aliases.
@@ -96,13 +114,21 @@ def emit_schemas(ctx: Context) -> SchemaSection:
         if name in dual and name in ctx.recursive:
             ctx.request_alias[name] = ctx.names.allocate(ctx.schema_alias[name] + "Request")
     for name in ctx.schemas:
+        if name in ctx.form and name in ctx.recursive:
+            ctx.form_alias[name] = ctx.names.allocate(ctx.schema_alias[name] + "FormRequest")
+    for name in ctx.schemas:
+        file = name not in as_text
         if name in request_only:
-            section.members[name] = _emit_schema(ctx, name, ctx.schemas[name], True)
+            section.members[name] = _emit_schema(ctx, name, ctx.schemas[name], True, _I2, file)
         elif name in dual:
-            section.request_members[name] = _emit_schema(ctx, name, ctx.schemas[name], True, _I1)
+            section.request_members[name] = _emit_schema(ctx, name, ctx.schemas[name], True, _I1, file)
+        if name in ctx.form:
+            section.form_members[name] = _emit_schema(ctx, name, ctx.schemas[name], True, _I1, True)
     ctx.current = None
+    ctx.current_file = False
     if ctx.alphabetize:
         section.request_members = dict(sorted(section.request_members.items()))
+        section.form_members = dict(sorted(section.form_members.items()))
     return section
 
 

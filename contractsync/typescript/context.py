@@ -70,9 +70,16 @@ class Context:
     #: Eager references (outside any object literal) that would make TypeScript's type resolution
     #: circular; emitted as ``unknown``.
     banned: set[tuple[str, str]] = field(default_factory=set)
-    #: Schemas requests reach only as text (JSON bodies, parameters): a binary string in them is
-    #: the ``string`` the JSON carries, never a ``Blob`` (pydantic ``bytes`` in a JSON body).
+    #: Schemas requests reach as text (JSON bodies, parameters): a binary string in their request
+    #: view is the ``string`` the JSON carries, never a ``Blob`` (pydantic ``bytes`` in a JSON
+    #: body). Those also reached from other bodies get a form view (``form``).
     text_requests: set[str] = field(default_factory=set)
+    #: Schemas with a form view (``formRequestSchemas``): the request view for bodies that are not
+    #: JSON, where a binary string is a ``Blob``, of a schema JSON bodies reach too.
+    form: set[str] = field(default_factory=set)
+    #: The alias of each recursive schema's form view, and the bodies of those aliases.
+    form_alias: dict[str, str] = field(default_factory=dict)
+    form_bodies: dict[str, str] = field(default_factory=dict)
     #: While emitting an inline request schema: whether it is sent as text (see ``text_requests``).
     text_context: bool = False
     #: Schemas on a reference cycle TypeScript resolves only through type aliases (recursion
@@ -109,6 +116,9 @@ class Context:
     array_depth: int = 0
     current_differs: bool = False
     current_binary: bool = False
+    #: Whether the component view being emitted is sent in a body that is not JSON (a binary
+    #: string is a ``Blob`` there).
+    current_file: bool = False
     _inline_stack: list[str] = field(default_factory=list)
     _warned: set[tuple[str, str]] = field(default_factory=set)
 
@@ -196,16 +206,20 @@ class Context:
         return node, last
 
     def recursive_alias(self, name: str, request: bool) -> str:
-        """The type alias that carries a recursive schema's body in the given view."""
+        """The type alias that carries a recursive schema's body in the given view (the form view
+        while a view for bodies that are not JSON is being emitted)."""
+        if request and name in self.form and self.current_file:
+            return self.form_alias[name]
         if request and name in self.dual:
             return self.request_alias[name]
         return self.schema_alias[name]
 
     def binary_is_blob(self) -> bool:
-        """Whether a binary string in the request view being emitted is a file (``Blob``): not in
-        a component only text requests reach, nor inline in a JSON body or a parameter."""
+        """Whether a binary string in the request view being emitted is a file (``Blob``): in a
+        component view for bodies that are not JSON, or inline in such a body (never in a JSON
+        body or a parameter)."""
         if self.current is not None:
-            return self.current not in self.text_requests
+            return self.current_file
         return not self.text_context
 
     def is_missing(self, value: Any) -> bool:
@@ -233,6 +247,8 @@ class Context:
                     cycle = self.recursive.get(self.current)
                     if cycle is not None and self.recursive.get(name) == cycle:
                         return self.recursive_alias(name, request)
+            if request and name in self.form and self.binary_is_blob():
+                return "formRequestSchemas" + index_key(name)
             if request and name in self.dual:
                 return "requestSchemas" + index_key(name)
             return 'components["schemas"]' + index_key(name)

@@ -1,5 +1,6 @@
-"""The whole file: header, ``paths``, ``webhooks``, ``components``, ``requestSchemas``,
-``operations``, then aliases, helpers and enums."""
+"""The whole file: header, ``paths``, ``webhooks``, ``components``, ``requestSchemas`` (and
+``formRequestSchemas`` when a contract needs it), ``operations``, then aliases, helpers and
+enums."""
 
 from __future__ import annotations
 
@@ -51,6 +52,21 @@ def _enum_values(ctx: Context) -> list[str]:
             f'export const {const}: ReadonlyArray<components["schemas"]{ident.index_key(name)}> = '
             f"[{', '.join(lit for lit in literals if lit is not None)}];\n"
         )
+    # Inline enums declared by ``--enum`` (``PetKind``) have a name to type the list with; their
+    # names come after every component's, so a component's ``XValues`` never moves.
+    component_enums = {ctx.schema_alias.get(name) for name in ctx.enum_components}
+    for ptr, enum in ctx.enum_names.items():
+        if enum in component_enums or enum not in ctx.enum_members:
+            continue
+        node = ctx.resolve(ptr)
+        values = node.get("enum") if isinstance(node, dict) else None
+        nullable = isinstance(node, dict) and (
+            (isinstance(values, list) and None in values) or node.get("nullable") is True
+        )
+        members = [*ctx.enum_members[enum], "null"] if nullable else ctx.enum_members[enum]
+        const = ctx.names.allocate(enum + "Values")
+        element = f"{enum} | null" if nullable else enum
+        out.append(f"export const {const}: ReadonlyArray<{element}> = [{', '.join(members)}];\n")
     return out
 
 
@@ -128,6 +144,12 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
     rec.members(rec.line + 1, request_members, "request-schema", "requestSchemas[{key}]",
                 "#/components/schemas/")
     put(_block(ctx, "requestSchemas", request_members))
+    if schemas.form_members:
+        # Only a contract with a schema reached both by JSON and by other bodies has form views.
+        form_members = list(schemas.form_members.values())
+        rec.members(rec.line + 1, form_members, "request-schema", "formRequestSchemas[{key}]",
+                    "#/components/schemas/")
+        put(_block(ctx, "formRequestSchemas", form_members))
     op_members = [
         f"{doc}    {ident.property_key(op_id)}: {body};\n" for op_id, (doc, body) in registry.entries(ctx)
     ]
@@ -142,9 +164,9 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
         named: list[tuple[SymbolKind, str, str, int, int]] = []
         export = "export " if ctx.options.aliases else ""
 
-        def declare(schema_name: str, ts_name: str, target: str, request: bool) -> None:
+        def declare(schema_name: str, ts_name: str, target: str, request: bool, form: bool = False) -> None:
             # A recursive schema's alias carries its body (exported only with aliases on).
-            body = ctx.recursive_bodies.get((schema_name, request))
+            body = ctx.form_bodies.get(schema_name) if form else ctx.recursive_bodies.get((schema_name, request))
             if body is None and not ctx.options.aliases:
                 return
             text = f"{export}type {ts_name} = {body if body is not None else target};\n"
@@ -159,6 +181,10 @@ def render(ctx: Context, *, title: str, version: str, sha256: str,
         for schema_name in schemas.request_members:
             ts_name = ctx.request_alias.get(schema_name) or ctx.names.allocate(ctx.schema_alias[schema_name] + "Request")
             declare(schema_name, ts_name, "requestSchemas" + ident.index_key(schema_name), True)
+        # Allocated after every request view's alias, so a form view never takes one's name.
+        for schema_name in schemas.form_members:
+            ts_name = ctx.form_alias.get(schema_name) or ctx.names.allocate(ctx.schema_alias[schema_name] + "FormRequest")
+            declare(schema_name, ts_name, "formRequestSchemas" + ident.index_key(schema_name), True, True)
         if aliases:
             tail.append(("".join(aliases), named))
     if ctx.uses_with_required:

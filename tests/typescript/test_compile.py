@@ -178,19 +178,26 @@ const d: S["Direct"] = Symbol();  // a union-only cycle is cut: unknown
 """
 
 
-def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
-    """Recursion through arrays and unions (JsonValue, filter trees, nested tuples) is typed
-    exactly under every option set: values of the shape compile, values outside it do not (each
-    ``@ts-expect-error`` must be used), and the symbol map points at the multi-line aliases."""
+def _use_compiles_under_all_options(tmp_path: Path, document: dict[str, Any], use: str,
+                                    warned: list[str]) -> None:
+    """The types of ``document`` under every option set, with ``use`` beside them, compile (every
+    ``@ts-expect-error`` in ``use`` used), warning exactly at the pointers ``warned``."""
     require_tsc()
     for j, options in enumerate(ALL_OPTIONS):
         work = tmp_path / f"o{j}"
         work.mkdir()
         warnings: list[TypeScriptWarning] = []
-        (work / "types.ts").write_text(to_typescript(RECURSIVE, options, warn=warnings.append))
-        assert [w.pointer for w in warnings] == ["#/components/schemas/Direct/anyOf/0"]
-        (work / "use.ts").write_text(RECURSIVE_USE)
+        (work / "types.ts").write_text(to_typescript(document, options, warn=warnings.append))
+        assert [w.pointer for w in warnings] == warned
+        (work / "use.ts").write_text(use)
         assert_compiles(work, [work / "types.ts", work / "use.ts"])
+
+
+def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
+    """Recursion through arrays and unions (JsonValue, filter trees, nested tuples) is typed
+    exactly under every option set: values of the shape compile, values outside it do not (each
+    ``@ts-expect-error`` must be used), and the symbol map points at the multi-line aliases."""
+    _use_compiles_under_all_options(tmp_path, RECURSIVE, RECURSIVE_USE, ["#/components/schemas/Direct/anyOf/0"])
     result = to_typescript_with_symbols(RECURSIVE)
     lines = result.text.splitlines()
     aliases = {s.ts: s for s in result.symbols.symbols if s.kind == "alias"}
@@ -198,6 +205,61 @@ def test_recursive_aliases_are_precise(tmp_path: Path) -> None:
     assert lines[aliases["Json"].end - 1] == "};" and aliases["Json"].end > aliases["Json"].start
     assert lines[aliases["User"].start - 1] == 'export type User = components["schemas"]["User"];'
     assert lines[aliases["CondRequest"].start - 1] == "export type CondRequest = requestSchemas[\"Filter\"] | CondRequest[];"
+
+
+_BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
+_BOTH_WAYS_BODY = {"required": True, "content": {"application/json": {"schema": _ref("Attachment")},
+                                                 "multipart/form-data": {"schema": _ref("Attachment")}}}
+#: One schema reached by a JSON body and a multipart body (the same request body, two media
+#: types), also returned, and recursive through arrays: every view and alias at once.
+BOTH_WAYS: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "both ways", "version": "1"},
+    "paths": {"/attachments": {"post": {
+        "operationId": "attach", "requestBody": _BOTH_WAYS_BODY,
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": _ref("Attachment")}}}},
+    }}},
+    "components": {"schemas": {
+        "Attachment": {"type": "object", "required": ["name", "data"], "properties": {
+            "name": {"type": "string"}, "data": _BINARY, "size": {"type": "integer", "default": 0},
+            "tree": _ref("Node")}},
+        "Node": {"anyOf": [_ref("Attachment"), {"type": "array", "items": _ref("Node")}]},
+    }},
+}
+
+BOTH_WAYS_USE = """import type { operations } from "./types";
+type Body = operations["attach"]["requestBody"]["content"];
+type Json = Body["application/json"];
+type Multi = Body["multipart/form-data"];
+type Out = operations["attach"]["responses"][200]["content"]["application/json"];
+const json: Json = { name: "a", data: "aGk=", tree: [[{ name: "b", data: "eA==" }]] };
+// @ts-expect-error a JSON body carries the bytes as a string
+const jsonBlob: Json = { name: "a", data: new Blob(["hi"]) };
+// @ts-expect-error and so do the nested ones
+const jsonDeep: Json = { name: "a", data: "aGk=", tree: [{ name: "b", data: new Blob([]) }] };
+const multi: Multi = { name: "a", data: new Blob(["hi"]), tree: [[{ name: "b", data: new Blob([]) }]] };
+// @ts-expect-error a multipart body uploads a file
+const multiText: Multi = { name: "a", data: "hi" };
+// @ts-expect-error at any depth of the recursive alias too
+const multiDeep: Multi = { name: "a", data: new Blob([]), tree: [{ name: "b", data: "eA==" }] };
+const out: Out = { name: "a", data: "aGk=", size: 2 };
+// @ts-expect-error a response always has the defaulted field
+const outShort: Out = { name: "a", data: "aGk=" };
+"""
+
+
+def test_a_schema_reached_by_json_and_multipart_bodies_has_a_view_for_each(tmp_path: Path) -> None:
+    """A binary string is the string a JSON body carries and the Blob a multipart body uploads:
+    a schema both reach gets its text request view (``requestSchemas``) and a form view
+    (``formRequestSchemas``), recursive aliases included, under every option set."""
+    _use_compiles_under_all_options(tmp_path, BOTH_WAYS, BOTH_WAYS_USE, [])
+    result = to_typescript_with_symbols(BOTH_WAYS)
+    assert "export type NodeFormRequest = formRequestSchemas[\"Attachment\"] | NodeFormRequest[];" in result.text
+    assert 'export type AttachmentFormRequest = formRequestSchemas["Attachment"];' in result.text
+    views = {s.ts: s.kind for s in result.symbols.symbols if s.name == "Attachment"}
+    assert views['formRequestSchemas["Attachment"]'] == "request-schema"
+    assert views['requestSchemas["Attachment"]'] == "request-schema"
+    assert "formRequestSchemas" not in to_typescript(RECURSIVE)  # only where a contract needs it
 
 
 ENUM_TAGS: dict[str, Any] = {
@@ -216,7 +278,7 @@ ENUM_TAGS: dict[str, Any] = {
     }},
 }
 
-ENUM_TAGS_USE = """import { DogKind, PetKind } from "./types";
+ENUM_TAGS_USE = """import { DogKind, DogKindValues, PetKind, PetKindValues } from "./types";
 import type { components } from "./types";
 type S = components["schemas"];
 const cat: S["Pet"] = { kind: PetKind.cat, meows: 1 };
@@ -226,6 +288,10 @@ const wolf: S["Pet"] = { kind: DogKind.wolf };
 const kitten: S["Kitten"] = { kind: PetKind.cat, tiny: true };
 // @ts-expect-error the tag narrows Kitten to cat
 const notKitten: S["Kitten"] = { kind: PetKind.dog };
+const dogKinds: readonly S["Dog"]["kind"][] = DogKindValues;  // an inline enum's list (--enum-values)
+const petKinds: readonly PetKind[] = PetKindValues;
+// @ts-expect-error each list is typed with its own enum
+const mixed: readonly PetKind[] = DogKindValues;
 """
 
 
@@ -233,7 +299,7 @@ def test_discriminator_tags_are_enum_members_with_enum(tmp_path: Path) -> None:
     """With ``--enum`` a tag property is a TypeScript enum, which a string literal tag would turn
     into ``never`` (``PetKind & "cat"``): the tag is the enum member instead."""
     require_tsc()
-    text = to_typescript(ENUM_TAGS, TypeScriptOptions(enum=True))
+    text = to_typescript(ENUM_TAGS, TypeScriptOptions(enum=True, enum_values=True))
     assert '(components["schemas"]["Cat"] & { kind: PetKind.cat })' in text
     (tmp_path / "types.ts").write_text(text)
     (tmp_path / "use.ts").write_text(ENUM_TAGS_USE)

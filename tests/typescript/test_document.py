@@ -181,7 +181,13 @@ def test_binary_in_a_json_body_or_parameter_is_the_string_it_carries() -> None:
     assert "raw: string;" in member(text, "requestSchemas", "Scalars")
     assert "raw: string;" in member(text, "components", "Scalars")
     assert "inner?: requestSchemas" in member(text, "components", "Nested")  # the defaulted n differs
-    assert "raw: Blob;" in member(text, "components", "Both")  # a multipart body reaches it too
+    # JSON and multipart bodies both reach it: the request view is the JSON one, the form view
+    # is what the multipart body references.
+    assert "raw: string;" in member(text, "components", "Both")
+    assert "raw: Blob;" in member(text, "formRequestSchemas", "Both")
+    assert '"multipart/form-data": formRequestSchemas["Both"];' in text
+    assert '"application/vnd.api+json": components["schemas"]["Both"];' in text
+    assert 'export type BothFormRequest = formRequestSchemas["Both"];' in text
     assert "raw: Blob;" in member(text, "components", "Upload")
     assert "q?: string;" in text  # inline, in a parameter and each media type of /inline
     assert '"application/json": string;' in text
@@ -346,6 +352,13 @@ def test_enum_option() -> None:
     assert "export type Color =" not in text  # the enum is the name
     assert 'export const ColorValues: ReadonlyArray<components["schemas"]["Color"]> = [Color.red, Color["dark-blue"], Color.Value1];' in text
     assert 'export const MixedValues: ReadonlyArray<components["schemas"]["Mixed"]> = ["a", 1];' in text
+    # inline enums that --enum names get their list too, typed with the enum (null where allowed)
+    assert "export const PetKindValues: ReadonlyArray<PetKind | null> = [PetKind.cat, PetKind.dog, null];" in text
+    assert "export const PetNValues: ReadonlyArray<PetN> = [PetN.Value1, PetN.ValueMinus2];" in text
+    # without --enum an inline enum has no name, so only component enums get a list
+    plain = to_typescript(doc(schemas), TypeScriptOptions(enum_values=True))
+    assert "PetKindValues" not in plain
+    assert 'export const ColorValues: ReadonlyArray<components["schemas"]["Color"]> = ["red", "dark-blue", "1"];' in plain
 
 
 def test_enum_option_names_inline_enums_by_the_way_to_them() -> None:

@@ -214,6 +214,13 @@ CALLS: list[Call] = [
     Call("upload", "POST", "/upload", form=_v(file=Upload(b"abc"), note="n")),
     Call("upload without file", "POST", "/upload", form=_v(note="n"), base="upload"),
     Call("uploads", "POST", "/uploads", form=_v(files=[Upload(b"a"), Upload(b"bc")], raw=Upload(b"xyz"))),
+    # one model reached by a JSON body (bytes are a string) and a multipart body (a file)
+    Call("attachment json", "POST", "/attachments", json=_v(name="a", data="aGk=", note="n")),
+    Call("attachment json missing data", "POST", "/attachments", json=_v(name="a"), base="attachment json"),
+    Call("attachment json file", "POST", "/attachments", json=_v(name="a", data=_v(size=2)), base="attachment json"),
+    Call("attachment upload", "POST", "/attachments/upload", form=_v(name="a", data=Upload(b"hi"))),
+    Call("attachment upload missing name", "POST", "/attachments/upload", form=_v(data=Upload(b"hi")),
+         base="attachment upload"),
     # headers and cookies
     Call("whoami", "GET", "/whoami", header={"x-token": "t", "x-trace": ["a", "b"]}, cookie=_v(session="s")),
     Call("whoami no token", "GET", "/whoami", base="whoami"),

@@ -180,6 +180,16 @@ Json = TypeAliasType("Json", "str | int | float | bool | list[Json] | dict[str, 
 Expr = TypeAliasType("Expr", "int | list[Expr]")
 
 
+class Attachment(BaseModel):
+    """One model two bodies reach: a JSON body, where the bytes are a string, and a multipart
+    body (``File()``), where they are an uploaded file. pydantic publishes both as one binary
+    string."""
+
+    name: str
+    data: bytes | UploadFile
+    note: str | None = None
+
+
 class Formula(BaseModel):
     doc: Json
     expr: Expr = 0
@@ -433,6 +443,21 @@ def upload(file: UploadFile, note: Annotated[str | None, Form()] = None) -> dict
 @app.post("/uploads")
 def uploads(files: Annotated[list[UploadFile], File()], raw: Annotated[bytes | None, File()] = None) -> list[str | None]:
     return [f.filename for f in files] + ([str(len(raw))] if raw is not None else [])
+
+
+def _attachment_size(body: Attachment) -> dict[str, str | int]:
+    data = body.data
+    return {"name": body.name, "size": len(data) if isinstance(data, bytes) else data.size or 0}
+
+
+@app.post("/attachments")
+def attach_json(body: Attachment) -> dict[str, str | int]:
+    return _attachment_size(body)
+
+
+@app.post("/attachments/upload")
+def attach_upload(body: Annotated[Attachment, File()]) -> dict[str, str | int]:
+    return _attachment_size(body)
 
 
 @app.get("/whoami")
