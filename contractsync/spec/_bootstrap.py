@@ -102,7 +102,56 @@ def run_export(target: str, app_dir: str) -> Dict[str, Any]:  # noqa: UP006
         if isinstance(exc, KeyboardInterrupt):
             raise
         return _failure(f"app.openapi() raised {type(exc).__name__}: {exc}", exc)
-    return {"ok": True, "spec": spec}
+    return {"ok": True, "spec": spec, "mounted": mounted_apis(obj)}
+
+
+def mounted_apis(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, Any]]:  # noqa: UP006
+    """The mounts below ``app`` that serve API operations: FastAPI applications
+    (``app.mount("/v2", v2)``) and routers mounted as ASGI apps, also inside other mounts:
+    ``[{"path": "/v2", "operations": 3}]`` (-1: could not be counted). FastAPI documents a
+    mounted application in its own OpenAPI document, never in the parent's, so these operations
+    are not in the exported contract. Never raises; looks at most 8 mounts deep."""
+    found: List[Dict[str, Any]] = []  # noqa: UP006
+    if depth > 8:
+        return found
+    try:
+        from fastapi import FastAPI, routing
+    except ImportError:
+        return found
+    APIRoute = routing.APIRoute
+    Mount = getattr(routing, "Mount", None)  # starlette's, as FastAPI re-exports it
+    if Mount is None:
+        return found
+    try:
+        routes = list(getattr(app, "routes", None) or [])
+    except Exception:
+        return found
+    for route in routes:
+        if not isinstance(route, Mount):
+            continue
+        path = prefix + (getattr(route, "path", "") or "")
+        sub = getattr(route, "app", None)
+        if isinstance(sub, FastAPI):
+            try:
+                paths = (sub.openapi() or {}).get("paths") or {}
+                count = sum(1 for item in paths.values() if isinstance(item, dict)
+                            for method in item if method in _METHODS)
+            except Exception:
+                count = -1
+        else:  # a router mounted as an ASGI app: FastAPI's openapi() never looks inside
+            try:
+                count = sum(len(r.methods or ()) for r in getattr(sub, "routes", None) or []
+                            if isinstance(r, APIRoute) and r.include_in_schema)
+            except Exception:
+                count = -1
+        if count:
+            found.append({"path": path or "/", "operations": count})
+        if sub is not None and sub is not app:
+            found += mounted_apis(sub, path, depth + 1)
+    return found
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def encode_result(result: Dict[str, Any]) -> bytes:  # noqa: UP006
