@@ -584,6 +584,10 @@ def announce(
 
     A fingerprint that is not a change of the current diff is an error listing the breaking
     changes there are: announcing a typo would silently announce nothing.
+
+    The changes are those ``check`` judges (base → code) and, when a release was recorded since
+    the base (a branch that ran ``accept`` before), those ``accept`` judges (that release's
+    contract → code): a change ``accept`` refuses as unannounced can always be announced here.
     """
     if not reason.strip():
         raise InputError("--reason must say why the break is intended")
@@ -591,7 +595,12 @@ def announce(
         raise InputError("name the fingerprints to announce, or pass --all-breaking")
     today = today_of(now)
     report, base_doc, head = current_changes(cfg, base=base, now=now, app=app)
-    by_fp = {c.fingerprint: c for c in report}
+    history = load_history(cfg.contracts_path / CHANGELOG_JSON)
+    judged: list[tuple[Report, Document, bool]] = [(report, base_doc, True)]
+    released = _latest_release_contract(cfg, history)
+    if released is not None and released.sha256 != base_doc.sha256:
+        judged.append((run_diff(released, head, now=_as_datetime(now), cfg=cfg), released, False))
+    by_fp = {c.fingerprint: c for r, _, _ in reversed(judged) for c in r}
     path = announcements_path(cfg.contracts_path)
     with contracts_lock(cfg.contracts_path):
         pending = load_announcements(path)
@@ -599,16 +608,19 @@ def announce(
         if all_breaking:
             # Only what an announcement can let through: not changes the policy already allows,
             # nor removals before their sunset (an announcement does not move a sunset).
-            history = load_history(cfg.contracts_path / CHANGELOG_JSON)
-            notes = announced_notes(cfg, base_doc, history, pending)
-            verdict = evaluate(report.changes, base_doc.data, head.data, policy=policy or cfg.policy,
-                               today=today, announced=notes)
-            chosen = [d.change for d in verdict.blocking if d.reason == "unannounced"]
+            for changes, before, is_base in judged:
+                notes = (announced_notes(cfg, before, history, pending) if is_base
+                         else {a.fingerprint: a.note() for a in pending.announcements})
+                verdict = evaluate(changes.changes, before.data, head.data, policy=policy or cfg.policy,
+                                   today=today, announced=notes)
+                chosen += [d.change for d in verdict.blocking if d.reason == "unannounced"]
         for fp in fingerprints:
             change = by_fp.get(fp.strip().lower())
             if change is None:
-                known = ", ".join(f"{c.fingerprint} ({c.id})" for c in report.breaking[:10]) or "none"
-                raise InputError(f"fingerprint {fp!r} is not a change between the base and the code "
+                breaking = {c.fingerprint: c for r, _, _ in judged for c in r.breaking}
+                known = ", ".join(f"{c.fingerprint} ({c.id})" for c in list(breaking.values())[:10]) or "none"
+                since = " or the last release" if len(judged) > 1 else ""
+                raise InputError(f"fingerprint {fp!r} is not a change between the base{since} and the code "
                                  f"(breaking changes there: {known})")
             chosen.append(change)
         if not chosen:
@@ -668,6 +680,16 @@ def contracts_lock(directory: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[N
         with contextlib.suppress(OSError):
             os.unlink(path)
         os.close(fd)
+
+
+def _latest_release_contract(cfg: Config, history: History) -> Document | None:
+    """The contract the latest release recorded (what ``accept`` compares the code with), or
+    None without a release or when git no longer has it."""
+    latest = history.latest
+    if latest is None:
+        return None
+    stored = load_spec(FileSource(cfg.contract_file)) if cfg.contract_file.exists() else None
+    return _find_recorded(cfg, latest.contract_sha256, stored)
 
 
 def _find_recorded(cfg: Config, sha256: str, stored: Document | None) -> Document | None:
