@@ -224,3 +224,27 @@ def test_export_prints_the_mount_warning(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["export", "--app", "mounting:app", "--app-dir", str(tmp_path), "-o", str(tmp_path / "c.json")]) == 0
     err = " ".join(capsys.readouterr().err.split())
     assert "warning:" in err and "the API mounted at '/v2' (2 operations) is not in the contract" in err
+
+
+def test_an_implicit_relative_import_names_the_apps_own_module(tmp_path: Path) -> None:
+    # python-todo e77c2e3: modules/todo/todo.py says `import schemas` beside schemas.py (Python 2
+    # style). The hint was "is --python the app's interpreter?": no interpreter has that module.
+    pkg = tmp_path / "svc" / "todo"
+    pkg.mkdir(parents=True)
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "schemas.py").write_text("X = 1\n")
+    (pkg / "router.py").write_text("import schemas\n")
+    (tmp_path / "svc" / "main.py").write_text("from svc.todo import router\n")
+    from contractsync.errors import AppExportError
+
+    with pytest.raises(AppExportError) as info:
+        load_spec(AppSource("svc.main:app", app_dir=tmp_path))
+    line = str(info.value)
+    assert f"it is the app's own {pkg / 'schemas.py'}" in line and "from . import schemas" in line
+    assert "--python" not in line
+    # A package that is really missing keeps the interpreter hint.
+    (pkg / "router.py").write_text("import no_such_package_here\n")
+    with pytest.raises(AppExportError) as info:
+        load_spec(AppSource("svc.main:app", app_dir=tmp_path))
+    assert "is --python the app's interpreter?" in str(info.value)

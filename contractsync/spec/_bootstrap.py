@@ -68,6 +68,10 @@ def run_export(target: str, app_dir: str) -> Dict[str, Any]:  # noqa: UP006
             raise
         if isinstance(exc, ModuleNotFoundError) and exc.name and module_name.startswith(exc.name):
             msg = f"cannot import module '{module_name}': no module named '{exc.name}' (is --app-dir right?)"
+        elif isinstance(exc, ModuleNotFoundError) and exc.name and _sibling(exc):
+            msg = (f"importing '{module_name}' failed: no module named '{exc.name}': it is the app's own "
+                   f"{_sibling(exc)}, which is not importable as '{exc.name}' (import it relative, "
+                   f"'from . import {exc.name}', or by its package path)")
         elif isinstance(exc, ModuleNotFoundError) and exc.name:
             msg = (f"importing '{module_name}' failed: no module named '{exc.name}' in {sys.executable} "
                    "(is --python the app's interpreter?)")
@@ -180,6 +184,22 @@ def _describe(exc: BaseException) -> str:
         if parts:
             return f"{head}: {'; '.join(parts)}"
     return str(exc)
+
+
+def _sibling(exc: ModuleNotFoundError) -> Optional[str]:  # noqa: UP045
+    """The app's file the missing top-level module names, when it sits beside the file whose
+    import failed (``import schemas`` next to ``schemas.py``, a Python 2 style implicit relative
+    import): the module is the app's, so no interpreter would have it. None otherwise."""
+    head = exc.name or ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    user = [f for f in frames if not f.filename.startswith(_not_user_code()) and "<frozen" not in f.filename]
+    if not head or "." in head or not user:
+        return None
+    folder = os.path.dirname(os.path.abspath(user[-1].filename))
+    for candidate in (os.path.join(folder, head + ".py"), os.path.join(folder, head, "__init__.py")):
+        if os.path.isfile(candidate):
+            return _rel(candidate)
+    return None
 
 
 def _failure(message: str, exc: BaseException) -> Dict[str, Any]:  # noqa: UP006
