@@ -481,6 +481,9 @@ def check(
             f"({counts[Level.BREAKING]} breaking, {counts[Level.WARNING]} warning, {counts[Level.INFO]} info); "
             f"{len(result.allowed)} breaking change{'s' if len(result.allowed) != 1 else ''} announced or "
             "allowed by policy")
+        if not current:
+            result.blockers.extend(_release_blockers(cfg, history, base_doc, head, pending, committed,
+                                                     contract_path, result.blockers, now_dt, pol))
         if frontend is not None:
             result.blockers.extend(_frontend_blockers(frontend, base_doc, head, report, result.notes,
                                                       frontend_options or {}))
@@ -489,6 +492,24 @@ def check(
     if committed is not None:
         result.blockers.extend(_check_generated(cfg, committed, history, result.notes))
     return result
+
+
+def _release_blockers(cfg: Config, history: History, base: Document, head: Document, pending: AnnouncementFile,
+                      committed: Document | None, contract_path: Path, found: list[Blocker],
+                      now: dt.datetime, policy: PolicyConfig) -> list[Blocker]:
+    """What ``accept`` will refuse that base → code does not show: on a branch that recorded a
+    release since the base, the unannounced breaking changes latest release → code (removing
+    what that release added is no change against the base)."""
+    released = _latest_release_contract(cfg, history)
+    if released is None or released.sha256 == base.sha256:
+        return []
+    report = run_diff(released, head, now=now, cfg=cfg)
+    notes = {a.fingerprint: a.note() for a in pending.announcements}
+    verdict = evaluate(report.changes, released.data, head.data, policy=policy, today=now.date(),
+                       announced=notes)
+    seen = {b.fingerprint for b in found}
+    return [_decision_blocker(d, committed, contract_path, False, cfg.root) for d in verdict.blocking
+            if d.change.fingerprint not in seen]
 
 
 def _frontend_blockers(frontend: Path, base: Document, head: Document, report: Report,

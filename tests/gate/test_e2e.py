@@ -436,6 +436,11 @@ def test_a_break_of_a_release_made_on_the_branch_can_be_announced(repo: Path, cl
     assert refused.code == 1
     fp = re.search(r"contractsync announce ([0-9a-f]{12})", refused.out + refused.err)
     assert fp is not None, refused.out + refused.err
+    # check names it too (it said only "stale: fix: contractsync accept", which then refused).
+    blocked = cli("check", "--now", NOW)
+    assert blocked.code == 1
+    assert f"breaking change not announced: api-path-removed-without-deprecation (fingerprint {fp.group(1)})" \
+        in blocked.out, blocked.out
     everything = cli("announce", "--all-breaking", "--reason", "authors were a mistake", "--now", NOW)
     assert everything.code == 0, everything.err
     assert re.findall(r"^announced ([0-9a-f]{12}) ", everything.out, re.M) == [fp.group(1)]
