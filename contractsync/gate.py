@@ -481,6 +481,9 @@ def check(
             f"({counts[Level.BREAKING]} breaking, {counts[Level.WARNING]} warning, {counts[Level.INFO]} info); "
             f"{len(result.allowed)} breaking change{'s' if len(result.allowed) != 1 else ''} announced or "
             "allowed by policy")
+        if not current:
+            result.blockers.extend(_release_blockers(cfg, history, base_doc, head, pending, committed,
+                                                     contract_path, result.blockers, now_dt, pol))
         if frontend is not None:
             result.blockers.extend(_frontend_blockers(frontend, base_doc, head, report, result.notes,
                                                       frontend_options or {}))
@@ -489,6 +492,24 @@ def check(
     if committed is not None:
         result.blockers.extend(_check_generated(cfg, committed, history, result.notes))
     return result
+
+
+def _release_blockers(cfg: Config, history: History, base: Document, head: Document, pending: AnnouncementFile,
+                      committed: Document | None, contract_path: Path, found: list[Blocker],
+                      now: dt.datetime, policy: PolicyConfig) -> list[Blocker]:
+    """What ``accept`` will refuse that base → code does not show: on a branch that recorded a
+    release since the base, the unannounced breaking changes latest release → code (removing
+    what that release added is no change against the base)."""
+    released = _latest_release_contract(cfg, history)
+    if released is None or released.sha256 == base.sha256:
+        return []
+    report = run_diff(released, head, now=now, cfg=cfg)
+    notes = {a.fingerprint: a.note() for a in pending.announcements}
+    verdict = evaluate(report.changes, released.data, head.data, policy=policy, today=now.date(),
+                       announced=notes)
+    seen = {b.fingerprint for b in found}
+    return [_decision_blocker(d, committed, contract_path, False, cfg.root) for d in verdict.blocking
+            if d.change.fingerprint not in seen]
 
 
 def _frontend_blockers(frontend: Path, base: Document, head: Document, report: Report,
@@ -584,6 +605,10 @@ def announce(
 
     A fingerprint that is not a change of the current diff is an error listing the breaking
     changes there are: announcing a typo would silently announce nothing.
+
+    The changes are those ``check`` judges (base → code) and, when a release was recorded since
+    the base (a branch that ran ``accept`` before), those ``accept`` judges (that release's
+    contract → code): a change ``accept`` refuses as unannounced can always be announced here.
     """
     if not reason.strip():
         raise InputError("--reason must say why the break is intended")
@@ -591,7 +616,12 @@ def announce(
         raise InputError("name the fingerprints to announce, or pass --all-breaking")
     today = today_of(now)
     report, base_doc, head = current_changes(cfg, base=base, now=now, app=app)
-    by_fp = {c.fingerprint: c for c in report}
+    history = load_history(cfg.contracts_path / CHANGELOG_JSON)
+    judged: list[tuple[Report, Document, bool]] = [(report, base_doc, True)]
+    released = _latest_release_contract(cfg, history)
+    if released is not None and released.sha256 != base_doc.sha256:
+        judged.append((run_diff(released, head, now=_as_datetime(now), cfg=cfg), released, False))
+    by_fp = {c.fingerprint: c for r, _, _ in reversed(judged) for c in r}
     path = announcements_path(cfg.contracts_path)
     with contracts_lock(cfg.contracts_path):
         pending = load_announcements(path)
@@ -599,16 +629,19 @@ def announce(
         if all_breaking:
             # Only what an announcement can let through: not changes the policy already allows,
             # nor removals before their sunset (an announcement does not move a sunset).
-            history = load_history(cfg.contracts_path / CHANGELOG_JSON)
-            notes = announced_notes(cfg, base_doc, history, pending)
-            verdict = evaluate(report.changes, base_doc.data, head.data, policy=policy or cfg.policy,
-                               today=today, announced=notes)
-            chosen = [d.change for d in verdict.blocking if d.reason == "unannounced"]
+            for changes, before, is_base in judged:
+                notes = (announced_notes(cfg, before, history, pending) if is_base
+                         else {a.fingerprint: a.note() for a in pending.announcements})
+                verdict = evaluate(changes.changes, before.data, head.data, policy=policy or cfg.policy,
+                                   today=today, announced=notes)
+                chosen += [d.change for d in verdict.blocking if d.reason == "unannounced"]
         for fp in fingerprints:
             change = by_fp.get(fp.strip().lower())
             if change is None:
-                known = ", ".join(f"{c.fingerprint} ({c.id})" for c in report.breaking[:10]) or "none"
-                raise InputError(f"fingerprint {fp!r} is not a change between the base and the code "
+                breaking = {c.fingerprint: c for r, _, _ in judged for c in r.breaking}
+                known = ", ".join(f"{c.fingerprint} ({c.id})" for c in list(breaking.values())[:10]) or "none"
+                since = " or the last release" if len(judged) > 1 else ""
+                raise InputError(f"fingerprint {fp!r} is not a change between the base{since} and the code "
                                  f"(breaking changes there: {known})")
             chosen.append(change)
         if not chosen:
@@ -668,6 +701,16 @@ def contracts_lock(directory: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[N
         with contextlib.suppress(OSError):
             os.unlink(path)
         os.close(fd)
+
+
+def _latest_release_contract(cfg: Config, history: History) -> Document | None:
+    """The contract the latest release recorded (what ``accept`` compares the code with), or
+    None without a release or when git no longer has it."""
+    latest = history.latest
+    if latest is None:
+        return None
+    stored = load_spec(FileSource(cfg.contract_file)) if cfg.contract_file.exists() else None
+    return _find_recorded(cfg, latest.contract_sha256, stored)
 
 
 def _find_recorded(cfg: Config, sha256: str, stored: Document | None) -> Document | None:

@@ -178,3 +178,73 @@ def test_settings_that_need_environment_variables_are_named_one_per_field(tmp_pa
     assert ("ValidationError: 2 validation errors for Settings: PROJECT_NAME: Field required; "
             "POSTGRES_USER: Field required (app svc.main:app)") in line
     assert "errors.pydantic.dev" not in line and line.startswith(f"{tmp_path / 'svc' / 'main.py'}:9: ")
+
+
+MOUNTING_APP = """\
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+app = FastAPI()
+included = APIRouter(prefix="/items")
+included.get("/")(lambda: [])
+app.include_router(included)
+
+v2 = FastAPI()
+v2.get("/books")(lambda: [])
+v2.post("/books")(lambda: {})
+admin = FastAPI()
+admin.get("/stats")(lambda: {})
+v2.mount("/admin", admin)
+app.mount("/v2", v2)
+
+raw = APIRouter()
+raw.get("/ping")(lambda: "pong")
+app.mount("/raw", raw)
+app.mount("/static", StaticFiles(directory="{static}"), name="static")
+"""
+
+
+@pytest.mark.parametrize("in_process", [False, True])
+def test_mounted_apis_missing_from_the_contract_are_named(tmp_path: Path, in_process: bool) -> None:
+    # python-todo-style apps mount a FastAPI app or a router with app.mount: FastAPI's openapi()
+    # of the parent leaves their operations out, and the contract silently lacked them.
+    (tmp_path / "static").mkdir()
+    (tmp_path / "mounting.py").write_text(MOUNTING_APP.replace("{static}", str(tmp_path / "static")))
+    doc = load_spec(AppSource("mounting:app", app_dir=tmp_path, in_process=in_process))
+    assert list(doc.data["paths"]) == ["/items/"]
+    mounts = [w for w in doc.warnings if "is not in the contract" in w]
+    assert [w.split("'")[1] for w in mounts] == ["/v2", "/v2/admin", "/raw"]
+    assert "'/v2' (2 operations)" in mounts[0] and "(1 operation)" in mounts[1] and "(1 operation)" in mounts[2]
+    assert all(w.startswith("app mounting:app: ") for w in mounts)
+
+
+def test_export_prints_the_mount_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "mounting.py").write_text(MOUNTING_APP.replace("{static}", str(tmp_path / "static")))
+    assert main(["export", "--app", "mounting:app", "--app-dir", str(tmp_path), "-o", str(tmp_path / "c.json")]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "warning:" in err and "the API mounted at '/v2' (2 operations) is not in the contract" in err
+
+
+def test_an_implicit_relative_import_names_the_apps_own_module(tmp_path: Path) -> None:
+    # python-todo e77c2e3: modules/todo/todo.py says `import schemas` beside schemas.py (Python 2
+    # style). The hint was "is --python the app's interpreter?": no interpreter has that module.
+    pkg = tmp_path / "svc" / "todo"
+    pkg.mkdir(parents=True)
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "schemas.py").write_text("X = 1\n")
+    (pkg / "router.py").write_text("import schemas\n")
+    (tmp_path / "svc" / "main.py").write_text("from svc.todo import router\n")
+    from contractsync.errors import AppExportError
+
+    with pytest.raises(AppExportError) as info:
+        load_spec(AppSource("svc.main:app", app_dir=tmp_path))
+    line = str(info.value)
+    assert f"it is the app's own {pkg / 'schemas.py'}" in line and "from . import schemas" in line
+    assert "--python" not in line
+    # A package that is really missing keeps the interpreter hint.
+    (pkg / "router.py").write_text("import no_such_package_here\n")
+    with pytest.raises(AppExportError) as info:
+        load_spec(AppSource("svc.main:app", app_dir=tmp_path))
+    assert "is --python the app's interpreter?" in str(info.value)

@@ -49,6 +49,8 @@ def export(
     target = output if output is not None else cfg.contract_file
     shown = c.display_path(target)
     result = export_contract(source, target, validate=validate, check=check)
+    for warning in result.document.warnings:
+        c.warn(warning)
     for problem in result.problems:
         c.warn(f"{result.document.source}: {problem} (the exported document is not strictly valid OpenAPI)")
     if check:

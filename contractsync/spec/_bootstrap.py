@@ -68,6 +68,10 @@ def run_export(target: str, app_dir: str) -> Dict[str, Any]:  # noqa: UP006
             raise
         if isinstance(exc, ModuleNotFoundError) and exc.name and module_name.startswith(exc.name):
             msg = f"cannot import module '{module_name}': no module named '{exc.name}' (is --app-dir right?)"
+        elif isinstance(exc, ModuleNotFoundError) and exc.name and _sibling(exc):
+            msg = (f"importing '{module_name}' failed: no module named '{exc.name}': it is the app's own "
+                   f"{_sibling(exc)}, which is not importable as '{exc.name}' (import it relative, "
+                   f"'from . import {exc.name}', or by its package path)")
         elif isinstance(exc, ModuleNotFoundError) and exc.name:
             msg = (f"importing '{module_name}' failed: no module named '{exc.name}' in {sys.executable} "
                    "(is --python the app's interpreter?)")
@@ -102,7 +106,56 @@ def run_export(target: str, app_dir: str) -> Dict[str, Any]:  # noqa: UP006
         if isinstance(exc, KeyboardInterrupt):
             raise
         return _failure(f"app.openapi() raised {type(exc).__name__}: {exc}", exc)
-    return {"ok": True, "spec": spec}
+    return {"ok": True, "spec": spec, "mounted": mounted_apis(obj)}
+
+
+def mounted_apis(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, Any]]:  # noqa: UP006
+    """The mounts below ``app`` that serve API operations: FastAPI applications
+    (``app.mount("/v2", v2)``) and routers mounted as ASGI apps, also inside other mounts:
+    ``[{"path": "/v2", "operations": 3}]`` (-1: could not be counted). FastAPI documents a
+    mounted application in its own OpenAPI document, never in the parent's, so these operations
+    are not in the exported contract. Never raises; looks at most 8 mounts deep."""
+    found: List[Dict[str, Any]] = []  # noqa: UP006
+    if depth > 8:
+        return found
+    try:
+        from fastapi import FastAPI, routing
+    except ImportError:
+        return found
+    APIRoute = routing.APIRoute
+    Mount = getattr(routing, "Mount", None)  # starlette's, as FastAPI re-exports it
+    if Mount is None:
+        return found
+    try:
+        routes = list(getattr(app, "routes", None) or [])
+    except Exception:
+        return found
+    for route in routes:
+        if not isinstance(route, Mount):
+            continue
+        path = prefix + (getattr(route, "path", "") or "")
+        sub = getattr(route, "app", None)
+        if isinstance(sub, FastAPI):
+            try:
+                paths = (sub.openapi() or {}).get("paths") or {}
+                count = sum(1 for item in paths.values() if isinstance(item, dict)
+                            for method in item if method in _METHODS)
+            except Exception:
+                count = -1
+        else:  # a router mounted as an ASGI app: FastAPI's openapi() never looks inside
+            try:
+                count = sum(len(r.methods or ()) for r in getattr(sub, "routes", None) or []
+                            if isinstance(r, APIRoute) and r.include_in_schema)
+            except Exception:
+                count = -1
+        if count:
+            found.append({"path": path or "/", "operations": count})
+        if sub is not None and sub is not app:
+            found += mounted_apis(sub, path, depth + 1)
+    return found
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def encode_result(result: Dict[str, Any]) -> bytes:  # noqa: UP006
@@ -131,6 +184,22 @@ def _describe(exc: BaseException) -> str:
         if parts:
             return f"{head}: {'; '.join(parts)}"
     return str(exc)
+
+
+def _sibling(exc: ModuleNotFoundError) -> Optional[str]:  # noqa: UP045
+    """The app's file the missing top-level module names, when it sits beside the file whose
+    import failed (``import schemas`` next to ``schemas.py``, a Python 2 style implicit relative
+    import): the module is the app's, so no interpreter would have it. None otherwise."""
+    head = exc.name or ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    user = [f for f in frames if not f.filename.startswith(_not_user_code()) and "<frozen" not in f.filename]
+    if not head or "." in head or not user:
+        return None
+    folder = os.path.dirname(os.path.abspath(user[-1].filename))
+    for candidate in (os.path.join(folder, head + ".py"), os.path.join(folder, head, "__init__.py")):
+        if os.path.isfile(candidate):
+            return _rel(candidate)
+    return None
 
 
 def _failure(message: str, exc: BaseException) -> Dict[str, Any]:  # noqa: UP006

@@ -37,10 +37,25 @@ STDERR_TAIL = 30
 
 def export_app(src: AppSource) -> Document:
     """Export ``src``'s OpenAPI document and return it as a :class:`Document`."""
-    data = _export_in_process(src) if src.in_process else _export_child(src)
+    data, mounted = _export_in_process(src) if src.in_process else _export_child(src)
     name = str(src)
-    warnings = check_structure(data, source=name)
+    warnings = check_structure(data, source=name) + mount_warnings(mounted, name)
     return Document(data=data, source=name, raw=canonical_json(data), format="json", warnings=warnings)
+
+
+def mount_warnings(mounted: Any, source: str) -> list[str]:
+    """One warning per mounted application or router whose operations the contract lacks (see
+    :func:`._bootstrap.mounted_apis`): FastAPI leaves them out of the parent's ``openapi()``."""
+    out: list[str] = []
+    for item in mounted if isinstance(mounted, list) else []:
+        if not isinstance(item, dict):
+            continue
+        n = item.get("operations")
+        count = f" ({n} operation{'s' if n != 1 else ''})" if isinstance(n, int) and n >= 0 else ""
+        out.append(f"{source}: the API mounted at '{item.get('path')}'{count} is not in the contract: "
+                   "FastAPI documents a mounted application (app.mount) on its own; export it as a "
+                   "contract of its own, or add its routes with include_router")
+    return out
 
 
 def split_target(target: str) -> tuple[str, str]:
@@ -122,7 +137,7 @@ def stop_guarded(proc: subprocess.Popen[str], grace: float = EXIT_GRACE) -> None
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _export_child(src: AppSource) -> dict[str, Any]:
+def _export_child(src: AppSource) -> tuple[dict[str, Any], Any]:
     split_target(src.target)
     result_r, result_w = os.pipe()
     alive_r, alive_w = os.pipe()
@@ -191,7 +206,7 @@ def _export_child(src: AppSource) -> dict[str, Any]:
     spec = result.get("spec")
     if not isinstance(spec, dict):
         raise _error("openapi() did not return a JSON object", src, None, stderr_text)
-    return spec
+    return spec, result.get("mounted")
 
 
 #: Bytes of the app's stderr kept while it runs (the tail is what an error report shows).
@@ -286,7 +301,7 @@ def _error(message: str, src: AppSource, where: str | None, stderr: str, tb: str
     return exc
 
 
-def _export_in_process(src: AppSource) -> dict[str, Any]:
+def _export_in_process(src: AppSource) -> tuple[dict[str, Any], Any]:
     result = run_export(src.target, str(src.app_dir))
     if not result.get("ok"):
         raise _error(str(result.get("error")), src, result.get("where"), "",
@@ -294,7 +309,7 @@ def _export_in_process(src: AppSource) -> dict[str, Any]:
     spec = result["spec"]
     if not isinstance(spec, dict):
         raise AppExportError("openapi() did not return a JSON object", source=str(src))
-    return spec
+    return spec, result.get("mounted")
 
 
 def run_export(target: str, app_dir: str) -> dict[str, Any]:

@@ -419,3 +419,34 @@ def test_pre_commit_hook_definition() -> None:
     hook = next(h for h in hooks if h["id"] == "contractsync-check")
     assert hook["entry"] == "contractsync check" and hook["pass_filenames"] is False
     assert "contractsync-check" in (REPO_ROOT / "docs" / "ci.md").read_text()
+
+
+def test_a_break_of_a_release_made_on_the_branch_can_be_announced(repo: Path, cli: Callable[..., Run]) -> None:
+    # Found on whaaaley/python-todo: a branch accepts a release (GET /authors added), then removes
+    # what that release added. Against the base nothing changed; `accept` compares with the
+    # branch's release and refuses the removal as unannounced, telling the user to run
+    # `contractsync announce <fp>`, which refused the fingerprint as "not a change between the
+    # base and the code": the only way out was accept --announce.
+    write_app(repo, authors=True)
+    assert cli("accept", "--now", NOW).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "authors")
+    write_app(repo, authors=False)
+    refused = cli("accept", "--now", NOW)
+    assert refused.code == 1
+    fp = re.search(r"contractsync announce ([0-9a-f]{12})", refused.out + refused.err)
+    assert fp is not None, refused.out + refused.err
+    # check names it too (it said only "stale: fix: contractsync accept", which then refused).
+    blocked = cli("check", "--now", NOW)
+    assert blocked.code == 1
+    assert f"breaking change not announced: api-path-removed-without-deprecation (fingerprint {fp.group(1)})" \
+        in blocked.out, blocked.out
+    everything = cli("announce", "--all-breaking", "--reason", "authors were a mistake", "--now", NOW)
+    assert everything.code == 0, everything.err
+    assert re.findall(r"^announced ([0-9a-f]{12}) ", everything.out, re.M) == [fp.group(1)]
+    (repo / "contracts" / "announcements.yaml").unlink()
+    named = cli("announce", fp.group(1), "--reason", "authors were a mistake", "--now", NOW)
+    assert named.code == 0, named.err
+    accepted = cli("accept", "--now", NOW)
+    assert accepted.code == 0, accepted.err
+    assert cli("check", "--now", NOW).code == 0
