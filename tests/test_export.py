@@ -248,3 +248,31 @@ def test_an_implicit_relative_import_names_the_apps_own_module(tmp_path: Path) -
     with pytest.raises(AppExportError) as info:
         load_spec(AppSource("svc.main:app", app_dir=tmp_path))
     assert "is --python the app's interpreter?" in str(info.value)
+
+
+def test_watch_shows_the_mount_warning_too(tmp_path: Path) -> None:
+    """`watch` threw the export's warnings away: a mounted API missing from the contract was
+    named by `export` but never by the watcher. Both exporters carry them now (#12)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from contractsync.watch.worker import SubprocessExporter
+    from tests.conftest import REPO
+
+    (tmp_path / "static").mkdir()
+    (tmp_path / "mounting.py").write_text(MOUNTING_APP.replace("{static}", str(tmp_path / "static")))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    base = [sys.executable, "-m", "contractsync", "watch", "--once", "--app", "mounting:app",
+            "--app-dir", str(tmp_path), "--types", "t.ts"]
+    text = subprocess.run(base, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert text.returncode == 0, text.stderr
+    flat = " ".join(text.stdout.split())
+    assert "warning app mounting:app: the API mounted at '/v2' (2 operations) is not in the contract" in flat
+    events = subprocess.run([*base, "--json"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    rebuild = [e for e in map(json.loads, events.stdout.splitlines()) if e.get("event") == "rebuild"]
+    assert [w.split("'")[1] for w in rebuild[-1]["export_warnings"]] == ["/v2", "/v2/admin", "/raw"]
+    # The fallback where fork does not exist (Windows): the same warnings.
+    outcome = SubprocessExporter("mounting:app", tmp_path).export()
+    assert outcome.ok and [w.split("'")[1] for w in outcome.warnings] == ["/v2", "/v2/admin", "/raw"]

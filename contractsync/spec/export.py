@@ -37,10 +37,17 @@ STDERR_TAIL = 30
 
 def export_app(src: AppSource) -> Document:
     """Export ``src``'s OpenAPI document and return it as a :class:`Document`."""
-    data, mounted = _export_in_process(src) if src.in_process else _export_child(src)
+    data, mounts = export_data(src)
     name = str(src)
-    warnings = check_structure(data, source=name) + mount_warnings(mounted, name)
+    warnings = check_structure(data, source=name) + mounts
     return Document(data=data, source=name, raw=canonical_json(data), format="json", warnings=warnings)
+
+
+def export_data(src: AppSource) -> tuple[dict[str, Any], list[str]]:
+    """``src``'s OpenAPI document as exported (not yet checked), and a warning per API mounted
+    with ``app.mount`` that the document leaves out (see :func:`mount_warnings`)."""
+    data, mounted = _export_in_process(src) if src.in_process else _export_child(src)
+    return data, mount_warnings(mounted, str(src))
 
 
 def mount_warnings(mounted: Any, source: str) -> list[str]:

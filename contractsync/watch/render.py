@@ -8,7 +8,8 @@ The JSON stream (``contractsync watch --json``) has one object per line. ``event
   ``unchanged`` (output paths), ``errors`` (outputs that could not be written), ``contract``
   (the stored contract compared against, or null), ``counts`` (per level, or null when there is
   no comparison), ``changes`` (every change, as in ``contractsync diff --format json``),
-  ``contract_error``, ``generate_error``, ``type_warnings``, and ``error`` when the export failed (``kind`` ``error`` /
+  ``contract_error``, ``generate_error``, ``type_warnings``, ``export_warnings`` (e.g. an API
+  mounted with ``app.mount`` that the contract leaves out), and ``error`` when the export failed (``kind`` ``error`` /
   ``timeout`` / ``crashed``, ``message``, ``where``, ``traceback``, ``output``).
 * ``"worker"`` — the warm worker was restarted: ``message``.
 """
@@ -83,6 +84,8 @@ def status_lines(result: RebuildResult) -> list[str]:
         lines.append(f"    [red]cannot write[/red] {escape(display_path(error.path))}: {escape(error.message)}")
     if result.generate_error:
         lines.append(f"    [red]{escape(result.generate_error)}[/red]")
+    for warning in result.export.warnings:
+        lines.append(f"    [yellow]warning[/yellow] {escape(warning)}")
     for warning in result.type_warnings[:MAX_BREAKING_SHOWN]:
         lines.append(f"    [yellow]type widened to unknown[/yellow] {escape(warning)}")
     if len(result.type_warnings) > MAX_BREAKING_SHOWN:
@@ -172,6 +175,7 @@ def rebuild_event(result: RebuildResult) -> dict[str, Any]:
         "contract_error": result.contract_error,
         "generate_error": result.generate_error,
         "type_warnings": result.type_warnings,
+        "export_warnings": result.export.warnings,
         "error": None,
     }
     if not result.export.ok:

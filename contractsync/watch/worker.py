@@ -39,7 +39,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from ..errors import AppExportError
-from ..spec.export import BOOTSTRAP, child_command
+from ..spec.export import BOOTSTRAP, child_command, mount_warnings
 
 #: Lines of the app's own output (prints, warnings, logging) kept for an error report.
 OUTPUT_TAIL = 20
@@ -67,6 +67,9 @@ class ExportOutcome:
     #: The last lines the app printed while being imported.
     output: str = ""
     ms: float = 0.0
+    #: What the export says about the app, e.g. APIs mounted with ``app.mount`` that the
+    #: document leaves out (the same warnings ``contractsync export`` prints).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -85,7 +88,7 @@ class WorkerError(AppExportError):
 # parent side
 # --------------------------------------------------------------------------------------------
 
-def _read_result(out: Path, ms: float) -> ExportOutcome:
+def _read_result(out: Path, ms: float, source: str = "app") -> ExportOutcome:
     output = _tail(Path(str(out) + ".log"))
     try:
         result = orjson.loads(out.read_bytes())
@@ -100,7 +103,8 @@ def _read_result(out: Path, ms: float) -> ExportOutcome:
     spec = result.get("spec")
     if not isinstance(spec, dict):
         return ExportOutcome("error", message="openapi() did not return a JSON object", output=output, ms=ms)
-    return ExportOutcome("ok", spec=spec, output=output, ms=ms)
+    return ExportOutcome("ok", spec=spec, output=output, ms=ms,
+                         warnings=mount_warnings(result.get("mounted"), source))
 
 
 def _tail(path: Path, lines: int = OUTPUT_TAIL, max_bytes: int = 64 * 1024) -> str:
@@ -276,7 +280,7 @@ class WarmWorker:
                     message=f"importing the app did not finish within {self.timeout:g} s "
                             "(a hanging import?); the export was stopped",
                     output=_tail(Path(str(out) + ".log")), ms=ms)
-            return _read_result(out, ms)
+            return _read_result(out, ms, f"app {self.target}")
         finally:
             # (out + ".modules" / ".app" are the worker's, read and removed after its reply.)
             for path in (out, Path(str(out) + ".log")):
@@ -357,20 +361,20 @@ class SubprocessExporter:
 
     def export(self, changed: Sequence[str] = ()) -> ExportOutcome:
         """A fresh export process (``changed`` does not matter: nothing is kept warm)."""
-        from ..spec.export import export_app
+        from ..spec.export import export_data
         from ..spec.source import AppSource
 
         t0 = time.perf_counter()
         try:
-            doc = export_app(AppSource(self.target, app_dir=self.app_dir, timeout=self.timeout,
-                                       python=self.python))
+            data, mounts = export_data(AppSource(self.target, app_dir=self.app_dir, timeout=self.timeout,
+                                                 python=self.python))
         except AppExportError as exc:
             ms = (time.perf_counter() - t0) * 1000
             status: Status = "timeout" if "did not finish" in exc.message else "error"
             return ExportOutcome(status, message=exc.message, where=exc.where,
                                  traceback=str(getattr(exc, "debug_details", "") or ""),
                                  output=str(getattr(exc, "details", "") or ""), ms=ms)
-        return ExportOutcome("ok", spec=doc.data, ms=(time.perf_counter() - t0) * 1000)
+        return ExportOutcome("ok", spec=data, ms=(time.perf_counter() - t0) * 1000, warnings=mounts)
 
     def close(self) -> None:
         """Nothing to stop."""
