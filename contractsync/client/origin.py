@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urljoin
 
-import orjson
-
 from ..errors import InputError, SpecLoadError
 from ..spec.canonical import canonical_json
 from ..spec.document import check_structure
@@ -147,9 +145,13 @@ class RegistryOrigin:
             if exc.status != 404:
                 raise
             return self.client.get(f"{path}/index.json", etag=etag)
-        if answer.not_modified or _is_json(answer.body):
+        if answer.not_modified:
             return answer
-        return self.client.get(f"{path}/index.json", etag=etag)
+        try:
+            answer.json()
+        except RegistryError:  # a directory listing, not the record
+            return self.client.get(f"{path}/index.json", etag=etag)
+        return answer
 
     def resolve(self, known: str | None) -> Resolved | None:
         etag = known if self.ref.movable else None
@@ -263,14 +265,6 @@ class RegistryOrigin:
             raise
         artifacts = data.get("artifacts") if isinstance(data, dict) else None
         return artifacts.get("types.ts") if isinstance(artifacts, dict) else None
-
-
-def _is_json(body: bytes) -> bool:
-    try:
-        orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return False
-    return True
 
 
 def _source_commit(data: dict[str, Any]) -> str | None:

@@ -152,8 +152,9 @@ def get_version(c: Contract, ref: str, request: Request, reg: Reg, _: Reader) ->
     return json_response(version_json(row), headers=headers)
 
 
-def _immutable(request: Request, digest: str, data: bytes, media_type: str,
-               cache_control: str = IMMUTABLE) -> Response:
+def _stored(request: Request, digest: str, data: bytes, media_type: str,
+            cache_control: str = IMMUTABLE) -> Response:
+    """A stored answer (a version's file, or a diff artifact): its digest as ETag, 304 on a match."""
     etag = f'"{digest}"'
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if etag_matches(request, etag):
@@ -169,7 +170,7 @@ def get_openapi(c: Contract, ref: str, request: Request, reg: Reg, _: Reader) ->
         return Response(status_code=304, headers={"ETag": f'"{row.digest}"', "Cache-Control": IMMUTABLE})
     data = reg.store.blob(row.digest)
     assert data is not None
-    return _immutable(request, row.digest, data, "application/json")
+    return _stored(request, row.digest, data, "application/json")
 
 
 @router.get("/{c}/versions/{ref}/types.ts", summary="Generated TypeScript types (stored; immutable)",
@@ -182,7 +183,7 @@ async def get_types(c: Contract, ref: str, request: Request, reg: Reg, _: Reader
                                 exclude_deprecated=exclude_deprecated, export_type=export_type, aliases=aliases)
     row = await run_in_threadpool(reg.resolve, c, ref)
     digest, data = await run_in_threadpool(reg.types, row, options)
-    response = _immutable(request, digest, data, "application/typescript; charset=utf-8")
+    response = _stored(request, digest, data, "application/typescript; charset=utf-8")
     # What generated it, so a pull client can record it in its lock file without regenerating.
     response.headers["X-Contractsync-Generator-Version"] = __version__
     response.headers["X-Contractsync-Options-Digest"] = options_digest(options)
@@ -194,7 +195,7 @@ async def get_types(c: Contract, ref: str, request: Request, reg: Reg, _: Reader
 def get_changelog(c: Contract, ref: str, request: Request, reg: Reg, _: Reader) -> Response:
     row = reg.resolve(c, ref)
     digest, data = reg.changelog(row)
-    return _immutable(request, digest, data, "text/markdown; charset=utf-8")
+    return _stored(request, digest, data, "text/markdown; charset=utf-8")
 
 
 @router.get("/{c}/diff", summary="The changes between two versions (stored once per engine version)",
@@ -209,4 +210,4 @@ async def get_diff(c: Contract, request: Request, reg: Reg, _: Reader,
     # stored like types.ts, and served with the sha256 of its bytes as ETag.
     old, new = await run_in_threadpool(reg.resolve, c, from_), await run_in_threadpool(reg.resolve, c, to)
     digest, data = await reg.diff_artifact(c, old, new, format)
-    return _immutable(request, digest, data, MEDIA_TYPES[format], DERIVED)
+    return _stored(request, digest, data, MEDIA_TYPES[format], DERIVED)
